@@ -1,0 +1,64 @@
+//! One error shape for every endpoint: `{"error": {"code", "message"}}` with a status code.
+//! Internal failures are logged in full and shown to the client in general terms.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An API error.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "bad_request",
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: message.into(),
+        }
+    }
+
+    /// A failure of ours; `detail` goes to the log only.
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {detail}");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "Lỗi hệ thống khi tính chỉ tiêu; chi tiết đã được ghi vào nhật ký máy chủ."
+                .to_string(),
+        }
+    }
+}
+
+impl From<metrics::MetricsError> for ApiError {
+    fn from(e: metrics::MetricsError) -> Self {
+        match e {
+            metrics::MetricsError::Period(_) => ApiError::bad_request(e.to_string()),
+            metrics::MetricsError::UnknownIndicator(_) => ApiError::not_found(e.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({ "error": { "code": self.code, "message": self.message } })),
+        )
+            .into_response()
+    }
+}

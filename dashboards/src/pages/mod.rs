@@ -1,0 +1,60 @@
+//! Pages a person reads. Vietnamese first; HTML is written by hand and every value is
+//! escaped.
+
+pub mod index;
+
+/// HTML-escapes text.
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The page frame with the bundled fonts.
+pub(crate) fn layout(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+@font-face {{ font-family: "Noto Sans"; src: url("/static/fonts/NotoSans-Regular.ttf") format("truetype"); font-weight: 400; }}
+@font-face {{ font-family: "Noto Sans"; src: url("/static/fonts/NotoSans-Bold.ttf") format("truetype"); font-weight: 700; }}
+@font-face {{ font-family: "DejaVu Sans"; src: url("/static/fonts/DejaVuSans.ttf") format("truetype"); }}
+body {{ font-family: "Noto Sans", "DejaVu Sans", sans-serif; margin: 0; color: #1f2933; background: #f5f7fa; }}
+header {{ background: #a31d24; color: #fff; padding: 14px 28px; }}
+header h1 {{ margin: 0; font-size: 20px; }}
+header p {{ margin: 4px 0 0; font-size: 14px; opacity: .9; }}
+main {{ padding: 20px 28px; }}
+form {{ margin-bottom: 16px; font-size: 14px; }}
+table {{ border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }}
+th, td {{ border: 1px solid #cbd2d9; padding: 6px 8px; vertical-align: top; }}
+th {{ background: #e4e7eb; text-align: center; }}
+td.num {{ text-align: right; white-space: nowrap; }}
+tr.group td {{ background: #f0f4f8; font-weight: 700; }}
+.dat {{ color: #1b7a3a; font-weight: 700; }}
+.chua_dat {{ color: #b42318; font-weight: 700; }}
+.chua_co_du_lieu {{ color: #7b8794; font-style: italic; }}
+.note {{ color: #52606d; font-size: 12px; }}
+figure {{ margin: 24px 0; background: #fff; padding: 8px; border: 1px solid #cbd2d9; }}
+figure img {{ max-width: 100%; height: auto; }}
+footer {{ padding: 12px 28px; font-size: 12px; color: #7b8794; }}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>"#
+    )
+}

@@ -1,0 +1,28 @@
+//! Source extracts in, validated Arrow batches out.
+//!
+//! `ingest` reads what a source system hands over (files today; HTTP and SQL connectors
+//! later), normalises text to NFC and times to UTC instants, pseudonymises personal fields,
+//! and splits rows into accepted rows and quarantined rows with their reasons. It never
+//! touches the lake: the result is a [`Batch`] that the warehouse commits atomically.
+
+pub mod batch;
+pub mod error;
+pub mod extract;
+pub mod fields;
+pub mod group;
+pub mod one_stop;
+pub mod pseudonym;
+pub mod quarantine;
+pub mod raw;
+pub mod table;
+pub mod text;
+pub mod time;
+pub mod ward;
+
+pub use batch::{Batch, FileInfo, RowCounts};
+pub use error::{IngestError, Result};
+pub use group::KhoGroup;
+pub use pseudonym::Pseudonymiser;
+pub use quarantine::Rejection;
+pub use table::{MergeRule, TableData, TableSpec};
+pub use ward::{Unit, Ward};

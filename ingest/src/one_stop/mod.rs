@@ -1,0 +1,229 @@
+//! The one-stop system (Hệ thống Một cửa điện tử): procedure catalogue and dossier states,
+//! from its CSV export and its API's JSON pages.
+
+pub mod catalogue;
+pub mod dossier;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono_tz::Tz;
+
+use crate::batch::batch_id;
+use crate::extract::{self, SourceFile};
+use crate::fields::Fields;
+use crate::raw::{self, RawRecord};
+use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Rejection, Result, RowCounts, Ward};
+
+pub use dossier::{DossierContent, DossierState};
+
+/// The files of one run.
+#[derive(Debug, Clone, Default)]
+pub struct OneStopFiles {
+    pub catalogue: Vec<SourceFile>,
+    pub dossiers: Vec<SourceFile>,
+}
+
+/// Everything reading needs besides the files.
+pub struct Context<'a> {
+    /// Source name from pipelines.toml.
+    pub source: &'a str,
+    pub ward: &'a Ward,
+    pub group: KhoGroup,
+    pub pseudonymiser: &'a Pseudonymiser,
+    /// Procedure codes already in the lake, for dossiers whose catalogue came in an
+    /// earlier run.
+    pub known_procedures: BTreeSet<String>,
+}
+
+/// Reads one run's files into a batch.
+pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
+    let tz: Tz = ctx
+        .ward
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let mut run = Run::default();
+
+    let mut procedures: BTreeMap<String, catalogue::Procedure> = BTreeMap::new();
+    for sf in &files.catalogue {
+        let (file, records) = run.open(sf, &catalogue::REQUIRED)?;
+        for rec in &records {
+            let mut f = Fields::new(rec, tz);
+            match catalogue::parse(rec, &file.path, &mut f) {
+                Some(p) => match procedures.get(&p.ma_tthc) {
+                    Some(prev) if prev_content_eq(prev, &p) => run.counts.duplicates += 1,
+                    Some(prev) => run.reject_row(
+                        ctx.source,
+                        &file,
+                        rec.row,
+                        "MaTTHC",
+                        &p.ma_tthc,
+                        format!(
+                            "trùng mã TTHC với dòng {} của {} nhưng khác nội dung",
+                            prev.row, prev.file
+                        ),
+                    ),
+                    None => {
+                        procedures.insert(p.ma_tthc.clone(), p);
+                    }
+                },
+                None => run.reject_fields(ctx.source, &file, rec.row, f, &[]),
+            }
+        }
+    }
+
+    let mut known = ctx.known_procedures.clone();
+    known.extend(procedures.keys().cloned());
+    let rules = dossier::Rules {
+        ward: ctx.ward,
+        procedures: &known,
+        pseudonymiser: ctx.pseudonymiser,
+    };
+    let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
+    for sf in &files.dossiers {
+        let (file, records) = run.open(sf, &dossier::REQUIRED)?;
+        for rec in &records {
+            let mut f = Fields::new(rec, tz);
+            let Some(state) = dossier::parse(rec, &file.path, &rules, &mut f) else {
+                run.reject_fields(ctx.source, &file, rec.row, f, &dossier::PERSONAL);
+                continue;
+            };
+            let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
+            match states.get(&key) {
+                Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
+                Some(prev) => run.reject_row(
+                    ctx.source,
+                    &file,
+                    rec.row,
+                    "MaHoSo",
+                    &state.content.ma_ho_so,
+                    format!(
+                        "cùng MaHoSo và NgayCapNhat với dòng {} của {} nhưng khác nội dung",
+                        prev.row, prev.file
+                    ),
+                ),
+                None => {
+                    states.insert(key, state);
+                }
+            }
+        }
+    }
+
+    let id = batch_id(ctx.source, &run.files);
+    let mut tables = Vec::new();
+    if !procedures.is_empty() {
+        let rows: Vec<_> = procedures.into_values().collect();
+        tables.push(catalogue::table(&rows, ctx.group, &id)?);
+    }
+    // states are ordered by (MaHoSo, NgayCapNhat): the last of each MaHoSo is its latest
+    let history: Vec<&DossierState> = states.values().collect();
+    let mut latest: Vec<&DossierState> = Vec::new();
+    for s in &history {
+        match latest.last_mut() {
+            Some(last) if last.content.ma_ho_so == s.content.ma_ho_so => *last = s,
+            _ => latest.push(s),
+        }
+    }
+    if !history.is_empty() {
+        tables.push(dossier::table(
+            dossier::history_spec(ctx.group),
+            &history,
+            &id,
+        )?);
+        tables.push(dossier::table(
+            dossier::latest_spec(ctx.group),
+            &latest,
+            &id,
+        )?);
+    }
+    run.counts.quarantined = run.rejected_rows.len() as u64;
+    run.counts.accepted = run.counts.read - run.counts.quarantined;
+    if !run.rejections.is_empty() {
+        tables.push(crate::quarantine::table(&run.rejections, &id)?);
+    }
+    Ok(Batch {
+        source: ctx.source.to_string(),
+        batch_id: id,
+        files: run.files,
+        tables,
+        rejections: run.rejections,
+        counts: run.counts,
+    })
+}
+
+fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
+    let strip = |p: &catalogue::Procedure| catalogue::Procedure {
+        file: String::new(),
+        row: 0,
+        ..p.clone()
+    };
+    strip(a) == strip(b)
+}
+
+/// Book-keeping of one read.
+#[derive(Default)]
+struct Run {
+    files: Vec<FileInfo>,
+    rejections: Vec<Rejection>,
+    rejected_rows: BTreeSet<(String, u64)>,
+    counts: RowCounts,
+}
+
+impl Run {
+    fn open(&mut self, sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
+        let file = extract::read(&sf.path, &sf.display)?;
+        let is_json = sf
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let records = if is_json {
+            raw::json_page_records(&file)?
+        } else {
+            raw::csv_records(&file, required)?
+        };
+        let mut info = file.info;
+        info.rows = records.len() as u64;
+        self.counts.read += info.rows;
+        self.files.push(info.clone());
+        Ok((info, records))
+    }
+
+    fn reject_fields(
+        &mut self,
+        source: &str,
+        file: &FileInfo,
+        row: u64,
+        f: Fields,
+        personal: &[&str],
+    ) {
+        for e in f.errors {
+            let value = if personal.contains(&e.field.as_str()) {
+                "***".to_string()
+            } else {
+                e.value
+            };
+            self.reject_row(source, file, row, &e.field, &value, e.reason);
+        }
+    }
+
+    fn reject_row(
+        &mut self,
+        source: &str,
+        file: &FileInfo,
+        row: u64,
+        field: &str,
+        value: &str,
+        reason: String,
+    ) {
+        self.rejected_rows.insert((file.sha256.clone(), row));
+        self.rejections.push(Rejection {
+            source: source.to_string(),
+            file: file.path.clone(),
+            file_sha256: file.sha256.clone(),
+            row,
+            field: field.to_string(),
+            value: value.to_string(),
+            reason,
+        });
+    }
+}

@@ -1,0 +1,65 @@
+//! What a lake table is, as ingest declares it: name, group, schema, natural key and how new
+//! rows meet old ones.
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+
+use crate::KhoGroup;
+
+/// How rows of a batch are merged into the table's existing rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeRule {
+    /// Append rows whose key is not in the table yet; a known key is left alone
+    /// (history of states, quarantine).
+    InsertNew,
+    /// One row per key, the one with the greatest value of this column (the latest state of
+    /// a dossier). An older or equal state never replaces a newer one.
+    LatestBy(String),
+    /// One row per key; a row whose content differs from the stored one replaces it
+    /// (catalogues).
+    Upsert,
+}
+
+/// A lake table's declaration.
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    /// Table name in the lake and in SQL.
+    pub name: String,
+    /// Kho dữ liệu group it is filed under; `None` for the lake's own book-keeping tables
+    /// (quarantine, run log).
+    pub group: Option<KhoGroup>,
+    /// One line for people: what one row is.
+    pub description: String,
+    /// Arrow schema. Columns whose names start with `_` are provenance (file, row, batch) and
+    /// do not count as content when deciding whether a row changed.
+    pub schema: SchemaRef,
+    /// Natural key columns.
+    pub key: Vec<String>,
+    pub merge: MergeRule,
+}
+
+impl TableSpec {
+    /// Content columns: everything but provenance.
+    pub fn content_columns(&self) -> Vec<String> {
+        self.schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|n| !n.starts_with('_'))
+            .collect()
+    }
+}
+
+/// Rows for one table.
+#[derive(Debug, Clone)]
+pub struct TableData {
+    pub spec: TableSpec,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl TableData {
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}

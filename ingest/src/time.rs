@@ -1,0 +1,114 @@
+//! Date-times as source systems write them, read as instants.
+//!
+//! A time without an offset is local to the ward (Asia/Ho_Chi_Minh). The lake stores UTC
+//! microseconds; the period a record belongs to is decided later, in local time.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Parses one date-time field. Accepted forms, in the order they are tried: ISO 8601 with an
+/// offset, ISO 8601 local (`T` or space), `dd/MM/yyyy HH:mm:ss`, `dd/MM/yyyy HH:mm`,
+/// `dd/MM/yyyy`, `yyyy-MM-dd`, the national portal's `yyyyMMddHHmmss`, and Excel serial numbers.
+pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err("trống".to_string());
+    }
+    if let Ok(dt) = DateTime::<FixedOffset>::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    if let Some(local) = parse_local(s) {
+        return tz
+            .from_local_datetime(&local)
+            .single()
+            .map(|d| d.with_timezone(&Utc))
+            .ok_or_else(|| format!("giờ địa phương không tồn tại: {s}"));
+    }
+    Err(format!(
+        "không đọc được ngày giờ “{s}” (dùng dd/MM/yyyy HH:mm:ss hoặc yyyy-MM-ddTHH:mm:ss)"
+    ))
+}
+
+/// `None` for an empty field, otherwise as [`parse_instant`].
+pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_instant(raw, tz).map(Some)
+    }
+}
+
+fn parse_local(s: &str) -> Option<NaiveDateTime> {
+    const DATE_TIMES: [&str; 7] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S",
+        "%Y%m%d%H%M%S",
+    ];
+    for f in DATE_TIMES {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(dt);
+        }
+    }
+    for f in ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Some(d.and_time(NaiveTime::MIN));
+        }
+    }
+    excel_serial(s)
+}
+
+/// Excel's serial day numbers (1900 date system, with its fictitious 29/02/1900, hence the
+/// epoch of 30/12/1899). Only plausible modern dates are accepted, so that a stray integer
+/// is not silently read as a date.
+fn excel_serial(s: &str) -> Option<NaiveDateTime> {
+    let v: f64 = s.parse().ok()?;
+    if !(20_000.0..=80_000.0).contains(&v) {
+        return None;
+    }
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    let ms = (v * 86_400_000.0).round() as i64;
+    epoch.checked_add_signed(chrono::Duration::milliseconds(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        parse_instant(s, chrono_tz::Asia::Ho_Chi_Minh).expect(s)
+    }
+
+    #[test]
+    fn every_form_gives_the_same_instant() {
+        let want = Utc.with_ymd_and_hms(2026, 3, 5, 1, 15, 0).unwrap();
+        for s in [
+            "2026-03-05T08:15:00",
+            "2026-03-05 08:15:00",
+            "2026-03-05T08:15:00+07:00",
+            "2026-03-05T01:15:00Z",
+            "05/03/2026 08:15:00",
+            "05/03/2026 08:15",
+            "20260305081500",
+            "46086.34375",
+        ] {
+            assert_eq!(utc(s), want, "{s}");
+        }
+        assert_eq!(
+            utc("05/03/2026"),
+            Utc.with_ymd_and_hms(2026, 3, 4, 17, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        assert!(parse_instant("31/02/2026 25:00:00", tz).is_err());
+        assert!(parse_instant("12", tz).is_err());
+        assert!(parse_instant("", tz).is_err());
+        assert_eq!(parse_optional(" ", tz), Ok(None));
+    }
+}

@@ -1,0 +1,206 @@
+//! The indicator catalogue: Phụ lục 1 as data.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{MetricsError, Result, Target};
+
+/// The whole catalogue file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    /// Title of the table as the plan prints it.
+    pub title: String,
+    /// The plan the table comes from.
+    pub source_document: String,
+    /// Milestone years ("đến hết năm …"), ascending.
+    pub milestones: Vec<i32>,
+    pub groups: Vec<Group>,
+    /// Views measures may read, defined over lake tables.
+    #[serde(default)]
+    pub views: Vec<View>,
+    pub indicators: Vec<Indicator>,
+}
+
+/// A group of the table (I. Chính quyền số, …).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+}
+
+/// A SQL view over the lake.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    pub name: String,
+    pub description: String,
+    pub sql: String,
+}
+
+/// One row of Phụ lục 1.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Stable id: `I.1` … `III.2`.
+    pub id: String,
+    /// Group id: `I`, `II`, `III`.
+    pub group: String,
+    /// STT within the group.
+    pub stt: u32,
+    /// Name, exactly as the plan writes it.
+    pub name: String,
+    /// ĐVT: `%`, `KQ`, `Mức độ`, `Giai đoạn`.
+    pub unit: String,
+    /// Milestone year → target text as the plan writes it.
+    pub targets: BTreeMap<String, String>,
+    /// "Ghi chú/nguồn đo lường".
+    pub note: String,
+    /// Monitoring cadence (Phụ lục 5): `thang`, `quy`, …
+    #[serde(default)]
+    pub cadence: Option<String>,
+    /// How to compute it from the lake; absent while its source is not ingested.
+    #[serde(default)]
+    pub measure: Option<Measure>,
+}
+
+/// How an indicator is computed: a ratio of row counts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measure {
+    /// Lake table or catalogue view.
+    pub source: String,
+    /// Local-time column assigning a row to a period; `None` for a snapshot measure.
+    #[serde(default)]
+    pub period_column: Option<String>,
+    /// Column holding the khu phố code, for breakdowns.
+    #[serde(default)]
+    pub unit_column: Option<String>,
+    /// SQL condition for the numerator (rows that also satisfy `denominator`).
+    pub numerator: String,
+    /// SQL condition for the denominator.
+    pub denominator: String,
+    pub numerator_vi: String,
+    pub denominator_vi: String,
+    /// The period rule in words.
+    pub period_rule_vi: String,
+}
+
+impl Catalogue {
+    /// Loads and checks the catalogue file.
+    pub fn load(path: &Path) -> Result<Catalogue> {
+        let text = std::fs::read_to_string(path).map_err(|e| MetricsError::Catalogue {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Catalogue::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks catalogue text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Catalogue> {
+        let err = |message: String| MetricsError::Catalogue {
+            path: origin.to_string(),
+            message,
+        };
+        let cat: Catalogue = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        for ind in &cat.indicators {
+            if !cat.groups.iter().any(|g| g.id == ind.group) {
+                return Err(err(format!(
+                    "indicator {} names group “{}”, which is not among [[groups]]",
+                    ind.id, ind.group
+                )));
+            }
+            for y in &cat.milestones {
+                if !ind.targets.contains_key(&y.to_string()) {
+                    return Err(err(format!(
+                        "indicator {} has no target for milestone {y}",
+                        ind.id
+                    )));
+                }
+            }
+            if cat.indicators.iter().filter(|o| o.id == ind.id).count() > 1 {
+                return Err(err(format!("indicator id {} appears twice", ind.id)));
+            }
+        }
+        Ok(cat)
+    }
+
+    /// The indicator with this id.
+    pub fn indicator(&self, id: &str) -> Result<&Indicator> {
+        self.indicators
+            .iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| MetricsError::UnknownIndicator(id.to_string()))
+    }
+
+    /// The name of a group.
+    pub fn group_name(&self, id: &str) -> &str {
+        self.groups
+            .iter()
+            .find(|g| g.id == id)
+            .map(|g| g.name.as_str())
+            .unwrap_or("")
+    }
+}
+
+impl Indicator {
+    /// The target text for a milestone year.
+    pub fn target_text(&self, year: i32) -> Option<&str> {
+        self.targets.get(&year.to_string()).map(String::as_str)
+    }
+
+    /// The target for a milestone year.
+    pub fn target(&self, year: i32) -> Option<Target> {
+        self.target_text(year).map(Target::parse)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> Catalogue {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/catalogue/indicators.toml");
+        Catalogue::load(&path).unwrap()
+    }
+
+    #[test]
+    fn the_plans_seventeen_rows() {
+        let c = bundled();
+        let ids: Vec<&str> = c.indicators.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "I.1", "I.2", "I.3", "I.4", "I.5", "I.6", "I.7", "I.8", "II.1", "II.2", "II.3",
+                "II.4", "II.5", "II.6", "II.7", "III.1", "III.2"
+            ]
+        );
+        let i3 = c.indicator("I.3").unwrap();
+        assert_eq!(
+            i3.name,
+            "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"
+        );
+        assert_eq!(i3.target(2030), Some(Target::AtLeast { percent: 95.0 }));
+        let i8 = c.indicator("I.8").unwrap();
+        assert_eq!(i8.unit, "KQ");
+        assert_eq!(i8.target_text(2028), Some("Duy trì"));
+        assert_eq!(
+            c.indicator("II.5").unwrap().target_text(2026),
+            Some("Thí điểm, hình thành mô hình")
+        );
+        assert_eq!(
+            c.indicator("III.1").unwrap().note,
+            "Báo cáo trạng thái liên thông; danh mục dữ liệu; quy trình cập nhật–phân quyền"
+        );
+        assert_eq!(c.group_name("II"), "Nhóm chỉ tiêu Xã hội số - Kinh tế số");
+    }
+
+    #[test]
+    fn a_broken_catalogue_is_named() {
+        let e = Catalogue::parse("title = 1", "x.toml").unwrap_err();
+        assert!(e.to_string().contains("x.toml"), "{e}");
+    }
+}

@@ -1,0 +1,28 @@
+//! The crate's error type.
+
+/// What can go wrong computing indicators.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// The catalogue file cannot be read or is malformed.
+    #[error("indicator catalogue {path}: {message}")]
+    Catalogue { path: String, message: String },
+    /// A period was written in a form chiso does not know.
+    #[error("period “{0}”: write 2026-06, 2026-Q2, 2026-H1 or 2026")]
+    Period(String),
+    /// No indicator has this id.
+    #[error("no indicator “{0}” in the catalogue (ids are I.1 … III.2)")]
+    UnknownIndicator(String),
+    /// The lake could not be opened or read.
+    #[error(transparent)]
+    Warehouse(#[from] warehouse::WarehouseError),
+    /// A measure's query failed.
+    #[error("query for {indicator}: {source}")]
+    Query {
+        indicator: String,
+        #[source]
+        source: datafusion::error::DataFusionError,
+    },
+}
+
+/// Result with [`MetricsError`].
+pub type Result<T, E = MetricsError> = std::result::Result<T, E>;

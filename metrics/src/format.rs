@@ -1,0 +1,53 @@
+//! Numbers and dates the way Vietnamese documents write them: `95,2 %`, `1.234`,
+//! `05/03/2026`.
+
+/// A percentage with one decimal and a decimal comma: `95,2 %`.
+pub fn percent(v: f64) -> String {
+    let s = format!("{:.1}", v);
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "0"));
+    format!("{},{} %", group(int), frac)
+}
+
+/// An integer with dots between thousands: `1.234.567`.
+pub fn integer(v: u64) -> String {
+    group(&v.to_string())
+}
+
+fn group(digits: &str) -> String {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", digits),
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+/// `dd/mm/yyyy`.
+pub fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_style() {
+        assert_eq!(percent(95.24), "95,2 %");
+        assert_eq!(percent(100.0), "100,0 %");
+        assert_eq!(percent(2.0 / 3.0 * 100.0), "66,7 %");
+        assert_eq!(integer(1234), "1.234");
+        assert_eq!(integer(1234567), "1.234.567");
+        assert_eq!(integer(12), "12");
+        assert_eq!(
+            date(chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap()),
+            "05/03/2026"
+        );
+    }
+}

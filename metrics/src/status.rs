@@ -1,0 +1,26 @@
+//! Where an indicator stands against its milestone.
+
+use serde::Serialize;
+
+/// Status of a value against the milestone target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The value meets the target.
+    Dat,
+    /// The value does not meet the target yet.
+    ChuaDat,
+    /// Nothing to judge: no measure, no records in the period, or a zero denominator.
+    ChuaCoDuLieu,
+}
+
+impl Status {
+    /// As printed in reports.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Dat => "Đạt",
+            Status::ChuaDat => "Chưa đạt",
+            Status::ChuaCoDuLieu => "Chưa có dữ liệu",
+        }
+    }
+}

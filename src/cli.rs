@@ -1,0 +1,257 @@
+//! The command line: `chiso demo | sample | ingest | serve | indicators`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use ingest::Pseudonymiser;
+use metrics::Period;
+
+use crate::{Config, pipeline, site};
+
+/// Chỉ số: indicator pipeline and dashboards for a ward's digital-transformation programme.
+#[derive(Debug, Parser)]
+#[command(name = "chiso", version, about)]
+pub struct Cli {
+    /// The deployment file.
+    #[arg(long, global = true, default_value = "pipelines.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sample extracts → lake → service on the configured address, with no database or
+    /// network needed.
+    Demo {
+        /// Generate and ingest, then exit instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Write deterministic synthetic extracts for the configured ward.
+    Sample {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Volume multiplier: 1 is one real ward.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Last month covered (YYYY-MM); default: the last complete month.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Run the pipelines once and print what was committed.
+    Ingest {
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Serve the dashboards and the API.
+    Serve,
+    /// Print the indicator table (Phụ lục 1) for a period.
+    Indicators {
+        /// 2026-06, 2026-Q2, 2026-H1 or 2026; default: the last complete month.
+        #[arg(long)]
+        period: Option<String>,
+        /// Khu phố code.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// Output format of `chiso indicators`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let cfg = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Sample {
+            out,
+            seed,
+            scale,
+            until,
+        } => {
+            let until = match until {
+                Some(u) => u.parse::<Period>()?,
+                None => site::last_complete_month(&cfg),
+            };
+            write_sample(&cfg, &out, seed, scale, until)?;
+        }
+        Command::Ingest { source } => {
+            let lake = pipeline::open_lake(&cfg)?;
+            let key = Pseudonymiser::from_env_or_file(
+                cfg.pseudonym_key_file
+                    .as_deref()
+                    .map(|p| cfg.path(p))
+                    .as_deref(),
+            )?;
+            for r in pipeline::ingest(&cfg, &lake, source.as_deref(), &key).await? {
+                print!("{}", pipeline::describe(&r));
+            }
+        }
+        Command::Indicators {
+            period,
+            unit,
+            format,
+        } => {
+            let period = match period {
+                Some(p) => p.parse::<Period>()?,
+                None => site::last_complete_month(&cfg),
+            };
+            if let Some(u) = &unit
+                && cfg.ward.unit(u).is_none()
+            {
+                anyhow::bail!("no khu phố “{u}” in pipelines.toml");
+            }
+            let lake = pipeline::open_lake(&cfg)?;
+            let ev = crate::indicators::evaluator(&cfg, &lake).await?;
+            let rows = ev.table(period, unit.as_deref()).await?;
+            match format {
+                Format::Table => {
+                    let title = format!(
+                        "{} — {} — {}",
+                        ev.catalogue().title,
+                        cfg.ward.name,
+                        period.label_vi()
+                    );
+                    print!("{}", crate::indicators::as_text(&rows, &title));
+                }
+                Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                Format::Csv => print!("{}", crate::indicators::as_csv(&rows)?),
+            }
+        }
+        Command::Serve => serve(&cfg).await?,
+        Command::Demo { no_serve } => {
+            demo(&cfg).await?;
+            if !no_serve {
+                serve(&cfg).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_sample(
+    cfg: &Config,
+    out: &std::path::Path,
+    seed: u64,
+    scale: f64,
+    until: Period,
+) -> Result<()> {
+    let Period::Month { year, month } = until else {
+        anyhow::bail!("--until takes a month, like 2026-10");
+    };
+    let spec = sample::SampleSpec {
+        seed,
+        scale,
+        until_year: year,
+        until_month: month,
+        ward: sample::WardSpec {
+            code: cfg.ward.code.clone(),
+            name: cfg.ward.name.clone(),
+            units: cfg
+                .ward
+                .units
+                .iter()
+                .map(|u| sample::UnitSpec {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    population: u.population,
+                    pilot: u.pilot,
+                })
+                .collect(),
+            markets: cfg
+                .ward
+                .markets
+                .iter()
+                .map(|m| sample::MarketSpec {
+                    code: m.code.clone(),
+                    name: m.name.clone(),
+                })
+                .collect(),
+        },
+    };
+    let manifest = sample::write_sample(&spec, out)
+        .with_context(|| format!("writing the sample to {}", out.display()))?;
+    println!(
+        "sample: {} files in {} ({} dossiers, {} dossier states) up to {}",
+        manifest.files.len(),
+        out.display(),
+        manifest.dossier_count,
+        manifest.state_count,
+        until.label_vi()
+    );
+    Ok(())
+}
+
+/// The sample data into the lake, with a throw-away key when none is configured.
+async fn demo(cfg: &Config) -> Result<()> {
+    let out = cfg.path("data/sample");
+    write_sample(cfg, &out, 1, 1.0, site::last_complete_month(cfg))?;
+    let key = match Pseudonymiser::from_env_or_file(
+        cfg.pseudonym_key_file
+            .as_deref()
+            .map(|p| cfg.path(p))
+            .as_deref(),
+    ) {
+        Ok(k) => k,
+        Err(_) => {
+            println!(
+                "demo: no pseudonymisation key configured; using a throw-away key for this run \
+                 (set {} for real data)",
+                ingest::pseudonym::KEY_ENV
+            );
+            Pseudonymiser::new(throwaway_key())?
+        }
+    };
+    let lake = pipeline::open_lake(cfg)?;
+    for r in pipeline::ingest(cfg, &lake, None, &key).await? {
+        print!("{}", pipeline::describe(&r));
+    }
+    Ok(())
+}
+
+/// 32 bytes nobody can reproduce: the process's randomly seeded hasher state, the clock and
+/// the process id, hashed.
+fn throwaway_key() -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.write_u32(std::process::id());
+    let mut d = Sha256::new();
+    d.update(h.finish().to_le_bytes());
+    d.update(
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            .to_le_bytes(),
+    );
+    hex::encode(d.finalize()).into_bytes()
+}
+
+async fn serve(cfg: &Config) -> Result<()> {
+    let state = site::state(cfg).await?;
+    let addr: std::net::SocketAddr = cfg.server.address.parse()?;
+    let listener = dashboards::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}; is another chiso running? change server.address")
+    })?;
+    println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
+    dashboards::serve(listener, state).await?;
+    Ok(())
+}

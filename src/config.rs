@@ -1,0 +1,155 @@
+//! pipelines.toml: the deployment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// The whole deployment file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub ward: ingest::Ward,
+    pub lake: LakeConfig,
+    pub server: ServerConfig,
+    /// Sources by name.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceConfig>,
+    /// File holding the pseudonymisation key, outside the lake (the environment variable
+    /// CHISO_PSEUDONYM_KEY takes precedence).
+    #[serde(default)]
+    pub pseudonym_key_file: Option<String>,
+    /// Directory the file's relative paths are taken from.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// Where the lake is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeConfig {
+    #[serde(default = "default_lake")]
+    pub location: String,
+}
+
+fn default_lake() -> String {
+    "data/lake".to_string()
+}
+
+/// The web service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_address")]
+    pub address: String,
+}
+
+fn default_address() -> String {
+    "127.0.0.1:8080".to_string()
+}
+
+/// A source and how to reach it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SourceConfig {
+    /// One-stop system extracts as files: the catalogue CSV, dossier CSV exports and API
+    /// JSON pages (glob patterns).
+    OneStopFiles {
+        /// Kho dữ liệu group id the tables are filed under.
+        #[serde(default = "default_one_stop_group")]
+        group: String,
+        catalogue: String,
+        dossiers: Vec<String>,
+        /// Cron expression (seconds first), local time.
+        #[serde(default)]
+        schedule: Option<String>,
+    },
+}
+
+fn default_one_stop_group() -> String {
+    "dan_cu".to_string()
+}
+
+impl Config {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {} (use --config FILE)", path.display()))?;
+        let mut cfg: Config =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
+        cfg.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        cfg.check()
+            .with_context(|| format!("in {}", path.display()))?;
+        Ok(cfg)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.ward.timezone.parse::<chrono_tz::Tz>().is_err() {
+            bail!(
+                "ward.timezone “{}” is not an IANA time zone",
+                self.ward.timezone
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &self.ward.units {
+            if !seen.insert(&u.code) {
+                bail!("ward.units: code {} appears twice", u.code);
+            }
+        }
+        for (name, s) in &self.sources {
+            match s {
+                SourceConfig::OneStopFiles { group, .. } => {
+                    if ingest::KhoGroup::from_id(group).is_none() {
+                        bail!(
+                            "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
+                            ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
+                        );
+                    }
+                }
+            }
+        }
+        self.server
+            .address
+            .parse::<std::net::SocketAddr>()
+            .with_context(|| format!("server.address “{}”", self.server.address))?;
+        Ok(())
+    }
+
+    /// A path from the file, made absolute against the file's directory.
+    pub fn path(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// The ward's time zone.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.ward
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh)
+    }
+
+    /// Files matching a configured glob pattern, sorted, with their display names (the
+    /// pattern's own relative form).
+    pub fn glob(&self, pattern: &str) -> Result<Vec<ingest::extract::SourceFile>> {
+        let full = self.path(pattern);
+        let full = full.to_string_lossy();
+        let mut out = Vec::new();
+        for entry in glob::glob(&full).with_context(|| format!("pattern {pattern}"))? {
+            let path = entry.with_context(|| format!("pattern {pattern}"))?;
+            let display = path
+                .strip_prefix(&self.base_dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push(ingest::extract::SourceFile { path, display });
+        }
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        Ok(out)
+    }
+}

@@ -1,0 +1,11 @@
+//! The `chiso` command: configuration and the commands that wire the crates together.
+//! Each crate does its own job; this one only connects them, in the direction data flows:
+//! ingest → warehouse → metrics → dashboards.
+
+pub mod cli;
+pub mod config;
+pub mod indicators;
+pub mod pipeline;
+pub mod site;
+
+pub use config::Config;

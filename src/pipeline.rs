@@ -1,0 +1,135 @@
+//! Running a source once: read its extracts, commit the batch, say what happened.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result};
+use arrow::array::AsArray;
+use ingest::one_stop::{self, OneStopFiles};
+use ingest::{KhoGroup, Pseudonymiser};
+use warehouse::{CommitReport, Lake};
+
+use crate::config::{Config, SourceConfig};
+
+/// Opens the configured lake.
+pub fn open_lake(cfg: &Config) -> Result<Lake> {
+    Lake::open(&cfg.lake.location, &cfg.base_dir).context("opening the lake")
+}
+
+/// Runs one source (or every source when `only` is `None`); returns one report per source.
+pub async fn ingest(
+    cfg: &Config,
+    lake: &Lake,
+    only: Option<&str>,
+    key: &Pseudonymiser,
+) -> Result<Vec<CommitReport>> {
+    if let Some(name) = only
+        && !cfg.sources.contains_key(name)
+    {
+        anyhow::bail!(
+            "no source “{name}” in pipelines.toml; configured: {}",
+            cfg.sources.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let mut reports = Vec::new();
+    for (name, source) in &cfg.sources {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let report = match source {
+            SourceConfig::OneStopFiles {
+                group,
+                catalogue,
+                dossiers,
+                ..
+            } => {
+                let mut files = OneStopFiles {
+                    catalogue: cfg.glob(catalogue)?,
+                    dossiers: Vec::new(),
+                };
+                for pattern in dossiers {
+                    // a broad pattern may also match the catalogue; it is read once, as such
+                    files.dossiers.extend(
+                        cfg.glob(pattern)?
+                            .into_iter()
+                            .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
+                    );
+                }
+                if files.catalogue.is_empty() && files.dossiers.is_empty() {
+                    anyhow::bail!(
+                        "source {name}: no file matches {catalogue} or {}; run `chiso sample` or check the paths",
+                        dossiers.join(", ")
+                    );
+                }
+                let ctx = one_stop::Context {
+                    source: name,
+                    ward: &cfg.ward,
+                    group: KhoGroup::from_id(group).unwrap_or(KhoGroup::DanCu),
+                    pseudonymiser: key,
+                    known_procedures: known_procedures(lake).await?,
+                };
+                let batch =
+                    one_stop::read(&files, &ctx).with_context(|| format!("source {name}"))?;
+                lake.commit(&batch)
+                    .await
+                    .with_context(|| format!("committing source {name}"))?
+            }
+        };
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
+    let mut out = BTreeSet::new();
+    if lake
+        .table(ingest::one_stop::catalogue::TABLE)
+        .await?
+        .is_none()
+    {
+        return Ok(out);
+    }
+    let ctx = lake.session().await?;
+    let batches = ctx
+        .sql("SELECT ma_tthc FROM one_stop_procedures")
+        .await?
+        .collect()
+        .await?;
+    for b in batches {
+        let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
+        let col = col.as_string::<i32>();
+        out.extend(col.iter().flatten().map(str::to_string));
+    }
+    Ok(out)
+}
+
+/// A report as printed by `chiso ingest`.
+pub fn describe(r: &CommitReport) -> String {
+    let mut s = format!(
+        "{}: batch {} — {} rows read, {} accepted, {} duplicates, {} quarantined\n",
+        r.source,
+        r.batch_id,
+        r.counts.read,
+        r.counts.accepted,
+        r.counts.duplicates,
+        r.counts.quarantined
+    );
+    if r.unchanged() {
+        s.push_str("  nothing new: the lake already holds every row of this batch\n");
+    }
+    for t in &r.tables {
+        match t.version {
+            Some(v) => s.push_str(&format!(
+                "  {:<28} {:>7} rows written, version {v}\n",
+                t.table, t.rows_changed
+            )),
+            None => s.push_str(&format!("  {:<28} unchanged\n", t.table)),
+        }
+    }
+    if r.counts.quarantined > 0 {
+        s.push_str(&format!(
+            "  {} rows were quarantined with their reasons: SELECT * FROM quarantine WHERE _batch_id = '{}'\n",
+            r.counts.quarantined, r.batch_id
+        ));
+    }
+    s
+}

@@ -1,0 +1,36 @@
+//! Starting the service: the site description and the evaluator it serves.
+
+use anyhow::Result;
+use chrono::{Datelike, Utc};
+use metrics::Period;
+
+use crate::Config;
+
+/// The month before the current one, in the ward's time zone: the latest complete month.
+pub fn last_complete_month(cfg: &Config) -> Period {
+    let today = Utc::now().with_timezone(&cfg.timezone()).date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    Period::month_of(first.pred_opt().unwrap_or(first))
+}
+
+/// What the pages say about the ward.
+pub fn site(cfg: &Config) -> dashboards::Site {
+    dashboards::Site {
+        ward_name: cfg.ward.name.clone(),
+        province: cfg.ward.province.clone(),
+        units: cfg
+            .ward
+            .units
+            .iter()
+            .map(|u| (u.code.clone(), u.name.clone()))
+            .collect(),
+        default_period: last_complete_month(cfg),
+    }
+}
+
+/// The application state over the lake's current contents.
+pub async fn state(cfg: &Config) -> Result<dashboards::AppState> {
+    let lake = crate::pipeline::open_lake(cfg)?;
+    let ev = crate::indicators::evaluator(cfg, &lake).await?;
+    Ok(dashboards::AppState::new(site(cfg), ev))
+}

@@ -1,0 +1,153 @@
+//! The service over real HTTP.
+
+use crate::helpers::Fixture;
+
+async fn start(fx: &Fixture) -> String {
+    let mut site = chiso::site::site(&fx.cfg);
+    site.default_period = "2026-06".parse().unwrap();
+    let state = dashboards::AppState::new(site, fx.evaluator().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum_serve(listener, state).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, state: dashboards::AppState) {
+    let _ = dashboards::serve(listener, state).await;
+}
+
+#[tokio::test]
+async fn indicators_over_http() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let base = start(&fx).await;
+    let client = reqwest::Client::new();
+
+    let health: serde_json::Value = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+
+    let resp = client
+        .get(format!("{base}/api/indicators?period=2026-06"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    let rows = body["indicators"].as_array().unwrap();
+    assert_eq!(rows.len(), 17);
+    let i3 = rows.iter().find(|r| r["id"] == "I.3").unwrap();
+    assert_eq!(i3["numerator"], 5);
+    assert_eq!(i3["denominator"], 9);
+    assert_eq!(i3["value_text"], "55,6 %");
+    assert_eq!(i3["status"], "chua_dat");
+    assert_eq!(
+        i3["name"],
+        "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"
+    );
+    let i6 = rows.iter().find(|r| r["id"] == "I.6").unwrap();
+    assert!(i6["value"].is_null());
+    assert_eq!(i6["value_text"], "chưa có dữ liệu");
+
+    // by khu phố
+    let kp: serde_json::Value = client
+        .get(format!("{base}/api/indicators?period=2026-06&unit=KP02"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let i3 = kp["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "I.3")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (i3["numerator"].as_u64(), i3["denominator"].as_u64()),
+        (Some(2), Some(4))
+    );
+
+    // bad input gets the error shape, in Vietnamese
+    let bad = client
+        .get(format!("{base}/api/indicators?period=2026-13"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let e: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "bad_request");
+
+    // one indicator with its SQL
+    let one: serde_json::Value = client
+        .get(format!("{base}/api/indicators/I.3?period=2026-06"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one["sql"].as_str().unwrap().contains("FROM ho_so"));
+    assert_eq!(one["numerator"], 5);
+    let missing = client
+        .get(format!("{base}/api/indicators/IX.9"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn page_and_charts_over_http() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let base = start(&fx).await;
+    let client = reqwest::Client::new();
+    let page = client
+        .get(format!("{base}/?period=2026-06"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"));
+    assert!(html.contains("55,6 %"));
+    assert!(html.contains("Chưa có dữ liệu"));
+    assert!(html.contains("Kỳ họp HĐND không giấy"));
+
+    let svg = client
+        .get(format!("{base}/charts/I.3.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        svg.headers()["content-type"],
+        "image/svg+xml; charset=utf-8"
+    );
+    let svg = svg.text().await.unwrap();
+    assert!(svg.contains("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến"));
+    let png = client
+        .get(format!("{base}/charts/I.3.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let bytes = png.bytes().await.unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let font = client
+        .get(format!("{base}/static/fonts/NotoSans-Regular.ttf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.status(), 200);
+}

@@ -1,0 +1,190 @@
+//! Ingest into the lake: commits, idempotence, status updates, quarantine.
+
+use crate::helpers::{Fixture, count};
+
+#[tokio::test]
+async fn first_ingest_commits_every_table_with_provenance() {
+    let fx = Fixture::new();
+    let r = fx.ingest().await;
+    // 4 catalogue rows + 13 dossier rows; HS05 is sent twice verbatim; HS99 is bad
+    assert_eq!(r.counts.read, 17);
+    assert_eq!(r.counts.duplicates, 1);
+    assert_eq!(r.counts.quarantined, 1);
+    assert_eq!(r.counts.accepted, 16);
+    let lake = fx.lake();
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_procedures").await,
+        4
+    );
+    // HS01..HS11, HS05 once
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossier_history").await,
+        11
+    );
+    assert_eq!(count(&lake, "SELECT count(*) FROM ingest_runs").await, 1);
+
+    // the commit info names the source, the batch and the SHA-256 of each file
+    let info = lake
+        .last_commit_info("one_stop_dossiers")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info["chiso.source"], "one_stop");
+    assert_eq!(info["chiso.batch_id"], r.batch_id.as_str());
+    let files = info["chiso.files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    let export = std::fs::read(fx.dir.path().join("extracts/ho_so_export.csv")).unwrap();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&export))
+    };
+    assert!(files.iter().any(|f| f["sha256"] == sha.as_str()));
+    assert_eq!(info["chiso.rows"]["quarantined"], 1);
+    assert_eq!(info["chiso.rows"]["read"], 17);
+
+    // tables are filed under their Kho dữ liệu group
+    let tables = lake.tables().await.unwrap();
+    let dossiers = tables
+        .iter()
+        .find(|t| t.name == "one_stop_dossiers")
+        .unwrap();
+    assert_eq!(dossiers.group.as_deref(), Some("dan_cu"));
+}
+
+#[tokio::test]
+async fn the_same_extract_twice_changes_nothing() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let lake = fx.lake();
+    let before = lake.tables().await.unwrap();
+    let r = fx.ingest().await;
+    assert!(r.unchanged(), "{r:?}");
+    assert_eq!(r.run_version, None);
+    let after = lake.tables().await.unwrap();
+    let versions = |t: &[warehouse::TableInfo]| {
+        t.iter()
+            .map(|t| (t.name.clone(), t.version))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(versions(&before), versions(&after));
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+    assert_eq!(count(&lake, "SELECT count(*) FROM quarantine").await, 1);
+}
+
+#[tokio::test]
+async fn a_resent_dossier_updates_the_latest_state_and_adds_history() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    fx.add_api_page();
+    let r = fx.ingest().await;
+    let changed: Vec<_> = r
+        .tables
+        .iter()
+        .filter(|t| t.version.is_some())
+        .map(|t| (t.table.as_str(), t.rows_changed))
+        .collect();
+    assert_eq!(
+        changed,
+        [("one_stop_dossier_history", 1), ("one_stop_dossiers", 1)]
+    );
+    let lake = fx.lake();
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+    assert_eq!(
+        count(
+            &lake,
+            "SELECT CAST(trang_thai_ho_so AS BIGINT) FROM one_stop_dossiers WHERE ma_ho_so = 'HS03'"
+        )
+        .await,
+        10
+    );
+    assert_eq!(
+        count(
+            &lake,
+            "SELECT count(*) FROM one_stop_dossier_history WHERE ma_ho_so = 'HS03'"
+        )
+        .await,
+        2
+    );
+    // an older state arriving late never replaces a newer one
+    std::fs::write(
+        fx.dir.path().join("extracts/api/page-0002.json"),
+        crate::helpers::API_PAGE
+            .replace("\"TrangThaiHoSo\":10", "\"TrangThaiHoSo\":5")
+            .replace("08/06/2026 16:30:00", "05/06/2026 16:30:00"),
+    )
+    .unwrap();
+    fx.ingest().await;
+    assert_eq!(
+        count(
+            &lake,
+            "SELECT CAST(trang_thai_ho_so AS BIGINT) FROM one_stop_dossiers WHERE ma_ho_so = 'HS03'"
+        )
+        .await,
+        10
+    );
+    assert_eq!(
+        count(
+            &lake,
+            "SELECT count(*) FROM one_stop_dossier_history WHERE ma_ho_so = 'HS03'"
+        )
+        .await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_bad_row_is_quarantined_with_its_reason() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let ctx = fx.lake().session().await.unwrap();
+    let rows = ctx
+        .sql("SELECT file, row, field, value, reason FROM quarantine")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let b = &rows[0];
+    assert_eq!(b.num_rows(), 1);
+    let s = |i: usize| {
+        let c = arrow::compute::cast(b.column(i), &arrow::datatypes::DataType::Utf8).unwrap();
+        arrow::array::AsArray::as_string::<i32>(&c)
+            .value(0)
+            .to_string()
+    };
+    assert_eq!(s(0), "extracts/ho_so_export.csv");
+    // header is line 1; HS99 is the 13th data row
+    let row =
+        arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b.column(1)).value(0);
+    assert_eq!(row, 14);
+    assert_eq!(s(2), "MaTTHC");
+    assert_eq!(s(3), "9.999");
+    assert!(s(4).contains("không có trong danh mục"), "{}", s(4));
+}
+
+#[tokio::test]
+async fn a_file_missing_a_required_column_is_refused_whole() {
+    let fx = Fixture::new();
+    let broken = crate::helpers::dossiers_csv().replacen("KenhThucHien", "Kenh", 1);
+    std::fs::write(fx.dir.path().join("extracts/ho_so_export.csv"), broken).unwrap();
+    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
+    let err = chiso::pipeline::ingest(&fx.cfg, &fx.lake(), None, &key)
+        .await
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("KenhThucHien") && msg.contains("ho_so_export.csv"),
+        "{msg}"
+    );
+    assert!(fx.lake().table_names().unwrap().is_empty());
+}

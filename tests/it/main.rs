@@ -1,0 +1,8 @@
+//! End-to-end tests: one binary, one module per area (quicker to build than one binary per
+//! file on a small machine).
+
+mod api;
+mod helpers;
+mod indicators;
+mod lake;
+mod readers;

@@ -1,0 +1,222 @@
+//! Committing an ingest batch: for each table, only the rows that change it, in one Delta
+//! commit carrying the batch's provenance; nothing at all when nothing changed.
+
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use deltalake::DeltaTable;
+use deltalake::kernel::StructType;
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::protocol::SaveMode;
+use ingest::{Batch, MergeRule, TableData, TableSpec};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::lake::{GROUP_PROPERTY, KEY_PROPERTY, register};
+use crate::{Lake, Result};
+
+/// What one table got from a batch.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TableCommit {
+    pub table: String,
+    /// Version after the commit; `None` when the table was left unchanged.
+    pub version: Option<u64>,
+    /// Rows inserted or replaced.
+    pub rows_changed: u64,
+}
+
+/// What a batch did to the lake.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitReport {
+    pub source: String,
+    pub batch_id: String,
+    pub counts: ingest::RowCounts,
+    pub tables: Vec<TableCommit>,
+    /// Version of the run log after recording the batch; `None` when nothing changed.
+    pub run_version: Option<u64>,
+}
+
+impl CommitReport {
+    /// True when the batch changed no table.
+    pub fn unchanged(&self) -> bool {
+        self.tables.iter().all(|t| t.version.is_none())
+    }
+}
+
+impl Lake {
+    /// Commits a batch. Data tables first, the run log last: a run log row means the whole
+    /// batch is in, and re-running a batch that stopped half-way completes it without
+    /// counting anything twice, because only changing rows are ever written.
+    pub async fn commit(&self, batch: &Batch) -> Result<CommitReport> {
+        let mut tables = Vec::new();
+        for data in &batch.tables {
+            tables.push(self.commit_table(batch, data).await?);
+        }
+        let mut report = CommitReport {
+            source: batch.source.clone(),
+            batch_id: batch.batch_id.clone(),
+            counts: batch.counts,
+            tables,
+            run_version: None,
+        };
+        if !report.unchanged() {
+            report.run_version = Some(crate::runs::record(self, batch, &report).await?);
+        }
+        Ok(report)
+    }
+
+    async fn commit_table(&self, batch: &Batch, data: &TableData) -> Result<TableCommit> {
+        let spec = &data.spec;
+        let table = match self.table(&spec.name).await? {
+            Some(t) => t,
+            None => create(self, spec).await?,
+        };
+        let ctx = SessionContext::new();
+        let src = MemTable::try_new(spec.schema.clone(), vec![data.batches.clone()])?;
+        ctx.register_table("src", Arc::new(src))?;
+        register(&ctx, "tgt", &table).await?;
+        let changed = ctx.sql(&changed_rows_sql(spec)).await?;
+        let changed: Vec<RecordBatch> = changed.collect().await?;
+        let rows: usize = changed.iter().map(|b| b.num_rows()).sum();
+        if rows == 0 {
+            return Ok(TableCommit {
+                table: spec.name.clone(),
+                version: None,
+                rows_changed: 0,
+            });
+        }
+        let props = commit_properties(batch, spec);
+        let table = match &spec.merge {
+            MergeRule::InsertNew => {
+                table
+                    .write(changed)
+                    .with_save_mode(SaveMode::Append)
+                    .with_commit_properties(props)
+                    .await?
+            }
+            MergeRule::LatestBy(_) | MergeRule::Upsert => {
+                merge(&ctx, table, spec, changed, props).await?
+            }
+        };
+        Ok(TableCommit {
+            table: spec.name.clone(),
+            version: table.version(),
+            rows_changed: rows as u64,
+        })
+    }
+}
+
+/// Creates an empty table with its schema, description, group and key as table properties.
+/// The data follows in the batch's own commit, so a table's first data commit carries the
+/// same provenance as every later one.
+pub(crate) async fn create(lake: &Lake, spec: &TableSpec) -> Result<DeltaTable> {
+    let schema: StructType = spec.schema.as_ref().try_into_kernel()?;
+    let mut config: Vec<(String, Option<String>)> =
+        vec![(KEY_PROPERTY.to_string(), Some(spec.key.join(",")))];
+    if let Some(g) = spec.group {
+        config.push((GROUP_PROPERTY.to_string(), Some(g.id().to_string())));
+    }
+    let table = lake.new_table(&spec.name).await?;
+    Ok(table
+        .create()
+        .with_table_name(spec.name.clone())
+        .with_comment(spec.description.clone())
+        .with_columns(schema.fields().cloned())
+        .with_configuration(config)
+        // our properties are not Delta's own; the kernel must keep them, not refuse them
+        .with_raise_if_key_not_exists(false)
+        .await?)
+}
+
+async fn merge(
+    ctx: &SessionContext,
+    table: DeltaTable,
+    spec: &TableSpec,
+    changed: Vec<RecordBatch>,
+    props: CommitProperties,
+) -> Result<DeltaTable> {
+    let source = ctx.read_batches(changed)?;
+    let on = spec
+        .key
+        .iter()
+        .map(|k| format!("target.{k} = source.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let columns: Vec<String> = spec
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let newer = match &spec.merge {
+        MergeRule::LatestBy(col) => Some(format!("source.{col} > target.{col}")),
+        _ => None,
+    };
+    let (table, _metrics) = table
+        .merge(source, on)
+        .with_source_alias("source")
+        .with_target_alias("target")
+        .with_commit_properties(props)
+        .when_matched_update(|mut u| {
+            if let Some(p) = &newer {
+                u = u.predicate(p.as_str());
+            }
+            for c in &columns {
+                u = u.update(c.as_str(), format!("source.{c}"));
+            }
+            u
+        })?
+        .when_not_matched_insert(|mut i| {
+            for c in &columns {
+                i = i.set(c.as_str(), format!("source.{c}"));
+            }
+            i
+        })?
+        .await?;
+    Ok(table)
+}
+
+/// The source rows that would change the target. Comparing before merging keeps a repeated
+/// batch from writing a new version with nothing new in it.
+fn changed_rows_sql(spec: &TableSpec) -> String {
+    let on = |a: &str, b: &str| {
+        spec.key
+            .iter()
+            .map(|k| format!("{a}.{k} = {b}.{k}"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    };
+    match &spec.merge {
+        MergeRule::InsertNew => format!(
+            "SELECT s.* FROM src s LEFT ANTI JOIN tgt t ON {}",
+            on("s", "t")
+        ),
+        MergeRule::LatestBy(col) => format!(
+            "SELECT s.* FROM src s LEFT JOIN tgt t ON {} \
+             WHERE t.{k} IS NULL OR s.{col} > t.{col}",
+            on("s", "t"),
+            k = spec.key[0],
+        ),
+        MergeRule::Upsert => {
+            let content = spec.content_columns().join(", ");
+            format!(
+                "SELECT s.* FROM src s LEFT SEMI JOIN \
+                 (SELECT {content} FROM src EXCEPT SELECT {content} FROM tgt) c ON {}",
+                on("s", "c")
+            )
+        }
+    }
+}
+
+fn commit_properties(batch: &Batch, spec: &TableSpec) -> CommitProperties {
+    CommitProperties::default().with_metadata([
+        ("chiso.source".to_string(), json!(batch.source)),
+        ("chiso.batch_id".to_string(), json!(batch.batch_id)),
+        ("chiso.table".to_string(), json!(spec.name)),
+        ("chiso.files".to_string(), json!(batch.files)),
+        ("chiso.rows".to_string(), json!(batch.counts)),
+    ])
+}

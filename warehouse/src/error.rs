@@ -1,0 +1,31 @@
+//! The crate's error type.
+
+/// What can go wrong in the lake.
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    /// A Delta operation failed (log, commit, file I/O).
+    #[error("lake: {0}")]
+    Delta(#[from] deltalake::DeltaTableError),
+    /// A query over the lake failed.
+    #[error("query: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    /// An Arrow operation failed.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
+    /// The lake location cannot be used.
+    #[error("lake location {location}: {message}")]
+    Location { location: String, message: String },
+    /// Local file system trouble under the lake.
+    #[error("lake directory {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Building the run-log row failed.
+    #[error("run log: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Result with [`WarehouseError`].
+pub type Result<T, E = WarehouseError> = std::result::Result<T, E>;

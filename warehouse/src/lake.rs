@@ -1,0 +1,186 @@
+//! Where the lake is, which tables it holds, and a query session over them.
+
+use std::path::Path;
+
+use datafusion::prelude::SessionContext;
+use deltalake::DeltaTable;
+use url::Url;
+
+use crate::{Result, WarehouseError};
+
+/// Table property naming the Kho dữ liệu group of a table.
+pub const GROUP_PROPERTY: &str = "chiso.group";
+/// Table property listing the natural key columns.
+pub const KEY_PROPERTY: &str = "chiso.key";
+
+/// A lake rooted at a URL: a local directory (`file://`) by default.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    root: Url,
+}
+
+/// A table of the lake, as listed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub version: u64,
+    /// Kho dữ liệu group id, if the table is filed under one.
+    pub group: Option<String>,
+    pub description: Option<String>,
+}
+
+impl Lake {
+    /// Opens (creating if needed) the lake at `location`: a URL, or a directory path,
+    /// relative paths taken from `base`.
+    pub fn open(location: &str, base: &Path) -> Result<Lake> {
+        let err = |message: String| WarehouseError::Location {
+            location: location.to_string(),
+            message,
+        };
+        let root = match Url::parse(location) {
+            Ok(u) if u.scheme().len() > 1 => u,
+            _ => {
+                let p = Path::new(location);
+                let p = if p.is_absolute() {
+                    p.to_path_buf()
+                } else {
+                    base.join(p)
+                };
+                std::fs::create_dir_all(&p).map_err(|e| err(e.to_string()))?;
+                let p = p.canonicalize().map_err(|e| err(e.to_string()))?;
+                Url::from_directory_path(&p).map_err(|_| err("not an absolute path".into()))?
+            }
+        };
+        if root.scheme() != "file" {
+            return Err(err(format!(
+                "scheme “{}” is not enabled in this build; use a local directory",
+                root.scheme()
+            )));
+        }
+        let mut root = root;
+        if !root.path().ends_with('/') {
+            root.set_path(&format!("{}/", root.path()));
+        }
+        Ok(Lake { root })
+    }
+
+    /// The lake's root URL.
+    pub fn root(&self) -> &Url {
+        &self.root
+    }
+
+    /// URL of a table.
+    pub fn table_url(&self, name: &str) -> Result<Url> {
+        self.root
+            .join(&format!("{name}/"))
+            .map_err(|e| WarehouseError::Location {
+                location: self.root.to_string(),
+                message: e.to_string(),
+            })
+    }
+
+    /// The table in its latest version, `None` if it does not exist yet.
+    pub async fn table(&self, name: &str) -> Result<Option<DeltaTable>> {
+        let url = self.table_url(name)?;
+        if let Ok(dir) = url.to_file_path()
+            && !dir.join("_delta_log").is_dir()
+        {
+            return Ok(None);
+        }
+        let table = DeltaTable::try_from_url(url).await?;
+        Ok(table.version().is_some().then_some(table))
+    }
+
+    /// A handle on a table that may not exist yet, for creating it.
+    pub async fn new_table(&self, name: &str) -> Result<DeltaTable> {
+        let url = self.table_url(name)?;
+        if let Ok(dir) = url.to_file_path() {
+            std::fs::create_dir_all(&dir).map_err(|source| WarehouseError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(DeltaTable::try_from_url(url).await?)
+    }
+
+    /// The commit info of a table's latest commit: operation, time, and the provenance an
+    /// ingest batch wrote (`chiso.source`, `chiso.batch_id`, `chiso.files`, `chiso.rows`).
+    pub async fn last_commit_info(
+        &self,
+        name: &str,
+    ) -> Result<Option<std::collections::HashMap<String, serde_json::Value>>> {
+        use futures::StreamExt;
+        let Some(table) = self.table(name).await? else {
+            return Ok(None);
+        };
+        let mut history = table.history(Some(1));
+        match history.next().await {
+            Some(commit) => Ok(Some(commit?.info)),
+            None => Ok(None),
+        }
+    }
+
+    /// Names of the tables in the lake, sorted.
+    pub fn table_names(&self) -> Result<Vec<String>> {
+        let dir = self
+            .root
+            .to_file_path()
+            .map_err(|_| WarehouseError::Location {
+                location: self.root.to_string(),
+                message: "not a local directory".into(),
+            })?;
+        let io = |source| WarehouseError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            if entry.path().join("_delta_log").is_dir()
+                && let Some(name) = entry.file_name().to_str()
+            {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Every table with its version and group.
+    pub async fn tables(&self) -> Result<Vec<TableInfo>> {
+        let mut out = Vec::new();
+        for name in self.table_names()? {
+            if let Some(t) = self.table(&name).await? {
+                let snapshot = t.snapshot()?;
+                let meta = snapshot.metadata();
+                out.push(TableInfo {
+                    version: t.version().unwrap_or_default(),
+                    group: meta.configuration().get(GROUP_PROPERTY).cloned(),
+                    description: meta.description().map(str::to_string),
+                    name,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A DataFusion session with every table of the lake registered under its name, in its
+    /// latest version.
+    pub async fn session(&self) -> Result<SessionContext> {
+        let ctx = SessionContext::new();
+        for name in self.table_names()? {
+            if let Some(t) = self.table(&name).await? {
+                register(&ctx, &name, &t).await?;
+            }
+        }
+        Ok(ctx)
+    }
+}
+
+/// Registers `table` in `ctx` under `name`.
+pub async fn register(ctx: &SessionContext, name: &str, table: &DeltaTable) -> Result<()> {
+    table.update_datafusion_session(&ctx.state())?;
+    let provider = table.table_provider().await?;
+    ctx.register_table(name, provider)?;
+    Ok(())
+}

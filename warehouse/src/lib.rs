@@ -1,0 +1,17 @@
+//! The lake: Delta tables on object storage, and the DataFusion session over them.
+//!
+//! The warehouse knows tables, schemas, commits and versions; it knows nothing of
+//! indicators. Every ingest [`ingest::Batch`] becomes at most one commit per table, each
+//! carrying the batch's provenance in its commit info, followed by one row in the run log.
+
+pub mod commit;
+pub mod error;
+pub mod lake;
+pub mod runs;
+
+pub use commit::{CommitReport, TableCommit};
+pub use error::{Result, WarehouseError};
+pub use lake::{Lake, TableInfo};
+
+/// Re-exported so that crates above query with the very same engine.
+pub use datafusion;
