@@ -2,12 +2,17 @@
 
 use clap::Parser;
 
+/// Default log filter: warnings, without the Delta kernel's reports of tables that do not
+/// exist yet (chiso creates them) or merge metrics it derives.
+const QUIET: &str =
+    "warn,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(QUIET)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -2,6 +2,7 @@
 //! file on a small machine).
 
 mod api;
+mod demo;
 mod helpers;
 mod indicators;
 mod lake;
