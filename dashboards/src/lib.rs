@@ -7,6 +7,7 @@ pub mod api;
 pub mod charts;
 pub mod error;
 pub mod fonts;
+mod markup;
 pub mod pages;
 pub mod state;
 

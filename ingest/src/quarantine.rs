@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Builder, StringBuilder};
+use arrow::array::{ArrayRef, Int64Array, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
-use arrow::record_batch::RecordBatch;
 
-use crate::{IngestError, MergeRule, Result, TableData, TableSpec};
+use crate::{MergeRule, Result, TableData, TableSpec};
 
 /// Name of the quarantine table in the lake.
 pub const TABLE: &str = "quarantine";
@@ -54,40 +53,20 @@ pub fn spec() -> TableSpec {
 
 /// The rejections as quarantine table rows.
 pub fn table(rejections: &[Rejection], batch_id: &str) -> Result<TableData> {
-    let spec = spec();
-    let mut cols: Vec<StringBuilder> = (0..7).map(|_| StringBuilder::new()).collect();
-    let mut rows = Int64Builder::new();
-    for r in rejections {
-        cols[0].append_value(&r.source);
-        cols[1].append_value(&r.file);
-        cols[2].append_value(&r.file_sha256);
-        rows.append_value(r.row as i64);
-        cols[3].append_value(&r.field);
-        cols[4].append_value(&r.value);
-        cols[5].append_value(&r.reason);
-        cols[6].append_value(batch_id);
+    fn text<'a>(rows: &'a [Rejection], f: impl Fn(&'a Rejection) -> &'a str) -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
     }
-    let mut s = cols
-        .into_iter()
-        .map(|mut b| Arc::new(b.finish()) as ArrayRef);
-    let mut next = || s.next().expect("seven string columns");
-    let arrays: Vec<ArrayRef> = vec![
-        next(),
-        next(),
-        next(),
-        Arc::new(rows.finish()),
-        next(),
-        next(),
-        next(),
-        next(),
+    let columns = vec![
+        text(rejections, |r| &r.source),
+        text(rejections, |r| &r.file),
+        text(rejections, |r| &r.file_sha256),
+        Arc::new(Int64Array::from_iter_values(
+            rejections.iter().map(|r| r.row as i64),
+        )) as ArrayRef,
+        text(rejections, |r| &r.field),
+        text(rejections, |r| &r.value),
+        text(rejections, |r| &r.reason),
+        text(rejections, |_| batch_id),
     ];
-    let batch =
-        RecordBatch::try_new(spec.schema.clone(), arrays).map_err(|source| IngestError::Arrow {
-            table: TABLE.into(),
-            source,
-        })?;
-    Ok(TableData {
-        spec,
-        batches: vec![batch],
-    })
+    TableData::from_columns(spec(), columns)
 }

@@ -58,6 +58,23 @@ pub struct TableData {
 }
 
 impl TableData {
+    /// Rows for `spec` from its columns, in schema order.
+    pub fn from_columns(
+        spec: TableSpec,
+        columns: Vec<arrow::array::ArrayRef>,
+    ) -> crate::Result<Self> {
+        let batch = RecordBatch::try_new(spec.schema.clone(), columns).map_err(|source| {
+            crate::IngestError::Arrow {
+                table: spec.name.clone(),
+                source,
+            }
+        })?;
+        Ok(TableData {
+            spec,
+            batches: vec![batch],
+        })
+    }
+
     /// Number of rows.
     pub fn num_rows(&self) -> usize {
         self.batches.iter().map(|b| b.num_rows()).sum()

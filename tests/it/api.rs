@@ -18,6 +18,10 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: dashboards::AppSta
     let _ = dashboards::serve(listener, state).await;
 }
 
+async fn get_json(client: &reqwest::Client, url: String) -> serde_json::Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
 #[tokio::test]
 async fn indicators_over_http() {
     let fx = Fixture::new();
@@ -25,14 +29,7 @@ async fn indicators_over_http() {
     let base = start(&fx).await;
     let client = reqwest::Client::new();
 
-    let health: serde_json::Value = client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: serde_json::Value = get_json(&client, format!("{base}/healthz")).await;
     assert_eq!(health["status"], "ok");
 
     let resp = client
@@ -58,14 +55,11 @@ async fn indicators_over_http() {
     assert_eq!(i6["value_text"], "chưa có dữ liệu");
 
     // by khu phố
-    let kp: serde_json::Value = client
-        .get(format!("{base}/api/indicators?period=2026-06&unit=KP02"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kp: serde_json::Value = get_json(
+        &client,
+        format!("{base}/api/indicators?period=2026-06&unit=KP02"),
+    )
+    .await;
     let i3 = kp["indicators"]
         .as_array()
         .unwrap()
@@ -89,14 +83,8 @@ async fn indicators_over_http() {
     assert_eq!(e["error"]["code"], "bad_request");
 
     // one indicator with its SQL
-    let one: serde_json::Value = client
-        .get(format!("{base}/api/indicators/I.3?period=2026-06"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one: serde_json::Value =
+        get_json(&client, format!("{base}/api/indicators/I.3?period=2026-06")).await;
     assert!(one["sql"].as_str().unwrap().contains("FROM ho_so"));
     assert_eq!(one["numerator"], 5);
     let missing = client

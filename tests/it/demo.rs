@@ -30,6 +30,17 @@ fn demo_config(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     (path, addr)
 }
 
+/// Runs a command to completion; its stdout when it succeeded, its stderr in the panic if not.
+fn run_ok(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("command starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 struct Killed(Child);
 
 impl Drop for Killed {
@@ -76,28 +87,20 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
 
     // the page in a real browser: the DOM after Chromium has loaded it
     let profile = dir.path().join("chromium-profile");
-    let out = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            &format!("--user-data-dir={}", profile.display()),
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            &format!("{base}/"),
-        ])
-        .output()
-        .expect("Chromium is needed for the browser check (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dom = String::from_utf8(out.stdout).unwrap();
+    let dom = run_ok(Command::new("chromium").args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        &format!("--user-data-dir={}", profile.display()),
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        &format!("{base}/"),
+    ]));
+    let dom = String::from_utf8(dom).unwrap();
     assert!(dom.contains("id=\"phu-luc-1\""), "{dom}");
     assert_eq!(dom.matches("<tr id=\"row-").count(), 17);
     assert!(dom.contains("Kỳ họp HĐND không giấy"));
@@ -108,24 +111,16 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
 
     // the CLI prints the same figures as the API
     let period = "2026-06";
-    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "indicators",
-            "--period",
-            period,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_ok(Command::new(env!("CARGO_BIN_EXE_chiso")).args([
+        "--config",
+        config.to_str().unwrap(),
+        "indicators",
+        "--period",
+        period,
+        "--format",
+        "json",
+    ]));
+    let cli: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let api: serde_json::Value = reqwest::get(format!("{base}/api/indicators?period={period}"))
         .await
         .unwrap()
@@ -158,25 +153,20 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
 
 #[test]
 fn one_arrow_and_one_parquet_in_the_build() {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--workspace",
-            "-d",
-            "-e",
-            "normal",
-            "--locked",
-            "--offline",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let tree = run_ok(
+        Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--workspace",
+                "-d",
+                "-e",
+                "normal",
+                "--locked",
+                "--offline",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
     );
-    let tree = String::from_utf8(out.stdout).unwrap();
+    let tree = String::from_utf8(tree).unwrap();
     for krate in [
         "arrow ",
         "arrow-array ",

@@ -78,6 +78,14 @@ async fn the_same_extract_twice_changes_nothing() {
     assert_eq!(count(&lake, "SELECT count(*) FROM quarantine").await, 1);
 }
 
+/// HS03's latest status and its number of states in the history.
+async fn hs03(lake: &warehouse::Lake) -> (i64, i64) {
+    let status =
+        "SELECT CAST(trang_thai_ho_so AS BIGINT) FROM one_stop_dossiers WHERE ma_ho_so = 'HS03'";
+    let states = "SELECT count(*) FROM one_stop_dossier_history WHERE ma_ho_so = 'HS03'";
+    (count(lake, status).await, count(lake, states).await)
+}
+
 #[tokio::test]
 async fn a_resent_dossier_updates_the_latest_state_and_adds_history() {
     let fx = Fixture::new();
@@ -99,22 +107,7 @@ async fn a_resent_dossier_updates_the_latest_state_and_adds_history() {
         count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
         11
     );
-    assert_eq!(
-        count(
-            &lake,
-            "SELECT CAST(trang_thai_ho_so AS BIGINT) FROM one_stop_dossiers WHERE ma_ho_so = 'HS03'"
-        )
-        .await,
-        10
-    );
-    assert_eq!(
-        count(
-            &lake,
-            "SELECT count(*) FROM one_stop_dossier_history WHERE ma_ho_so = 'HS03'"
-        )
-        .await,
-        2
-    );
+    assert_eq!(hs03(&lake).await, (10, 2));
     // an older state arriving late never replaces a newer one
     std::fs::write(
         fx.dir.path().join("extracts/api/page-0002.json"),
@@ -124,22 +117,7 @@ async fn a_resent_dossier_updates_the_latest_state_and_adds_history() {
     )
     .unwrap();
     fx.ingest().await;
-    assert_eq!(
-        count(
-            &lake,
-            "SELECT CAST(trang_thai_ho_so AS BIGINT) FROM one_stop_dossiers WHERE ma_ho_so = 'HS03'"
-        )
-        .await,
-        10
-    );
-    assert_eq!(
-        count(
-            &lake,
-            "SELECT count(*) FROM one_stop_dossier_history WHERE ma_ho_so = 'HS03'"
-        )
-        .await,
-        3
-    );
+    assert_eq!(hs03(&lake).await, (10, 3));
 }
 
 #[tokio::test]

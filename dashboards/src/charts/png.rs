@@ -106,7 +106,7 @@ pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
     let svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text x="0" y="0" font-family="{FONT_FAMILY}" font-size="{size}" font-weight="{}">{}</text></svg>"#,
         if bold { "bold" } else { "normal" },
-        mark_symbols(&escape_xml(text))
+        mark_symbols(&crate::markup::escape(text))
     );
     match usvg::Tree::from_str(&svg, &options()) {
         Ok(tree) => {
@@ -115,19 +115,4 @@ pub(crate) fn text_width(text: &str, size: f64, bold: bool) -> f64 {
         }
         Err(_) => estimate(),
     }
-}
-
-pub(crate) fn escape_xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

@@ -3,21 +3,7 @@
 
 pub mod index;
 
-/// HTML-escapes text.
-pub(crate) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::markup::escape as esc;
 
 /// The page frame with the bundled fonts.
 pub(crate) fn layout(title: &str, body: &str) -> String {

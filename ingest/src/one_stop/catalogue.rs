@@ -4,11 +4,10 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
-use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
 use crate::raw::RawRecord;
-use crate::{IngestError, KhoGroup, MergeRule, Result, TableData, TableSpec};
+use crate::{KhoGroup, MergeRule, Result, TableData, TableSpec};
 
 /// Lake table of the catalogue.
 pub const TABLE: &str = "one_stop_procedures";
@@ -125,13 +124,5 @@ pub fn table(rows: &[Procedure], group: KhoGroup, batch_id: &str) -> Result<Tabl
     arrays.push(Arc::new(file.finish()));
     arrays.push(Arc::new(row.finish()));
     arrays.push(Arc::new(batch.finish()));
-    let rb =
-        RecordBatch::try_new(spec.schema.clone(), arrays).map_err(|source| IngestError::Arrow {
-            table: TABLE.into(),
-            source,
-        })?;
-    Ok(TableData {
-        spec,
-        batches: vec![rb],
-    })
+    TableData::from_columns(spec, arrays)
 }

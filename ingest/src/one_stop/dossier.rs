@@ -6,11 +6,10 @@ use std::sync::Arc;
 use arrow::array::TimestampMicrosecondBuilder;
 use arrow::array::{ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
 use crate::raw::RawRecord;
-use crate::{IngestError, KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
+use crate::{KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
 
 /// Latest state of every dossier.
 pub const LATEST_TABLE: &str = "one_stop_dossiers";
@@ -275,14 +274,5 @@ pub fn table(spec: TableSpec, states: &[&DossierState], batch_id: &str) -> Resul
         Arc::new(row.finish()),
         Arc::new(batch.finish()),
     ];
-    let name = spec.name.clone();
-    let rb =
-        RecordBatch::try_new(spec.schema.clone(), arrays).map_err(|source| IngestError::Arrow {
-            table: name,
-            source,
-        })?;
-    Ok(TableData {
-        spec,
-        batches: vec![rb],
-    })
+    TableData::from_columns(spec, arrays)
 }
