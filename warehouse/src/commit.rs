@@ -7,15 +7,13 @@ use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
-use deltalake::kernel::StructType;
-use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::protocol::SaveMode;
 use ingest::{Batch, MergeRule, TableData, TableSpec};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::lake::{GROUP_PROPERTY, KEY_PROPERTY, register};
+use crate::lake::register;
 use crate::{Lake, Result};
 
 /// What one table got from a batch.
@@ -63,7 +61,9 @@ impl Lake {
             run_version: None,
         };
         if !report.unchanged() {
-            report.run_version = Some(crate::runs::record(self, batch, &report).await?);
+            report.run_version = Some(
+                crate::runs::record(self, batch, &serde_json::to_value(&report.tables)?).await?,
+            );
         }
         Ok(report)
     }
@@ -72,7 +72,7 @@ impl Lake {
         let spec = &data.spec;
         let table = match self.table(&spec.name).await? {
             Some(t) => t,
-            None => create(self, spec).await?,
+            None => self.create_table(spec).await?,
         };
         let ctx = SessionContext::new();
         let src = MemTable::try_new(spec.schema.clone(), vec![data.batches.clone()])?;
@@ -107,28 +107,6 @@ impl Lake {
             rows_changed: rows as u64,
         })
     }
-}
-
-/// Creates an empty table with its schema, description, group and key as table properties.
-/// The data follows in the batch's own commit, so a table's first data commit carries the
-/// same provenance as every later one.
-pub(crate) async fn create(lake: &Lake, spec: &TableSpec) -> Result<DeltaTable> {
-    let schema: StructType = spec.schema.as_ref().try_into_kernel()?;
-    let mut config: Vec<(String, Option<String>)> =
-        vec![(KEY_PROPERTY.to_string(), Some(spec.key.join(",")))];
-    if let Some(g) = spec.group {
-        config.push((GROUP_PROPERTY.to_string(), Some(g.id().to_string())));
-    }
-    let table = lake.new_table(&spec.name).await?;
-    Ok(table
-        .create()
-        .with_table_name(spec.name.clone())
-        .with_comment(spec.description.clone())
-        .with_columns(schema.fields().cloned())
-        .with_configuration(config)
-        // our properties are not Delta's own; the kernel must keep them, not refuse them
-        .with_raise_if_key_not_exists(false)
-        .await?)
 }
 
 async fn merge(

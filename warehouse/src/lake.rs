@@ -4,6 +4,9 @@ use std::path::Path;
 
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
+use deltalake::kernel::StructType;
+use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use ingest::TableSpec;
 use url::Url;
 
 use crate::{Result, WarehouseError};
@@ -118,6 +121,28 @@ impl Lake {
             Some(commit) => Ok(Some(commit?.info)),
             None => Ok(None),
         }
+    }
+
+    /// Creates an empty table with its schema, description, group and key as table properties.
+    /// The data follows in the batch's own commit, so a table's first data commit carries the
+    /// same provenance as every later one.
+    pub async fn create_table(&self, spec: &TableSpec) -> Result<DeltaTable> {
+        let schema: StructType = spec.schema.as_ref().try_into_kernel()?;
+        let mut config: Vec<(String, Option<String>)> =
+            vec![(KEY_PROPERTY.to_string(), Some(spec.key.join(",")))];
+        if let Some(g) = spec.group {
+            config.push((GROUP_PROPERTY.to_string(), Some(g.id().to_string())));
+        }
+        let table = self.new_table(&spec.name).await?;
+        Ok(table
+            .create()
+            .with_table_name(spec.name.clone())
+            .with_comment(spec.description.clone())
+            .with_columns(schema.fields().cloned())
+            .with_configuration(config)
+            // our properties are not Delta's own; the kernel must keep them, not refuse them
+            .with_raise_if_key_not_exists(false)
+            .await?)
     }
 
     /// Names of the tables in the lake, sorted.

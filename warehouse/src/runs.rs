@@ -8,7 +8,7 @@ use arrow::record_batch::RecordBatch;
 use deltalake::protocol::SaveMode;
 use ingest::Batch;
 
-use crate::{CommitReport, Lake, Result};
+use crate::{Lake, Result};
 
 /// Name of the run log table.
 pub const TABLE: &str = "ingest_runs";
@@ -44,8 +44,9 @@ fn schema() -> SchemaRef {
     ]))
 }
 
-/// Appends the batch's row; returns the run log's new version.
-pub async fn record(lake: &Lake, batch: &Batch, report: &CommitReport) -> Result<u64> {
+/// Appends the batch's row (`tables`: what each table got); returns the run log's new
+/// version.
+pub async fn record(lake: &Lake, batch: &Batch, tables: &serde_json::Value) -> Result<u64> {
     let c = &batch.counts;
     let now = chrono::Utc::now().timestamp_micros();
     let int = |v: u64| Arc::new(Int64Array::from(vec![v as i64])) as ArrayRef;
@@ -61,12 +62,12 @@ pub async fn record(lake: &Lake, batch: &Batch, report: &CommitReport) -> Result
             int(c.accepted),
             int(c.duplicates),
             int(c.quarantined),
-            text(serde_json::to_string(&report.tables)?),
+            text(tables.to_string()),
         ],
     )?;
     let table = match lake.table(TABLE).await? {
         Some(t) => t,
-        None => crate::commit::create(lake, &spec()).await?,
+        None => lake.create_table(&spec()).await?,
     };
     let table = table
         .write(vec![row])
