@@ -88,13 +88,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             write_sample(&cfg, &out, seed, scale, until)?;
         }
         Command::Ingest { source } => {
-            let lake = pipeline::open_lake(&cfg)?;
+            // personal data never enters the lake in clear: no key, no ingest
             let key = Pseudonymiser::from_env_or_file(
                 cfg.pseudonym_key_file
                     .as_deref()
                     .map(|p| cfg.path(p))
                     .as_deref(),
             )?;
+            let lake = pipeline::open_lake(&cfg)?;
             for r in pipeline::ingest(&cfg, &lake, source.as_deref(), &key).await? {
                 print!("{}", pipeline::describe(&r));
             }

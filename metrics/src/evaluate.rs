@@ -205,26 +205,32 @@ impl Evaluator {
     pub async fn table(&self, period: Period, unit: Option<&str>) -> Result<Vec<IndicatorRow>> {
         let mut rows = Vec::new();
         for ind in &self.catalogue.indicators {
-            let figure = self.value(&ind.id, period, unit).await?;
-            rows.push(IndicatorRow {
-                id: ind.id.clone(),
-                group: ind.group.clone(),
-                group_name: self.catalogue.group_name(&ind.group).to_string(),
-                stt: ind.stt,
-                name: ind.name.clone(),
-                unit: ind.unit.clone(),
-                targets: self
-                    .catalogue
-                    .milestones
-                    .iter()
-                    .map(|y| (*y, ind.target_text(*y).unwrap_or("").to_string()))
-                    .collect(),
-                note: ind.note.clone(),
-                computed: ind.measure.is_some(),
-                figure,
-            });
+            rows.push(self.row(&ind.id, period, unit).await?);
         }
         Ok(rows)
+    }
+
+    /// One row of the table.
+    pub async fn row(&self, id: &str, period: Period, unit: Option<&str>) -> Result<IndicatorRow> {
+        let ind = self.catalogue.indicator(id)?;
+        let figure = self.value(id, period, unit).await?;
+        Ok(IndicatorRow {
+            id: ind.id.clone(),
+            group: ind.group.clone(),
+            group_name: self.catalogue.group_name(&ind.group).to_string(),
+            stt: ind.stt,
+            name: ind.name.clone(),
+            unit: ind.unit.clone(),
+            targets: self
+                .catalogue
+                .milestones
+                .iter()
+                .map(|y| (*y, ind.target_text(*y).unwrap_or("").to_string()))
+                .collect(),
+            note: ind.note.clone(),
+            computed: ind.measure.is_some(),
+            figure,
+        })
     }
 
     /// Monthly values from `from` to `to` (inclusive, by month).

@@ -178,3 +178,19 @@ fn one_arrow_and_one_parquet_in_the_build() {
         assert_eq!(dups, 0, "{krate}appears in more than one version:\n{tree}");
     }
 }
+
+#[test]
+fn ingest_refuses_to_run_without_a_pseudonymisation_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = demo_config(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["--config", config.to_str().unwrap(), "ingest"])
+        .env_remove("CHISO_PSEUDONYM_KEY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CHISO_PSEUDONYM_KEY"), "{err}");
+    // nothing was written
+    assert!(!dir.path().join("data/lake/one_stop_dossiers").exists());
+}

@@ -74,12 +74,7 @@ pub async fn get(
     let unit = unit_of(&state, q.unit.as_deref())?;
     let ev = state.evaluator().await;
     let ind = ev.catalogue().indicator(&id)?.clone();
-    let row = ev
-        .table(period, unit.as_deref())
-        .await?
-        .into_iter()
-        .find(|r| r.id == id)
-        .ok_or_else(|| ApiError::not_found(format!("không có chỉ tiêu {id}")))?;
+    let row = ev.row(&id, period, unit.as_deref()).await?;
     let sql = ev.explain_sql(&id, period, unit.as_deref())?;
     Ok(Json(IndicatorResponse {
         row,
