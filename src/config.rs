@@ -65,6 +65,30 @@ pub enum SourceConfig {
         #[serde(default)]
         schedule: Option<String>,
     },
+    /// VNeID statistics per khu phố from Công an phường, as CSV or XLSX files.
+    VneidFiles {
+        #[serde(default = "default_one_stop_group")]
+        group: String,
+        files: Vec<String>,
+        #[serde(default)]
+        schedule: Option<String>,
+    },
+}
+
+impl SourceConfig {
+    /// The Kho dữ liệu group id its tables are filed under.
+    pub fn group(&self) -> &str {
+        match self {
+            SourceConfig::OneStopFiles { group, .. } | SourceConfig::VneidFiles { group, .. } => {
+                group
+            }
+        }
+    }
+
+    /// The group, checked at load.
+    pub fn kho_group(&self) -> ingest::KhoGroup {
+        ingest::KhoGroup::from_id(self.group()).unwrap_or(ingest::KhoGroup::DanCu)
+    }
 }
 
 fn default_one_stop_group() -> String {
@@ -98,15 +122,12 @@ impl Config {
             }
         }
         for (name, s) in &self.sources {
-            match s {
-                SourceConfig::OneStopFiles { group, .. } => {
-                    if ingest::KhoGroup::from_id(group).is_none() {
-                        bail!(
-                            "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
-                            ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
-                        );
-                    }
-                }
+            let group = s.group();
+            if ingest::KhoGroup::from_id(group).is_none() {
+                bail!(
+                    "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
+                    ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
+                );
             }
         }
         self.server

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, Result};
 use arrow::array::AsArray;
+use ingest::Pseudonymiser;
 use ingest::one_stop::{self, OneStopFiles};
-use ingest::{KhoGroup, Pseudonymiser};
 use warehouse::{CommitReport, Lake};
 
 use crate::config::{Config, SourceConfig};
@@ -36,8 +36,24 @@ pub async fn ingest(
             continue;
         }
         let report = match source {
+            SourceConfig::VneidFiles { files, .. } => {
+                let mut found = Vec::new();
+                for pattern in files {
+                    found.extend(cfg.glob(pattern)?);
+                }
+                if found.is_empty() {
+                    anyhow::bail!(
+                        "source {name}: no file matches {}; run `chiso sample` or check the paths",
+                        files.join(", ")
+                    );
+                }
+                let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
+                    .with_context(|| format!("source {name}"))?;
+                lake.commit(&batch)
+                    .await
+                    .with_context(|| format!("committing source {name}"))?
+            }
             SourceConfig::OneStopFiles {
-                group,
                 catalogue,
                 dossiers,
                 ..
@@ -63,7 +79,7 @@ pub async fn ingest(
                 let ctx = one_stop::Context {
                     source: name,
                     ward: &cfg.ward,
-                    group: KhoGroup::from_id(group).unwrap_or(KhoGroup::DanCu),
+                    group: source.kho_group(),
                     pseudonymiser: key,
                     known_procedures: known_procedures(lake).await?,
                 };

@@ -44,33 +44,10 @@ pub fn read(path: &Path, display: &str) -> Result<ExtractFile> {
     })
 }
 
-/// UTF-8 (with or without BOM) and UTF-16 with BOM, as Excel writes "Unicode text".
+/// The file's text in NFC: UTF-8 (with or without BOM), UTF-16, or legacy TCVN3 / VNI-Windows,
+/// as [`crate::encoding`] detects it.
 fn decode(bytes: &[u8]) -> Result<String, String> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8(rest.to_vec()).map_err(|e| utf8_message(&e));
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(rest, u16::from_le_bytes);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest, u16::from_be_bytes);
-    }
-    String::from_utf8(bytes.to_vec()).map_err(|e| utf8_message(&e))
-}
-
-fn utf8_message(e: &std::string::FromUtf8Error) -> String {
-    format!(
-        "không phải UTF-8 (byte lỗi ở vị trí {}); hãy xuất lại tệp dạng UTF-8",
-        e.utf8_error().valid_up_to()
-    )
-}
-
-fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> Result<String, String> {
-    if !bytes.len().is_multiple_of(2) {
-        return Err("UTF-16 bị cắt cụt (số byte lẻ)".to_string());
-    }
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| word([c[0], c[1]])).collect();
-    String::from_utf16(&units).map_err(|_| "UTF-16 không hợp lệ".to_string())
+    crate::encoding::decode(bytes).map(|(text, _)| text)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! touches the lake: the result is a [`Batch`] that the warehouse commits atomically.
 
 pub mod batch;
+pub mod encoding;
 pub mod error;
 pub mod extract;
 pub mod fields;
@@ -14,9 +15,12 @@ pub mod one_stop;
 pub mod pseudonym;
 pub mod quarantine;
 pub mod raw;
+pub mod records;
+pub mod sheet;
 pub mod table;
 pub mod text;
 pub mod time;
+pub mod vneid;
 pub mod ward;
 
 pub use batch::{Batch, FileInfo, RowCounts};

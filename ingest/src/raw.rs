@@ -21,50 +21,87 @@ impl RawRecord {
     }
 }
 
-/// Records of a CSV file whose header carries the field names. Fails as a whole when a
-/// `required` column is missing: such a file is not the extract it claims to be.
-pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecord>> {
-    let path = || std::path::PathBuf::from(&file.info.path);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(file.text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| IngestError::Format {
-            path: path(),
-            message: format!("dòng tiêu đề không đọc được: {e}"),
-        })?
-        .iter()
-        .map(crate::text::clean)
-        .collect();
-    if let Some(missing) = required.iter().find(|r| !header.iter().any(|h| h == *r)) {
-        return Err(IngestError::Format {
-            path: path(),
-            message: format!(
-                "thiếu cột bắt buộc “{missing}” ở dòng tiêu đề; các cột có: {}",
-                header.join(", ")
-            ),
-        });
-    }
+/// Rows a title may sit above the header in: officers' spreadsheets put the office and the
+/// report's name there.
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Records of a grid of cells (CSV or a worksheet) given with their row numbers. The header
+/// is the first row, among the first few, that names every `required` column; rows above it
+/// are titles. Fails as a whole when no row does: such a file is not the extract it claims
+/// to be.
+pub fn grid_records(
+    path: &str,
+    rows: Vec<(u64, Vec<String>)>,
+    required: &[&str],
+) -> Result<Vec<RawRecord>> {
+    let err = |message: String| IngestError::Format {
+        path: std::path::PathBuf::from(path),
+        message,
+    };
+    let found = rows.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
+        required
+            .iter()
+            .all(|r| cells.iter().any(|c| crate::text::clean(c) == *r))
+    });
+    let Some(at) = found else {
+        let first = rows
+            .iter()
+            .find(|(_, c)| c.iter().any(|v| !v.trim().is_empty()))
+            .map(|(_, c)| {
+                c.iter()
+                    .map(|v| crate::text::clean(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| {
+                !rows
+                    .iter()
+                    .take(HEADER_SEARCH_ROWS)
+                    .any(|(_, c)| c.iter().any(|v| crate::text::clean(v) == *r))
+            })
+            .collect();
+        return Err(err(format!(
+            "không tìm thấy dòng tiêu đề có đủ các cột bắt buộc; thiếu cột “{}”; dòng đầu có: {first}",
+            missing.join("”, “")
+        )));
+    };
+    let header: Vec<String> = rows[at].1.iter().map(|h| crate::text::clean(h)).collect();
     let mut out = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        // header is line 1, so the first data row is line 2
-        let row = i as u64 + 2;
-        let rec = rec.map_err(|e| IngestError::Format {
-            path: path(),
-            message: format!("dòng {row}: {e}"),
-        })?;
-        if rec.iter().all(|v| v.trim().is_empty()) {
+    for (row, cells) in rows.into_iter().skip(at + 1) {
+        if cells.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
         let fields = header
             .iter()
-            .zip(rec.iter())
-            .map(|(h, v)| (h.clone(), v.to_string()))
+            .zip(cells)
+            .filter(|(h, _)| !h.is_empty())
+            .map(|(h, v)| (h.clone(), v))
             .collect();
         out.push(RawRecord { row, fields });
     }
     Ok(out)
+}
+
+/// Records of a CSV file (see [`grid_records`]); row numbers are the file's line numbers.
+pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecord>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(file.text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| IngestError::Format {
+            path: std::path::PathBuf::from(&file.info.path),
+            message: format!("CSV không đọc được: {e}"),
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        rows.push((line, rec.iter().map(str::to_string).collect()));
+    }
+    grid_records(&file.info.path, rows, required)
 }
 
 /// Records of one page of the one-stop API: `{"page", "pageSize", "totalPages",

@@ -7,3 +7,4 @@ mod helpers;
 mod indicators;
 mod lake;
 mod readers;
+mod vneid;

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono_tz::Tz;
 
 use crate::batch::batch_id;
-use crate::extract::{self, SourceFile};
+use crate::extract::SourceFile;
 use crate::fields::Fields;
-use crate::raw::{self, RawRecord};
+use crate::raw::RawRecord;
 use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Rejection, Result, RowCounts, Ward};
 
 pub use dossier::{DossierContent, DossierState};
@@ -171,18 +171,7 @@ struct Run {
 
 impl Run {
     fn open(&mut self, sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let file = extract::read(&sf.path, &sf.display)?;
-        let is_json = sf
-            .path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-        let records = if is_json {
-            raw::json_page_records(&file)?
-        } else {
-            raw::csv_records(&file, required)?
-        };
-        let mut info = file.info;
-        info.rows = records.len() as u64;
+        let (info, records) = crate::records::read(sf, required)?;
         self.counts.read += info.rows;
         self.files.push(info.clone());
         Ok((info, records))

@@ -1,0 +1,242 @@
+//! VNeID statistics from Công an phường: one row per khu phố per month, as CSV or as the
+//! police's spreadsheet. Aggregates only, no personal data.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Date32Array, Int64Array, StringArray};
+use arrow::datatypes::{DataType, Field, Schema};
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::batch::batch_id;
+use crate::extract::SourceFile;
+use crate::fields::Fields;
+use crate::raw::RawRecord;
+use crate::{Batch, FileInfo, KhoGroup, MergeRule, Rejection, Result, RowCounts, TableData};
+use crate::{TableSpec, Ward};
+
+/// Lake table of the statistics.
+pub const TABLE: &str = "vneid_statistics";
+
+/// Columns a statistics file must have.
+pub const REQUIRED: [&str; 6] = [
+    "NgaySoLieu",
+    "MaDonVi",
+    "DanSo",
+    "NguoiTruongThanh",
+    "SoKichHoat",
+    "SoHoanThanhPhoCap",
+];
+
+const COUNTS: [(&str, &str); 7] = [
+    ("DanSo", "dan_so"),
+    ("NguoiTruongThanh", "nguoi_truong_thanh"),
+    ("HoSoThuNhan", "ho_so_thu_nhan"),
+    ("TaiKhoanMuc1", "tai_khoan_muc_1"),
+    ("TaiKhoanMuc2", "tai_khoan_muc_2"),
+    ("SoKichHoat", "so_kich_hoat"),
+    ("SoHoanThanhPhoCap", "so_hoan_thanh_pho_cap"),
+];
+
+/// One khu phố's figures at one date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statistic {
+    pub ngay_so_lieu: NaiveDate,
+    pub ma_don_vi: String,
+    pub ten_don_vi: Option<String>,
+    /// In the order of `COUNTS`; optional ones may be absent.
+    pub counts: [Option<i64>; 7],
+    pub file: String,
+    pub row: u64,
+}
+
+impl Statistic {
+    fn same_content(&self, o: &Statistic) -> bool {
+        (
+            self.ngay_so_lieu,
+            &self.ma_don_vi,
+            &self.ten_don_vi,
+            self.counts,
+        ) == (o.ngay_so_lieu, &o.ma_don_vi, &o.ten_don_vi, o.counts)
+    }
+}
+
+fn parse(rec: &RawRecord, file: &str, ward: &Ward, tz: Tz, f: &mut Fields) -> Option<Statistic> {
+    let date = f
+        .instant("NgaySoLieu", true)
+        .and_then(chrono::DateTime::<Utc>::from_timestamp_micros)
+        .map(|t| t.with_timezone(&tz).date_naive());
+    let ma_don_vi = f.required_text("MaDonVi");
+    if !ma_don_vi.is_empty() && ward.unit(&ma_don_vi).is_none() {
+        f.reject(
+            "MaDonVi",
+            "mã khu phố không có trong danh sách khu phố (pipelines.toml)",
+        );
+    }
+    let mut counts = [None; 7];
+    for (i, (field, _)) in COUNTS.iter().enumerate() {
+        let required = REQUIRED.contains(field);
+        counts[i] = f.int_in(field, 0, i32::MAX, required).map(i64::from);
+    }
+    let get = |name: &str| {
+        COUNTS
+            .iter()
+            .position(|(n, _)| *n == name)
+            .and_then(|i| counts[i])
+    };
+    // a count larger than the population it is part of is a typing error, not a fact
+    for (part, whole) in [
+        ("NguoiTruongThanh", "DanSo"),
+        ("SoKichHoat", "DanSo"),
+        ("SoHoanThanhPhoCap", "NguoiTruongThanh"),
+    ] {
+        if let (Some(p), Some(w)) = (get(part), get(whole))
+            && p > w
+        {
+            f.reject(part, format!("lớn hơn {whole} ({w})"));
+        }
+    }
+    let s = Statistic {
+        ngay_so_lieu: date?,
+        ten_don_vi: f.text("TenDonVi"),
+        ma_don_vi,
+        counts,
+        file: file.to_string(),
+        row: rec.row,
+    };
+    f.errors.is_empty().then_some(s)
+}
+
+/// The table's declaration.
+pub fn spec(group: KhoGroup) -> TableSpec {
+    let mut fields = vec![
+        Field::new("ngay_so_lieu", DataType::Date32, false),
+        Field::new("ma_don_vi", DataType::Utf8, false),
+        Field::new("ten_don_vi", DataType::Utf8, true),
+    ];
+    for (source, column) in COUNTS {
+        fields.push(Field::new(
+            column,
+            DataType::Int64,
+            !REQUIRED.contains(&source),
+        ));
+    }
+    fields.push(Field::new("_file", DataType::Utf8, false));
+    fields.push(Field::new("_row", DataType::Int64, false));
+    fields.push(Field::new("_batch_id", DataType::Utf8, false));
+    TableSpec {
+        name: TABLE.to_string(),
+        group: Some(group),
+        description: "Thống kê VNeID theo khu phố và ngày số liệu (Công an phường)".to_string(),
+        schema: Arc::new(Schema::new(fields)),
+        key: vec!["ngay_so_lieu".to_string(), "ma_don_vi".to_string()],
+        merge: MergeRule::Upsert,
+    }
+}
+
+fn table(rows: &[&Statistic], group: KhoGroup, batch: &str) -> Result<TableData> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(Date32Array::from_iter_values(
+            rows.iter()
+                .map(|s| (s.ngay_so_lieu - epoch).num_days() as i32),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|s| s.ma_don_vi.as_str()),
+        )),
+        Arc::new(StringArray::from_iter(
+            rows.iter().map(|s| s.ten_don_vi.as_deref()),
+        )),
+    ];
+    for i in 0..COUNTS.len() {
+        columns.push(Arc::new(Int64Array::from_iter(
+            rows.iter().map(|s| s.counts[i]),
+        )));
+    }
+    columns.push(Arc::new(StringArray::from_iter_values(
+        rows.iter().map(|s| s.file.as_str()),
+    )));
+    columns.push(Arc::new(Int64Array::from_iter_values(
+        rows.iter().map(|s| s.row as i64),
+    )));
+    columns.push(Arc::new(StringArray::from_iter_values(
+        rows.iter().map(|_| batch),
+    )));
+    TableData::from_columns(spec(group), columns)
+}
+
+/// Reads one run's statistics files into a batch. The same month sent as CSV and as XLSX
+/// counts once; the same khu phố and date with different figures is a conflict and goes to
+/// quarantine.
+pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) -> Result<Batch> {
+    let tz: Tz = ward
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let mut infos: Vec<FileInfo> = Vec::new();
+    let mut rejections: Vec<Rejection> = Vec::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
+    let mut counts = RowCounts::default();
+    let mut stats: BTreeMap<(NaiveDate, String), Statistic> = BTreeMap::new();
+    for sf in files {
+        let (info, records) = crate::records::read(sf, &REQUIRED)?;
+        counts.read += info.rows;
+        for rec in &records {
+            let mut f = Fields::new(rec, tz);
+            let mut reject = |field: &str, value: &str, reason: String| {
+                rejected_rows.insert((info.sha256.clone(), rec.row));
+                rejections.push(Rejection {
+                    source: source.to_string(),
+                    file: info.path.clone(),
+                    file_sha256: info.sha256.clone(),
+                    row: rec.row,
+                    field: field.to_string(),
+                    value: value.to_string(),
+                    reason,
+                });
+            };
+            let Some(s) = parse(rec, &info.path, ward, tz, &mut f) else {
+                for e in f.errors {
+                    reject(&e.field, &e.value, e.reason);
+                }
+                continue;
+            };
+            let key = (s.ngay_so_lieu, s.ma_don_vi.clone());
+            match stats.get(&key) {
+                Some(prev) if prev.same_content(&s) => counts.duplicates += 1,
+                Some(prev) => reject(
+                    "MaDonVi",
+                    &s.ma_don_vi,
+                    format!(
+                        "cùng khu phố và ngày số liệu với dòng {} của {} nhưng khác số liệu",
+                        prev.row, prev.file
+                    ),
+                ),
+                None => {
+                    stats.insert(key, s);
+                }
+            }
+        }
+        infos.push(info);
+    }
+    let id = batch_id(source, &infos);
+    counts.quarantined = rejected_rows.len() as u64;
+    counts.accepted = counts.read - counts.quarantined;
+    let mut tables = Vec::new();
+    if !stats.is_empty() {
+        let rows: Vec<&Statistic> = stats.values().collect();
+        tables.push(table(&rows, group, &id)?);
+    }
+    if !rejections.is_empty() {
+        tables.push(crate::quarantine::table(&rejections, &id)?);
+    }
+    Ok(Batch {
+        source: source.to_string(),
+        batch_id: id,
+        files: infos,
+        tables,
+        rejections,
+        counts,
+    })
+}
