@@ -35,6 +35,7 @@ pub async fn ingest(
         if only.is_some_and(|o| o != name) {
             continue;
         }
+        let _lock = lake.lock_source(name)?;
         let report = match source {
             SourceConfig::VneidFiles { files, .. } => {
                 let mut found = Vec::new();

@@ -166,3 +166,21 @@ async fn a_file_missing_a_required_column_is_refused_whole() {
     );
     assert!(fx.lake().table_names().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn overlapping_runs_of_a_source_are_refused() {
+    let fx = Fixture::new();
+    let lake = fx.lake();
+    let held = lake.lock_source("one_stop").unwrap();
+    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
+    let err = chiso::pipeline::ingest(&fx.cfg, &lake, Some("one_stop"), &key)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("another ingest of source “one_stop” is running"),
+        "{err:#}"
+    );
+    assert!(lake.table_names().unwrap().is_empty());
+    drop(held);
+    assert_eq!(fx.ingest().await.counts.accepted, 16);
+}

@@ -22,6 +22,12 @@ pub enum WarehouseError {
         #[source]
         source: std::io::Error,
     },
+    /// Another run of the same source holds its lock.
+    #[error(
+        "another ingest of source “{source_name}” is running; wait for it to finish, or remove a \
+         stale lock only if no chiso process is running"
+    )]
+    Busy { source_name: String },
     /// Building the run-log row failed.
     #[error("run log: {0}")]
     Json(#[from] serde_json::Error),

@@ -7,11 +7,13 @@
 pub mod commit;
 pub mod error;
 pub mod lake;
+pub mod lock;
 pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
 pub use lake::{Lake, TableInfo};
+pub use lock::SourceLock;
 
 /// Re-exported so that crates above query with the very same engine.
 pub use datafusion;
