@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use anyhow::{Context, Result};
 use arrow::array::AsArray;
 use ingest::Pseudonymiser;
+use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
+use sha2::{Digest, Sha256};
 use warehouse::{CommitReport, Lake};
 
 use crate::config::{Config, SourceConfig};
@@ -48,11 +50,20 @@ pub async fn ingest(
                         files.join(", ")
                     );
                 }
+                let known = lake.known_files(name).await?;
+                let (found, skipped) = unseen(found, &known)?;
+                if found.is_empty() {
+                    reports.push(nothing_new(name, skipped));
+                    continue;
+                }
                 let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
                     .with_context(|| format!("source {name}"))?;
-                lake.commit(&batch)
+                let mut report = lake
+                    .commit(&batch)
                     .await
-                    .with_context(|| format!("committing source {name}"))?
+                    .with_context(|| format!("committing source {name}"))?;
+                report.skipped_files = skipped;
+                report
             }
             SourceConfig::OneStopFiles {
                 catalogue,
@@ -77,6 +88,18 @@ pub async fn ingest(
                         dossiers.join(", ")
                     );
                 }
+                let known = lake.known_files(name).await?;
+                let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known)?;
+                let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known)?;
+                let skipped = skipped_catalogue + skipped_dossiers;
+                if catalogue_files.is_empty() && dossier_files.is_empty() {
+                    reports.push(nothing_new(name, skipped));
+                    continue;
+                }
+                let files = OneStopFiles {
+                    catalogue: catalogue_files,
+                    dossiers: dossier_files,
+                };
                 let ctx = one_stop::Context {
                     source: name,
                     ward: &cfg.ward,
@@ -86,14 +109,44 @@ pub async fn ingest(
                 };
                 let batch =
                     one_stop::read(&files, &ctx).with_context(|| format!("source {name}"))?;
-                lake.commit(&batch)
+                let mut report = lake
+                    .commit(&batch)
                     .await
-                    .with_context(|| format!("committing source {name}"))?
+                    .with_context(|| format!("committing source {name}"))?;
+                report.skipped_files = skipped;
+                report
             }
         };
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The files whose bytes no earlier run ingested, and how many were passed over.
+fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> Result<(Vec<SourceFile>, u64)> {
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for f in files {
+        let bytes = std::fs::read(&f.path).with_context(|| format!("reading {}", f.display))?;
+        if known.contains(&hex::encode(Sha256::digest(&bytes))) {
+            skipped += 1;
+        } else {
+            out.push(f);
+        }
+    }
+    Ok((out, skipped))
+}
+
+/// The report of a run that found only files it had seen.
+fn nothing_new(source: &str, skipped: u64) -> CommitReport {
+    CommitReport {
+        source: source.to_string(),
+        batch_id: String::new(),
+        counts: ingest::RowCounts::default(),
+        tables: Vec::new(),
+        run_version: None,
+        skipped_files: skipped,
+    }
 }
 
 async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
@@ -121,6 +174,12 @@ async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
 
 /// A report as printed by `chiso ingest`.
 pub fn describe(r: &CommitReport) -> String {
+    if r.batch_id.is_empty() {
+        return format!(
+            "{}: nothing new — all {} files were ingested before (same SHA-256)\n",
+            r.source, r.skipped_files
+        );
+    }
     let mut s = format!(
         "{}: batch {} — {} rows read, {} accepted, {} duplicates, {} quarantined\n",
         r.source,
@@ -130,6 +189,12 @@ pub fn describe(r: &CommitReport) -> String {
         r.counts.duplicates,
         r.counts.quarantined
     );
+    if r.skipped_files > 0 {
+        s.push_str(&format!(
+            "  {} files passed over: ingested before (same SHA-256)\n",
+            r.skipped_files
+        ));
+    }
     if r.unchanged() {
         s.push_str("  nothing new: the lake already holds every row of this batch\n");
     }

@@ -64,6 +64,8 @@ async fn the_same_extract_twice_changes_nothing() {
     let r = fx.ingest().await;
     assert!(r.unchanged(), "{r:?}");
     assert_eq!(r.run_version, None);
+    // both files are recognised by their SHA-256 and not even read
+    assert_eq!((r.skipped_files, r.counts.read), (2, 0));
     let after = lake.tables().await.unwrap();
     let versions = |t: &[warehouse::TableInfo]| {
         t.iter()
@@ -183,4 +185,32 @@ async fn overlapping_runs_of_a_source_are_refused() {
     assert!(lake.table_names().unwrap().is_empty());
     drop(held);
     assert_eq!(fx.ingest().await.counts.accepted, 16);
+}
+
+#[tokio::test]
+async fn the_same_rows_in_a_new_file_are_not_counted_twice() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    // the export again, re-saved with Windows line endings: new bytes, same rows
+    let crlf = crate::helpers::dossiers_csv().replace('\n', "\r\n");
+    std::fs::write(fx.dir.path().join("extracts/ho_so_export_2.csv"), crlf).unwrap();
+    let r = fx.ingest().await;
+    assert_eq!((r.skipped_files, r.counts.read), (2, 13));
+    let changed: Vec<_> = r
+        .tables
+        .iter()
+        .filter(|t| t.version.is_some())
+        .map(|t| t.table.as_str())
+        .collect();
+    // the bad row arrived once more, in another file: it is recorded for that file too
+    assert_eq!(changed, ["quarantine"]);
+    let lake = fx.lake();
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossier_history").await,
+        11
+    );
 }

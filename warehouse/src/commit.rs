@@ -35,6 +35,8 @@ pub struct CommitReport {
     pub tables: Vec<TableCommit>,
     /// Version of the run log after recording the batch; `None` when nothing changed.
     pub run_version: Option<u64>,
+    /// Files passed over because an earlier run ingested the same bytes.
+    pub skipped_files: u64,
 }
 
 impl CommitReport {
@@ -53,12 +55,17 @@ impl Lake {
         for data in &batch.tables {
             tables.push(self.commit_table(batch, data).await?);
         }
+        // the files are remembered even when they brought nothing new, so they are not read
+        // again; after the data, so a file is never remembered without its rows
+        self.commit_table(batch, &crate::files::table(batch)?)
+            .await?;
         let mut report = CommitReport {
             source: batch.source.clone(),
             batch_id: batch.batch_id.clone(),
             counts: batch.counts,
             tables,
             run_version: None,
+            skipped_files: 0,
         };
         if !report.unchanged() {
             report.run_version = Some(

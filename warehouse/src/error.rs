@@ -28,6 +28,9 @@ pub enum WarehouseError {
          stale lock only if no chiso process is running"
     )]
     Busy { source_name: String },
+    /// Building book-keeping rows failed.
+    #[error(transparent)]
+    Ingest(#[from] ingest::IngestError),
     /// Building the run-log row failed.
     #[error("run log: {0}")]
     Json(#[from] serde_json::Error),

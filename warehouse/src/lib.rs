@@ -6,6 +6,7 @@
 
 pub mod commit;
 pub mod error;
+pub mod files;
 pub mod lake;
 pub mod lock;
 pub mod runs;
