@@ -8,7 +8,7 @@ use ingest::Pseudonymiser;
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
 use sha2::{Digest, Sha256};
-use warehouse::{CommitReport, Lake};
+use warehouse::{CommitReport, Lake, Outcome, RunRecord};
 
 use crate::config::{Config, SourceConfig};
 
@@ -33,93 +33,137 @@ pub async fn ingest(
         );
     }
     let mut reports = Vec::new();
+    let mut failures = Vec::new();
     for (name, source) in &cfg.sources {
         if only.is_some_and(|o| o != name) {
             continue;
         }
         let _lock = lake.lock_source(name)?;
-        let report = match source {
-            SourceConfig::VneidFiles { files, .. } => {
-                let mut found = Vec::new();
-                for pattern in files {
-                    found.extend(cfg.glob(pattern)?);
-                }
-                if found.is_empty() {
-                    anyhow::bail!(
-                        "source {name}: no file matches {}; run `chiso sample` or check the paths",
-                        files.join(", ")
-                    );
-                }
-                let known = lake.known_files(name).await?;
-                let (found, skipped) = unseen(found, &known)?;
-                if found.is_empty() {
-                    reports.push(nothing_new(name, skipped));
-                    continue;
-                }
-                let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
-                    .with_context(|| format!("source {name}"))?;
-                let mut report = lake
-                    .commit(&batch)
-                    .await
-                    .with_context(|| format!("committing source {name}"))?;
-                report.skipped_files = skipped;
-                report
-            }
-            SourceConfig::OneStopFiles {
-                catalogue,
-                dossiers,
-                ..
-            } => {
-                let mut files = OneStopFiles {
-                    catalogue: cfg.glob(catalogue)?,
-                    dossiers: Vec::new(),
-                };
-                for pattern in dossiers {
-                    // a broad pattern may also match the catalogue; it is read once, as such
-                    files.dossiers.extend(
-                        cfg.glob(pattern)?
-                            .into_iter()
-                            .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
-                    );
-                }
-                if files.catalogue.is_empty() && files.dossiers.is_empty() {
-                    anyhow::bail!(
-                        "source {name}: no file matches {catalogue} or {}; run `chiso sample` or check the paths",
-                        dossiers.join(", ")
-                    );
-                }
-                let known = lake.known_files(name).await?;
-                let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known)?;
-                let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known)?;
-                let skipped = skipped_catalogue + skipped_dossiers;
-                if catalogue_files.is_empty() && dossier_files.is_empty() {
-                    reports.push(nothing_new(name, skipped));
-                    continue;
-                }
-                let files = OneStopFiles {
-                    catalogue: catalogue_files,
-                    dossiers: dossier_files,
-                };
-                let ctx = one_stop::Context {
-                    source: name,
-                    ward: &cfg.ward,
-                    group: source.kho_group(),
-                    pseudonymiser: key,
-                    known_procedures: known_procedures(lake).await?,
-                };
-                let batch =
-                    one_stop::read(&files, &ctx).with_context(|| format!("source {name}"))?;
-                let mut report = lake
-                    .commit(&batch)
-                    .await
-                    .with_context(|| format!("committing source {name}"))?;
-                report.skipped_files = skipped;
-                report
-            }
+        let started_at = chrono::Utc::now();
+        let result = run_source(cfg, lake, name, source, key).await;
+        let mut run = RunRecord {
+            source: name.clone(),
+            started_at,
+            finished_at: chrono::Utc::now(),
+            outcome: Outcome::Failed,
+            report: None,
+            error: None,
         };
-        reports.push(report);
+        match result {
+            Ok(report) => {
+                run.outcome = Outcome::of(&report);
+                run.report = Some(report.clone());
+                lake.log_run(&run).await?;
+                reports.push(report);
+            }
+            Err(e) => {
+                run.error = Some(format!("{e:#}"));
+                // the failure is logged; if even that fails, the original error matters more
+                if let Err(log) = lake.log_run(&run).await {
+                    tracing::error!("cannot log the failed run of {name}: {log}");
+                }
+                failures.push(e);
+            }
+        }
     }
-    Ok(reports)
+    match failures.len() {
+        0 => Ok(reports),
+        1 => Err(failures.remove(0)),
+        n => Err(anyhow::anyhow!(
+            "{n} sources failed: {}",
+            failures
+                .iter()
+                .map(|e| format!("{e:#}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
+}
+
+/// One run of one source: read its new files, commit the batch.
+async fn run_source(
+    cfg: &Config,
+    lake: &Lake,
+    name: &str,
+    source: &SourceConfig,
+    key: &Pseudonymiser,
+) -> Result<CommitReport> {
+    Ok(match source {
+        SourceConfig::VneidFiles { files, .. } => {
+            let mut found = Vec::new();
+            for pattern in files {
+                found.extend(cfg.glob(pattern)?);
+            }
+            if found.is_empty() {
+                anyhow::bail!(
+                    "source {name}: no file matches {}; run `chiso sample` or check the paths",
+                    files.join(", ")
+                );
+            }
+            let known = lake.known_files(name).await?;
+            let (found, skipped) = unseen(found, &known)?;
+            if found.is_empty() {
+                return Ok(nothing_new(name, skipped));
+            }
+            let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
+                .with_context(|| format!("source {name}"))?;
+            let mut report = lake
+                .commit(&batch)
+                .await
+                .with_context(|| format!("committing source {name}"))?;
+            report.skipped_files = skipped;
+            report
+        }
+        SourceConfig::OneStopFiles {
+            catalogue,
+            dossiers,
+            ..
+        } => {
+            let mut files = OneStopFiles {
+                catalogue: cfg.glob(catalogue)?,
+                dossiers: Vec::new(),
+            };
+            for pattern in dossiers {
+                // a broad pattern may also match the catalogue; it is read once, as such
+                files.dossiers.extend(
+                    cfg.glob(pattern)?
+                        .into_iter()
+                        .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
+                );
+            }
+            if files.catalogue.is_empty() && files.dossiers.is_empty() {
+                anyhow::bail!(
+                    "source {name}: no file matches {catalogue} or {}; run `chiso sample` or check the paths",
+                    dossiers.join(", ")
+                );
+            }
+            let known = lake.known_files(name).await?;
+            let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known)?;
+            let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known)?;
+            let skipped = skipped_catalogue + skipped_dossiers;
+            if catalogue_files.is_empty() && dossier_files.is_empty() {
+                return Ok(nothing_new(name, skipped));
+            }
+            let files = OneStopFiles {
+                catalogue: catalogue_files,
+                dossiers: dossier_files,
+            };
+            let ctx = one_stop::Context {
+                source: name,
+                ward: &cfg.ward,
+                group: source.kho_group(),
+                pseudonymiser: key,
+                known_procedures: known_procedures(lake).await?,
+            };
+            let batch = one_stop::read(&files, &ctx).with_context(|| format!("source {name}"))?;
+            let mut report = lake
+                .commit(&batch)
+                .await
+                .with_context(|| format!("committing source {name}"))?;
+            report.skipped_files = skipped;
+            report
+        }
+    })
 }
 
 /// The files whose bytes no earlier run ingested, and how many were passed over.
@@ -144,7 +188,7 @@ fn nothing_new(source: &str, skipped: u64) -> CommitReport {
         batch_id: String::new(),
         counts: ingest::RowCounts::default(),
         tables: Vec::new(),
-        run_version: None,
+        files: Vec::new(),
         skipped_files: skipped,
     }
 }

@@ -40,10 +40,10 @@
 //! 5. **Always NFC.** Whatever the source, the text is composed to NFC, so "Bình" typed on
 //!    a Mac and "Bình" from Excel are the same string.
 //!
-//! [`detect`] names the encoding that [`decode`] would use. When [`decode`] would fail
-//! because the bytes are invalid UTF-8 and no legacy reading is plausible or one is
-//! preferable, [`detect`] says [`Encoding::Utf8`]: that is what the file claims to be,
-//! and it is broken.
+//! [`detect`] names the encoding that [`decode`] would use. When the bytes are invalid UTF-8
+//! and no legacy reading is plausible, or two are plausible and tied, [`decode`] fails and
+//! [`detect`] says [`Encoding::Utf8`]: UTF-8 is what such a file claims to be, and the file
+//! is broken.
 //!
 //! # The two legacy tables
 //!
@@ -789,55 +789,6 @@ mod tests {
             "ǹ",
         ] {
             assert!(!is_vietnamese_syllable(bad), "{bad}");
-        }
-    }
-}
-#[cfg(test)]
-mod tmp_big {
-    use super::*;
-    #[test]
-    fn big() {
-        let reference = std::fs::read_to_string("/tmp/encfix/big_utf8.txt").unwrap();
-        for (name, want) in [
-            ("big_tcvn3.txt", Encoding::Tcvn3),
-            ("big_vni.txt", Encoding::VniWindows),
-            ("big_tcvn3_lower.txt", Encoding::Tcvn3),
-        ] {
-            let bytes = std::fs::read(format!("/tmp/encfix/{name}")).unwrap();
-            let t0 = std::time::Instant::now();
-            let r = decode(&bytes);
-            let el = t0.elapsed();
-            let (text, enc) = r.unwrap();
-            println!(
-                "{name}: {enc:?} {:?} same={} t={el:?} t3={:?} vni={:?}",
-                want,
-                text == reference,
-                Plausibility::of(&nfc(decode_tcvn3(&bytes))),
-                Plausibility::of(&nfc(decode_vni(&bytes)))
-            );
-            // per line
-            let (mut ok, mut wrong, mut err, mut ascii) = (0, 0, 0, 0);
-            let mut errs = Vec::new();
-            for line in bytes.split(|&b| b == b'\n') {
-                if line.is_ascii() {
-                    ascii += 1;
-                    continue;
-                }
-                match decode(line) {
-                    Ok((_, e)) if e == want => ok += 1,
-                    Ok(_) => wrong += 1,
-                    Err(_) => {
-                        err += 1;
-                        if errs.len() < 5 {
-                            errs.push(
-                                String::from_utf8_lossy(&nfc(decode_tcvn3(line)).into_bytes())
-                                    .to_string(),
-                            );
-                        }
-                    }
-                }
-            }
-            println!("  lines: ok={ok} wrong={wrong} err={err} ascii={ascii} {errs:?}");
         }
     }
 }

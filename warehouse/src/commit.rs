@@ -33,8 +33,8 @@ pub struct CommitReport {
     pub batch_id: String,
     pub counts: ingest::RowCounts,
     pub tables: Vec<TableCommit>,
-    /// Version of the run log after recording the batch; `None` when nothing changed.
-    pub run_version: Option<u64>,
+    /// The files read.
+    pub files: Vec<ingest::FileInfo>,
     /// Files passed over because an earlier run ingested the same bytes.
     pub skipped_files: u64,
 }
@@ -47,9 +47,10 @@ impl CommitReport {
 }
 
 impl Lake {
-    /// Commits a batch. Data tables first, the run log last: a run log row means the whole
-    /// batch is in, and re-running a batch that stopped half-way completes it without
-    /// counting anything twice, because only changing rows are ever written.
+    /// Commits a batch, table by table, then remembers its files. The caller logs the run
+    /// afterwards ([`Lake::log_run`]): a `committed` row in the run log means the whole batch
+    /// is in, and re-running a batch that stopped half-way completes it without counting
+    /// anything twice, because only changing rows are ever written.
     pub async fn commit(&self, batch: &Batch) -> Result<CommitReport> {
         let mut tables = Vec::new();
         for data in &batch.tables {
@@ -59,19 +60,14 @@ impl Lake {
         // again; after the data, so a file is never remembered without its rows
         self.commit_table(batch, &crate::files::table(batch)?)
             .await?;
-        let mut report = CommitReport {
+        let report = CommitReport {
             source: batch.source.clone(),
             batch_id: batch.batch_id.clone(),
             counts: batch.counts,
             tables,
-            run_version: None,
+            files: batch.files.clone(),
             skipped_files: 0,
         };
-        if !report.unchanged() {
-            report.run_version = Some(
-                crate::runs::record(self, batch, &serde_json::to_value(&report.tables)?).await?,
-            );
-        }
         Ok(report)
     }
 

@@ -15,6 +15,7 @@ pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
 pub use lake::{Lake, TableInfo};
 pub use lock::SourceLock;
+pub use runs::{Outcome, RunRecord};
 
 /// Re-exported so that crates above query with the very same engine.
 pub use datafusion;

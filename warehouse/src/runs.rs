@@ -1,25 +1,76 @@
-//! The run log: one row per batch that changed the lake, written after its data.
+//! The run log: one row per run of a source, whatever its outcome, written after the run's
+//! data. A `committed` row means every table of the batch holds its rows.
 
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use arrow::record_batch::RecordBatch;
+use chrono::{DateTime, Utc};
 use deltalake::protocol::SaveMode;
-use ingest::Batch;
+use serde::Serialize;
 
-use crate::{Lake, Result};
+use crate::{CommitReport, Lake, Result};
 
 /// Name of the run log table.
 pub const TABLE: &str = "ingest_runs";
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// New rows were committed.
+    Committed,
+    /// Files were read, but the lake already held every row.
+    Unchanged,
+    /// Every file had been ingested before; nothing was read.
+    NothingNew,
+    /// The run stopped with an error; nothing of it is counted.
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Committed => "committed",
+            Outcome::Unchanged => "unchanged",
+            Outcome::NothingNew => "nothing_new",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    /// The outcome of a run that produced `report`.
+    pub fn of(report: &CommitReport) -> Outcome {
+        if report.batch_id.is_empty() {
+            Outcome::NothingNew
+        } else if report.unchanged() {
+            Outcome::Unchanged
+        } else {
+            Outcome::Committed
+        }
+    }
+}
+
+/// One run of one source.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub source: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub outcome: Outcome,
+    /// What the run committed; `None` when it failed before committing.
+    pub report: Option<CommitReport>,
+    /// The error, for failed runs.
+    pub error: Option<String>,
+}
 
 fn spec() -> ingest::TableSpec {
     ingest::TableSpec {
         name: TABLE.to_string(),
         group: None,
-        description: "Nhật ký nạp dữ liệu: mỗi lô đã ghi vào kho một dòng".to_string(),
+        description: "Nhật ký nạp dữ liệu: mỗi lần chạy một nguồn một dòng, kèm kết quả"
+            .to_string(),
         schema: schema(),
-        key: vec!["batch_id".to_string(), "committed_at".to_string()],
+        key: vec!["source".to_string(), "started_at".to_string()],
         merge: ingest::MergeRule::InsertNew,
     }
 }
@@ -27,51 +78,76 @@ fn spec() -> ingest::TableSpec {
 fn schema() -> SchemaRef {
     let i = |n: &str| Field::new(n, DataType::Int64, false);
     let s = |n: &str| Field::new(n, DataType::Utf8, false);
-    Arc::new(Schema::new(vec![
-        s("batch_id"),
-        s("source"),
+    let t = |n: &str| {
         Field::new(
-            "committed_at",
+            n,
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             false,
-        ),
-        s("files"),
+        )
+    };
+    Arc::new(Schema::new(vec![
+        s("source"),
+        s("batch_id"),
+        t("started_at"),
+        t("finished_at"),
+        s("outcome"),
         i("rows_read"),
         i("rows_accepted"),
         i("rows_duplicates"),
         i("rows_quarantined"),
+        i("files_skipped"),
+        s("files"),
         s("tables"),
+        Field::new("error", DataType::Utf8, true),
     ]))
 }
 
-/// Appends the batch's row (`tables`: what each table got); returns the run log's new
-/// version.
-pub async fn record(lake: &Lake, batch: &Batch, tables: &serde_json::Value) -> Result<u64> {
-    let c = &batch.counts;
-    let now = chrono::Utc::now().timestamp_micros();
-    let int = |v: u64| Arc::new(Int64Array::from(vec![v as i64])) as ArrayRef;
-    let text = |v: String| Arc::new(StringArray::from(vec![v])) as ArrayRef;
-    let row = RecordBatch::try_new(
-        schema(),
-        vec![
-            text(batch.batch_id.clone()),
-            text(batch.source.clone()),
-            Arc::new(TimestampMicrosecondArray::from(vec![now]).with_timezone("UTC")),
-            text(serde_json::to_string(&batch.files)?),
-            int(c.read),
-            int(c.accepted),
-            int(c.duplicates),
-            int(c.quarantined),
-            text(tables.to_string()),
-        ],
-    )?;
-    let table = match lake.table(TABLE).await? {
-        Some(t) => t,
-        None => lake.create_table(&spec()).await?,
-    };
-    let table = table
-        .write(vec![row])
-        .with_save_mode(SaveMode::Append)
-        .await?;
-    Ok(table.version().unwrap_or(0))
+impl Lake {
+    /// Appends a run to the log; returns the log's new version.
+    pub async fn log_run(&self, run: &RunRecord) -> Result<u64> {
+        let r = run.report.as_ref();
+        let counts = r.map(|r| r.counts).unwrap_or_default();
+        let int = |v: u64| Arc::new(Int64Array::from(vec![v as i64])) as ArrayRef;
+        let text = |v: String| Arc::new(StringArray::from(vec![v])) as ArrayRef;
+        let time = |t: DateTime<Utc>| {
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![t.timestamp_micros()]).with_timezone("UTC"),
+            ) as ArrayRef
+        };
+        let files = match r {
+            Some(r) => serde_json::to_string(&r.files)?,
+            None => "[]".to_string(),
+        };
+        let tables = match r {
+            Some(r) => serde_json::to_string(&r.tables)?,
+            None => "[]".to_string(),
+        };
+        let row = arrow::record_batch::RecordBatch::try_new(
+            schema(),
+            vec![
+                text(run.source.clone()),
+                text(r.map(|r| r.batch_id.clone()).unwrap_or_default()),
+                time(run.started_at),
+                time(run.finished_at),
+                text(run.outcome.as_str().to_string()),
+                int(counts.read),
+                int(counts.accepted),
+                int(counts.duplicates),
+                int(counts.quarantined),
+                int(r.map(|r| r.skipped_files).unwrap_or(0)),
+                text(files),
+                text(tables),
+                Arc::new(StringArray::from(vec![run.error.clone()])),
+            ],
+        )?;
+        let table = match self.table(TABLE).await? {
+            Some(t) => t,
+            None => self.create_table(&spec()).await?,
+        };
+        let table = table
+            .write(vec![row])
+            .with_save_mode(SaveMode::Append)
+            .await?;
+        Ok(table.version().unwrap_or(0))
+    }
 }
