@@ -50,6 +50,11 @@ pub enum Command {
     },
     /// Serve the dashboards and the API.
     Serve,
+    /// When each source's data last arrived, per khu phố, and what is late.
+    Freshness {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Print the indicator table (Phụ lục 1) for a period.
     Indicators {
         /// 2026-06, 2026-Q2, 2026-H1 or 2026; default: the last complete month.
@@ -132,6 +137,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Serve => serve(&cfg).await?,
+        Command::Freshness { format } => {
+            let lake = pipeline::open_lake(&cfg)?;
+            let f = lake.freshness(&cfg.max_ages(), chrono::Utc::now()).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&f)?),
+                Format::Table | Format::Csv => print!("{}", freshness_text(&f, cfg.timezone())),
+            }
+        }
         Command::Demo { no_serve } => {
             demo(&cfg).await?;
             if !no_serve {
@@ -255,4 +268,34 @@ async fn serve(cfg: &Config) -> Result<()> {
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
     Ok(())
+}
+
+/// Freshness as text: one line per source, then its late khu phố.
+fn freshness_text(f: &[warehouse::SourceFreshness], tz: chrono_tz::Tz) -> String {
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>| match t {
+        Some(t) => t.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string(),
+        None => "chưa bao giờ".to_string(),
+    };
+    let mut out = String::new();
+    for s in f {
+        out.push_str(&format!(
+            "{:<12} dữ liệu mới nhất: {:<16} hạn {} giờ  {}\n",
+            s.source,
+            when(s.last_arrival),
+            s.max_age_hours,
+            if s.late {
+                "TRỄ HẠN"
+            } else {
+                "đúng hạn"
+            }
+        ));
+        for u in s.units.iter().filter(|u| u.late) {
+            out.push_str(&format!(
+                "  {:<10} trễ hạn, dữ liệu mới nhất {}\n",
+                u.unit,
+                when(Some(u.last_arrival))
+            ));
+        }
+    }
+    out
 }

@@ -64,6 +64,9 @@ pub enum SourceConfig {
         /// Cron expression (seconds first), local time.
         #[serde(default)]
         schedule: Option<String>,
+        /// Hours after which the source's data is late.
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
     },
     /// VNeID statistics per khu phố from Công an phường, as CSV or XLSX files.
     VneidFiles {
@@ -72,6 +75,8 @@ pub enum SourceConfig {
         files: Vec<String>,
         #[serde(default)]
         schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
     },
 }
 
@@ -85,10 +90,22 @@ impl SourceConfig {
         }
     }
 
+    /// Hours after which the source's data is late.
+    pub fn max_age_hours(&self) -> u64 {
+        match self {
+            SourceConfig::OneStopFiles { max_age_hours, .. }
+            | SourceConfig::VneidFiles { max_age_hours, .. } => *max_age_hours,
+        }
+    }
+
     /// The group, checked at load.
     pub fn kho_group(&self) -> ingest::KhoGroup {
         ingest::KhoGroup::from_id(self.group()).unwrap_or(ingest::KhoGroup::DanCu)
     }
+}
+
+fn default_max_age() -> u64 {
+    warehouse::freshness::DEFAULT_MAX_AGE_HOURS
 }
 
 fn default_one_stop_group() -> String {
@@ -145,6 +162,14 @@ impl Config {
         } else {
             self.base_dir.join(p)
         }
+    }
+
+    /// Allowed age in hours of each source's data.
+    pub fn max_ages(&self) -> BTreeMap<String, u64> {
+        self.sources
+            .iter()
+            .map(|(n, s)| (n.clone(), s.max_age_hours()))
+            .collect()
     }
 
     /// The ward's time zone.

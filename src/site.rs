@@ -25,6 +25,7 @@ pub fn site(cfg: &Config) -> dashboards::Site {
             .map(|u| (u.code.clone(), u.name.clone()))
             .collect(),
         default_period: last_complete_month(cfg),
+        max_age_hours: cfg.max_ages(),
     }
 }
 
@@ -32,5 +33,5 @@ pub fn site(cfg: &Config) -> dashboards::Site {
 pub async fn state(cfg: &Config) -> Result<dashboards::AppState> {
     let lake = crate::pipeline::open_lake(cfg)?;
     let ev = crate::indicators::evaluator(cfg, &lake).await?;
-    Ok(dashboards::AppState::new(site(cfg), ev))
+    Ok(dashboards::AppState::new(site(cfg), lake, ev))
 }

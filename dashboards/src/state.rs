@@ -14,6 +14,8 @@ pub struct Site {
     pub units: Vec<(String, String)>,
     /// Period shown when none is asked for.
     pub default_period: Period,
+    /// Allowed age in hours of each source's data.
+    pub max_age_hours: std::collections::BTreeMap<String, u64>,
 }
 
 /// Shared state: the site and an evaluator over the current lake snapshot, replaced
@@ -21,13 +23,15 @@ pub struct Site {
 #[derive(Clone)]
 pub struct AppState {
     pub site: Arc<Site>,
+    pub lake: Arc<warehouse::Lake>,
     evaluator: Arc<RwLock<Arc<Evaluator>>>,
 }
 
 impl AppState {
-    pub fn new(site: Site, evaluator: Evaluator) -> Self {
+    pub fn new(site: Site, lake: warehouse::Lake, evaluator: Evaluator) -> Self {
         Self {
             site: Arc::new(site),
+            lake: Arc::new(lake),
             evaluator: Arc::new(RwLock::new(Arc::new(evaluator))),
         }
     }

@@ -48,6 +48,7 @@ pub fn spec() -> TableSpec {
         ])),
         key: vec!["file_sha256".into(), "row".into(), "field".into()],
         merge: MergeRule::InsertNew,
+        unit_column: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct TableSpec {
     /// Natural key columns.
     pub key: Vec<String>,
     pub merge: MergeRule,
+    /// Column holding the reporting unit (khu phố code), for freshness per unit.
+    pub unit_column: Option<String>,
 }
 
 impl TableSpec {

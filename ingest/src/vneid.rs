@@ -132,6 +132,7 @@ pub fn spec(group: KhoGroup) -> TableSpec {
         schema: Arc::new(Schema::new(fields)),
         key: vec!["ngay_so_lieu".to_string(), "ma_don_vi".to_string()],
         merge: MergeRule::Upsert,
+        unit_column: Some("ma_don_vi".to_string()),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::helpers::Fixture;
 async fn start(fx: &Fixture) -> String {
     let mut site = chiso::site::site(&fx.cfg);
     site.default_period = "2026-06".parse().unwrap();
-    let state = dashboards::AppState::new(site, fx.evaluator().await);
+    let state = dashboards::AppState::new(site, fx.lake(), fx.evaluator().await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -31,6 +31,11 @@ async fn indicators_over_http() {
 
     let health: serde_json::Value = get_json(&client, format!("{base}/healthz")).await;
     assert_eq!(health["status"], "ok");
+
+    let fresh = get_json(&client, format!("{base}/api/freshness")).await;
+    assert_eq!(fresh[0]["source"], "one_stop");
+    assert_eq!(fresh[0]["late"], false);
+    assert_eq!(fresh[0]["units"].as_array().unwrap().len(), 2);
 
     let resp = client
         .get(format!("{base}/api/indicators?period=2026-06"))

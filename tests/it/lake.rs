@@ -227,3 +227,36 @@ async fn the_same_rows_in_a_new_file_are_not_counted_twice() {
         11
     );
 }
+
+#[tokio::test]
+async fn freshness_per_source_and_khu_pho() {
+    let fx = Fixture::new();
+    let lake = fx.lake();
+    let ages = fx.cfg.max_ages();
+    assert_eq!(ages["one_stop"], 72);
+    // before any run the source has never delivered: late
+    let before = lake.freshness(&ages, chrono::Utc::now()).await.unwrap();
+    assert!(before[0].late && before[0].last_arrival.is_none());
+
+    fx.ingest().await;
+    let now = chrono::Utc::now();
+    let f = lake.freshness(&ages, now).await.unwrap();
+    let s = &f[0];
+    assert_eq!(s.source, "one_stop");
+    assert!(!s.late, "{s:?}");
+    assert_eq!(s.last_outcome.as_deref(), Some("committed"));
+    let units: Vec<&str> = s.units.iter().map(|u| u.unit.as_str()).collect();
+    assert_eq!(units, ["KP01", "KP02"]);
+    // 73 hours later, with nothing new, the source and its khu phố are late
+    let later = lake
+        .freshness(&ages, now + chrono::Duration::hours(73))
+        .await
+        .unwrap();
+    assert!(later[0].late);
+    assert!(later[0].units.iter().all(|u| u.late));
+    // a run that brings nothing new does not make the data fresh
+    fx.ingest().await;
+    let again = lake.freshness(&ages, now).await.unwrap();
+    assert_eq!(again[0].last_arrival, s.last_arrival);
+    assert_eq!(again[0].last_outcome.as_deref(), Some("nothing_new"));
+}

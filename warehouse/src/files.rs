@@ -30,6 +30,7 @@ fn spec() -> TableSpec {
         ])),
         key: vec!["source".to_string(), "sha256".to_string()],
         merge: MergeRule::InsertNew,
+        unit_column: None,
     }
 }
 

@@ -15,6 +15,8 @@ use crate::{Result, WarehouseError};
 pub const GROUP_PROPERTY: &str = "chiso.group";
 /// Table property listing the natural key columns.
 pub const KEY_PROPERTY: &str = "chiso.key";
+/// Table property naming the reporting-unit column.
+pub const UNIT_PROPERTY: &str = "chiso.unit_column";
 
 /// A lake rooted at a URL: a local directory (`file://`) by default.
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct TableInfo {
     /// Kho dữ liệu group id, if the table is filed under one.
     pub group: Option<String>,
     pub description: Option<String>,
+    /// Column holding the khu phố code, if any.
+    pub unit_column: Option<String>,
 }
 
 impl Lake {
@@ -130,6 +134,9 @@ impl Lake {
         let schema: StructType = spec.schema.as_ref().try_into_kernel()?;
         let mut config: Vec<(String, Option<String>)> =
             vec![(KEY_PROPERTY.to_string(), Some(spec.key.join(",")))];
+        if let Some(u) = &spec.unit_column {
+            config.push((UNIT_PROPERTY.to_string(), Some(u.clone())));
+        }
         if let Some(g) = spec.group {
             config.push((GROUP_PROPERTY.to_string(), Some(g.id().to_string())));
         }
@@ -182,6 +189,7 @@ impl Lake {
                     version: t.version().unwrap_or_default(),
                     group: meta.configuration().get(GROUP_PROPERTY).cloned(),
                     description: meta.description().map(str::to_string),
+                    unit_column: meta.configuration().get(UNIT_PROPERTY).cloned(),
                     name,
                 });
             }

@@ -7,12 +7,14 @@
 pub mod commit;
 pub mod error;
 pub mod files;
+pub mod freshness;
 pub mod lake;
 pub mod lock;
 pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
+pub use freshness::{SourceFreshness, UnitFreshness};
 pub use lake::{Lake, TableInfo};
 pub use lock::SourceLock;
 pub use runs::{Outcome, RunRecord};

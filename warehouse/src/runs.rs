@@ -72,6 +72,7 @@ fn spec() -> ingest::TableSpec {
         schema: schema(),
         key: vec!["source".to_string(), "started_at".to_string()],
         merge: ingest::MergeRule::InsertNew,
+        unit_column: None,
     }
 }
 

@@ -93,6 +93,7 @@ pub fn spec(group: KhoGroup) -> TableSpec {
         ])),
         key: vec!["ma_tthc".to_string()],
         merge: MergeRule::Upsert,
+        unit_column: None,
     }
 }
 

@@ -176,6 +176,7 @@ pub fn latest_spec(group: KhoGroup) -> TableSpec {
         schema: schema(),
         key: vec!["ma_ho_so".to_string()],
         merge: MergeRule::LatestBy("ngay_cap_nhat".to_string()),
+        unit_column: Some("ma_khu_pho".to_string()),
     }
 }
 
@@ -188,6 +189,7 @@ pub fn history_spec(group: KhoGroup) -> TableSpec {
         schema: schema(),
         key: vec!["ma_ho_so".to_string(), "ngay_cap_nhat".to_string()],
         merge: MergeRule::InsertNew,
+        unit_column: Some("ma_khu_pho".to_string()),
     }
 }
 

@@ -1,0 +1,147 @@
+//! When data last arrived, per source and per reporting unit, against the age each source
+//! is allowed (the Đồng Xoài plan: data on the system at the latest 72 hours after the work).
+
+use std::collections::BTreeMap;
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, TimeUnit};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::{Lake, Result};
+
+/// Allowed age when a source sets none.
+pub const DEFAULT_MAX_AGE_HOURS: u64 = 72;
+
+/// A source's freshness.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SourceFreshness {
+    pub source: String,
+    /// End of the last run that committed new rows.
+    pub last_arrival: Option<DateTime<Utc>>,
+    /// End of the last run, whatever its outcome, and that outcome.
+    pub last_run: Option<DateTime<Utc>>,
+    pub last_outcome: Option<String>,
+    pub max_age_hours: u64,
+    /// No new rows within the allowed age (or never).
+    pub late: bool,
+    pub units: Vec<UnitFreshness>,
+}
+
+/// A reporting unit's freshness within one source.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UnitFreshness {
+    pub unit: String,
+    /// End of the last run that brought rows of this unit.
+    pub last_arrival: DateTime<Utc>,
+    pub late: bool,
+}
+
+impl Lake {
+    /// Freshness of each configured source (name → allowed age in hours) at `now`.
+    pub async fn freshness(
+        &self,
+        sources: &BTreeMap<String, u64>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SourceFreshness>> {
+        let ctx = self.session().await?;
+        let runs_exist = ctx.table_exist(crate::runs::TABLE)?;
+        let mut last_arrival: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+        let mut last_run: BTreeMap<String, (DateTime<Utc>, String)> = BTreeMap::new();
+        let mut units: BTreeMap<String, BTreeMap<String, DateTime<Utc>>> = BTreeMap::new();
+        if runs_exist {
+            let sql = "SELECT source, finished_at, outcome FROM ingest_runs";
+            for b in ctx.sql(sql).await?.collect().await? {
+                let source = utf8(b.column(0))?;
+                let at = instants(b.column(1))?;
+                let outcome = utf8(b.column(2))?;
+                for i in 0..b.num_rows() {
+                    let (Some(s), Some(t), Some(o)) = (&source[i], at[i], &outcome[i]) else {
+                        continue;
+                    };
+                    if o == "committed" {
+                        let e = last_arrival.entry(s.clone()).or_insert(t);
+                        *e = (*e).max(t);
+                    }
+                    let e = last_run.entry(s.clone()).or_insert((t, o.clone()));
+                    if t >= e.0 {
+                        *e = (t, o.clone());
+                    }
+                }
+            }
+            for table in self.tables().await? {
+                let Some(unit) = table.unit_column else {
+                    continue;
+                };
+                let sql = format!(
+                    "SELECT CAST(t.{unit} AS VARCHAR), r.source, max(r.finished_at) \
+                     FROM {name} t JOIN ingest_runs r ON t._batch_id = r.batch_id \
+                     WHERE r.outcome = 'committed' AND t.{unit} IS NOT NULL GROUP BY 1, 2",
+                    name = table.name
+                );
+                for b in ctx.sql(&sql).await?.collect().await? {
+                    let unit = utf8(b.column(0))?;
+                    let source = utf8(b.column(1))?;
+                    let at = instants(b.column(2))?;
+                    for i in 0..b.num_rows() {
+                        if let (Some(u), Some(s), Some(t)) = (&unit[i], &source[i], at[i]) {
+                            let e = units
+                                .entry(s.clone())
+                                .or_default()
+                                .entry(u.clone())
+                                .or_insert(t);
+                            *e = (*e).max(t);
+                        }
+                    }
+                }
+            }
+        }
+        let late = |t: Option<DateTime<Utc>>, hours: u64| match t {
+            Some(t) => now - t > Duration::hours(hours as i64),
+            None => true,
+        };
+        Ok(sources
+            .iter()
+            .map(|(source, hours)| {
+                let arrival = last_arrival.get(source).copied();
+                let run = last_run.get(source);
+                SourceFreshness {
+                    source: source.clone(),
+                    last_arrival: arrival,
+                    last_run: run.map(|r| r.0),
+                    last_outcome: run.map(|r| r.1.clone()),
+                    max_age_hours: *hours,
+                    late: late(arrival, *hours),
+                    units: units
+                        .get(source)
+                        .map(|m| {
+                            m.iter()
+                                .map(|(u, t)| UnitFreshness {
+                                    unit: u.clone(),
+                                    last_arrival: *t,
+                                    late: late(Some(*t), *hours),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+}
+
+fn utf8(col: &dyn Array) -> Result<Vec<Option<String>>> {
+    let c = arrow::compute::cast(col, &DataType::Utf8)?;
+    Ok(c.as_string::<i32>()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+fn instants(col: &dyn Array) -> Result<Vec<Option<DateTime<Utc>>>> {
+    let c = arrow::compute::cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
+    let c = c.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
+    Ok(c.iter()
+        .map(|v| v.and_then(DateTime::<Utc>::from_timestamp_micros))
+        .collect())
+}
