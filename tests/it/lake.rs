@@ -260,3 +260,46 @@ async fn freshness_per_source_and_khu_pho() {
     assert_eq!(again[0].last_arrival, s.last_arrival);
     assert_eq!(again[0].last_outcome.as_deref(), Some("nothing_new"));
 }
+
+#[tokio::test]
+async fn a_run_stopped_before_its_log_row_is_invisible_then_completed() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    fx.add_api_page();
+    // a run that committed its tables and died before writing its run-log row
+    let lake = fx.lake();
+    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
+    let files = ingest::one_stop::OneStopFiles {
+        catalogue: vec![],
+        dossiers: fx.cfg.glob("extracts/api/*.json").unwrap(),
+    };
+    let ctx = ingest::one_stop::Context {
+        source: "one_stop",
+        ward: &fx.cfg.ward,
+        group: ingest::KhoGroup::DanCu,
+        pseudonymiser: &key,
+        known_procedures: ["P1", "P2", "P3", "P4"].map(String::from).into(),
+    };
+    let batch = ingest::one_stop::read(&files, &ctx).unwrap();
+    let half = lake.commit(&batch).await.unwrap();
+    assert!(!half.unchanged());
+    // readers still see the lake as the last logged run left it: HS03 in progress
+    assert_eq!(hs03(&lake).await, (4, 1));
+    let ev = fx.evaluator().await;
+    let i3 = ev
+        .value("I.3", "2026-06".parse().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!((i3.numerator, i3.denominator), (Some(5), Some(9)));
+    // the next run reads the page again (no logged run vouches for it) and completes the work
+    let r = fx.ingest().await;
+    assert_eq!((r.skipped_files, r.counts.read), (2, 1));
+    assert!(r.unchanged(), "its rows were already in the tables: {r:?}");
+    assert_eq!(hs03(&lake).await, (10, 2));
+    let ev = fx.evaluator().await;
+    let i3 = ev
+        .value("I.3", "2026-06".parse().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!((i3.numerator, i3.denominator), (Some(6), Some(9)));
+}

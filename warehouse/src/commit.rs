@@ -17,13 +17,17 @@ use crate::lake::register;
 use crate::{Lake, Result};
 
 /// What one table got from a batch.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct TableCommit {
     pub table: String,
     /// Version after the commit; `None` when the table was left unchanged.
     pub version: Option<u64>,
     /// Rows inserted or replaced.
     pub rows_changed: u64,
+    /// The table's version once the batch is in: readers pin the lake to these (see
+    /// [`Lake::session`]), so an unchanged table's version is recorded too — it may hold rows a
+    /// run that was stopped before its log row wrote.
+    pub current_version: u64,
 }
 
 /// What a batch did to the lake.
@@ -89,6 +93,7 @@ impl Lake {
                 table: spec.name.clone(),
                 version: None,
                 rows_changed: 0,
+                current_version: table.version().unwrap_or(0),
             });
         }
         let props = commit_properties(batch, spec);
@@ -108,6 +113,7 @@ impl Lake {
             table: spec.name.clone(),
             version: table.version(),
             rows_changed: rows as u64,
+            current_version: table.version().unwrap_or(0),
         })
     }
 }

@@ -63,14 +63,22 @@ impl Lake {
         let Some(table) = self.table(TABLE).await? else {
             return Ok(out);
         };
+        let Some(runs) = self.table(crate::runs::TABLE).await? else {
+            return Ok(out);
+        };
         let ctx = datafusion::prelude::SessionContext::new();
         crate::lake::register(&ctx, TABLE, &table).await?;
-        let df = ctx
-            .table(TABLE)
-            .await?
-            .filter(datafusion::prelude::col("source").eq(datafusion::prelude::lit(source)))?
-            .select_columns(&["sha256"])?;
-        for b in df.collect().await? {
+        crate::lake::register(&ctx, crate::runs::TABLE, &runs).await?;
+        // a file counts as ingested once a logged run vouches for its batch; a run stopped
+        // before its log row will have its files read again, and its rows completed
+        let sql = format!(
+            "SELECT DISTINCT f.sha256 FROM {TABLE} f JOIN {runs} r \
+             ON f._batch_id = r.batch_id AND f.source = r.source \
+             WHERE f.source = '{source}' AND r.outcome IN ('committed', 'unchanged')",
+            runs = crate::runs::TABLE,
+            source = source.replace('\'', "''"),
+        );
+        for b in ctx.sql(&sql).await?.collect().await? {
             let col = arrow::compute::cast(b.column(0), &DataType::Utf8)?;
             out.extend(col.as_string::<i32>().iter().flatten().map(str::to_string));
         }

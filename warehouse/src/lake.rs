@@ -197,16 +197,53 @@ impl Lake {
         Ok(out)
     }
 
-    /// A DataFusion session with every table of the lake registered under its name, in its
-    /// latest version.
+    /// A DataFusion session with every table of the lake registered under its name, as the
+    /// last logged runs left it: each data table at the highest version a logged run
+    /// recorded. A run stopped between its table commits and its log row is thereby invisible
+    /// until a later run completes it; no reader ever sees half a batch.
     pub async fn session(&self) -> Result<SessionContext> {
+        let pins = self.logged_versions().await?;
         let ctx = SessionContext::new();
         for name in self.table_names()? {
-            if let Some(t) = self.table(&name).await? {
-                register(&ctx, &name, &t).await?;
+            let Some(mut t) = self.table(&name).await? else {
+                continue;
+            };
+            if !name.starts_with("ingest_") {
+                // a table no logged run has written holds nothing yet: its empty first version
+                let v = pins.get(&name).copied().unwrap_or(0);
+                if t.version() != Some(v) {
+                    t.load_version(v).await?;
+                }
             }
+            register(&ctx, &name, &t).await?;
         }
         Ok(ctx)
+    }
+
+    /// For each data table, the highest version recorded by a logged, successful run.
+    async fn logged_versions(&self) -> Result<std::collections::HashMap<String, u64>> {
+        let mut out = std::collections::HashMap::new();
+        let Some(runs) = self.table(crate::runs::TABLE).await? else {
+            return Ok(out);
+        };
+        let ctx = SessionContext::new();
+        register(&ctx, crate::runs::TABLE, &runs).await?;
+        let sql = "SELECT CAST(tables AS VARCHAR) FROM ingest_runs \
+                   WHERE outcome IN ('committed', 'unchanged')";
+        for b in ctx.sql(sql).await?.collect().await? {
+            let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
+            for json in arrow::array::AsArray::as_string::<i32>(&col)
+                .iter()
+                .flatten()
+            {
+                let tables: Vec<crate::TableCommit> = serde_json::from_str(json)?;
+                for t in tables {
+                    let e = out.entry(t.table).or_insert(0);
+                    *e = (*e).max(t.current_version);
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
