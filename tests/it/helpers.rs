@@ -160,3 +160,46 @@ pub async fn count(lake: &Lake, sql: &str) -> i64 {
     let col = batches[0].column(0);
     arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(col).value(0)
 }
+
+/// The repository's deployment (pipelines.toml) in a temporary directory, with its sample
+/// extracts written there at `scale` up to `until` (year, month).
+pub fn sample_deployment(scale: f64, until: (i32, u32)) -> (tempfile::TempDir, chiso::Config) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("pipelines.toml")).unwrap();
+    let mut cfg_text = text.replace(
+        "catalogue = \"data/catalogue/indicators.toml\"",
+        &format!(
+            "catalogue = \"{}\"",
+            root.join("data/catalogue/indicators.toml").display()
+        ),
+    );
+    cfg_text = cfg_text.replace("\"data/sample/", "\"sample/");
+    let path = dir.path().join("pipelines.toml");
+    std::fs::write(&path, cfg_text).unwrap();
+    let cfg = chiso::Config::load(&path).unwrap();
+    let ward = &cfg.ward;
+    let spec = sample::SampleSpec {
+        seed: 7,
+        scale,
+        until_year: until.0,
+        until_month: until.1,
+        ward: sample::WardSpec {
+            code: ward.code.clone(),
+            name: ward.name.clone(),
+            units: ward
+                .units
+                .iter()
+                .map(|u| sample::UnitSpec {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    population: u.population,
+                    pilot: u.pilot,
+                })
+                .collect(),
+            markets: vec![],
+        },
+    };
+    sample::write_sample(&spec, &dir.path().join("sample")).unwrap();
+    (dir, cfg)
+}

@@ -5,6 +5,7 @@ mod api;
 mod demo;
 mod helpers;
 mod indicators;
+mod kill;
 mod lake;
 mod readers;
 mod vneid;

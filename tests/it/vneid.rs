@@ -1,49 +1,10 @@
 //! VNeID statistics from the sample: CSV and the police's spreadsheet (title rows above the
 //! header, numbers as Excel stores them) load to the same rows, counted once.
 
-use std::path::Path;
-
 use crate::helpers::count;
 
 fn setup() -> (tempfile::TempDir, chiso::Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("pipelines.toml")).unwrap();
-    let mut cfg_text = text.replace(
-        "catalogue = \"data/catalogue/indicators.toml\"",
-        &format!(
-            "catalogue = \"{}\"",
-            root.join("data/catalogue/indicators.toml").display()
-        ),
-    );
-    cfg_text = cfg_text.replace("\"data/sample/", "\"sample/");
-    let path = dir.path().join("pipelines.toml");
-    std::fs::write(&path, cfg_text).unwrap();
-    let cfg = chiso::Config::load(&path).unwrap();
-    let ward = &cfg.ward;
-    let spec = sample::SampleSpec {
-        seed: 7,
-        scale: 0.05,
-        until_year: 2025,
-        until_month: 9,
-        ward: sample::WardSpec {
-            code: ward.code.clone(),
-            name: ward.name.clone(),
-            units: ward
-                .units
-                .iter()
-                .map(|u| sample::UnitSpec {
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    population: u.population,
-                    pilot: u.pilot,
-                })
-                .collect(),
-            markets: vec![],
-        },
-    };
-    sample::write_sample(&spec, &dir.path().join("sample")).unwrap();
-    (dir, cfg)
+    crate::helpers::sample_deployment(0.05, (2025, 9))
 }
 
 async fn ingest(cfg: &chiso::Config) -> warehouse::CommitReport {
