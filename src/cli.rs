@@ -136,7 +136,22 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Format::Csv => print!("{}", crate::indicators::as_csv(&rows)?),
             }
         }
-        Command::Serve => serve(&cfg).await?,
+        Command::Serve => {
+            let key = Pseudonymiser::from_env_or_file(
+                cfg.pseudonym_key_file
+                    .as_deref()
+                    .map(|p| cfg.path(p))
+                    .as_deref(),
+            )
+            .ok();
+            if key.is_none() {
+                println!(
+                    "chiso: no pseudonymisation key ({}): serving without scheduled ingest",
+                    ingest::pseudonym::KEY_ENV
+                );
+            }
+            serve(cfg, key).await?
+        }
         Command::Freshness { format } => {
             let lake = pipeline::open_lake(&cfg)?;
             let f = lake.freshness(&cfg.max_ages(), chrono::Utc::now()).await?;
@@ -146,9 +161,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Demo { no_serve } => {
-            demo(&cfg).await?;
+            let key = demo(&cfg).await?;
             if !no_serve {
-                serve(&cfg).await?;
+                serve(cfg, Some(key)).await?;
             }
         }
     }
@@ -209,7 +224,7 @@ fn write_sample(
 }
 
 /// The sample data into the lake, with a throw-away key when none is configured.
-async fn demo(cfg: &Config) -> Result<()> {
+async fn demo(cfg: &Config) -> Result<Pseudonymiser> {
     let out = cfg.path("data/sample");
     write_sample(cfg, &out, 1, 1.0, site::last_complete_month(cfg))?;
     let key = match Pseudonymiser::from_env_or_file(
@@ -232,7 +247,7 @@ async fn demo(cfg: &Config) -> Result<()> {
     for r in pipeline::ingest(cfg, &lake, None, &key).await? {
         print!("{}", pipeline::describe(&r));
     }
-    Ok(())
+    Ok(key)
 }
 
 /// 32 bytes nobody can reproduce: the process's randomly seeded hasher state, the clock and
@@ -259,12 +274,18 @@ fn throwaway_key() -> Vec<u8> {
     hex::encode(d.finalize()).into_bytes()
 }
 
-async fn serve(cfg: &Config) -> Result<()> {
-    let state = site::state(cfg).await?;
+/// Serves, with the sources on their schedules when a key is at hand.
+async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
+    let cfg = std::sync::Arc::new(cfg);
+    let state = site::state(&cfg).await?;
     let addr: std::net::SocketAddr = cfg.server.address.parse()?;
     let listener = dashboards::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; is another chiso running? change server.address")
     })?;
+    let _scheduler = match key {
+        Some(key) => crate::scheduler::start(cfg.clone(), state.clone(), key).await?,
+        None => None,
+    };
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
     Ok(())

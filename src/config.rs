@@ -90,6 +90,14 @@ impl SourceConfig {
         }
     }
 
+    /// Its cron schedule, if it runs on one.
+    pub fn schedule(&self) -> Option<&str> {
+        match self {
+            SourceConfig::OneStopFiles { schedule, .. }
+            | SourceConfig::VneidFiles { schedule, .. } => schedule.as_deref(),
+        }
+    }
+
     /// Hours after which the source's data is late.
     pub fn max_age_hours(&self) -> u64 {
         match self {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod indicators;
 pub mod pipeline;
+pub mod scheduler;
 pub mod site;
 
 pub use config::Config;

@@ -16,6 +16,7 @@ pub mod pseudonym;
 pub mod quarantine;
 pub mod raw;
 pub mod records;
+pub mod schedule;
 pub mod sheet;
 pub mod table;
 pub mod text;

@@ -111,6 +111,7 @@ address = "127.0.0.1:0"
 kind = "one_stop_files"
 catalogue = "extracts/danh_muc_tthc.csv"
 dossiers = ["extracts/*.csv", "extracts/api/*.json"]
+schedule = "*/2 * * * * *"
 "#,
             catalogue = catalogue.display().to_string().replace('\\', "/")
         );

@@ -8,4 +8,5 @@ mod indicators;
 mod kill;
 mod lake;
 mod readers;
+mod schedule;
 mod vneid;
