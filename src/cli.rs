@@ -94,12 +94,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Ingest { source } => {
             // personal data never enters the lake in clear: no key, no ingest
-            let key = Pseudonymiser::from_env_or_file(
-                cfg.pseudonym_key_file
-                    .as_deref()
-                    .map(|p| cfg.path(p))
-                    .as_deref(),
-            )?;
+            let key = cfg.pseudonymiser()?;
             let lake = pipeline::open_lake(&cfg)?;
             for r in pipeline::ingest(&cfg, &lake, source.as_deref(), &key).await? {
                 print!("{}", pipeline::describe(&r));
@@ -137,13 +132,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Serve => {
-            let key = Pseudonymiser::from_env_or_file(
-                cfg.pseudonym_key_file
-                    .as_deref()
-                    .map(|p| cfg.path(p))
-                    .as_deref(),
-            )
-            .ok();
+            let key = cfg.pseudonymiser().ok();
             if key.is_none() {
                 println!(
                     "chiso: no pseudonymisation key ({}): serving without scheduled ingest",
@@ -227,12 +216,7 @@ fn write_sample(
 async fn demo(cfg: &Config) -> Result<Pseudonymiser> {
     let out = cfg.path("data/sample");
     write_sample(cfg, &out, 1, 1.0, site::last_complete_month(cfg))?;
-    let key = match Pseudonymiser::from_env_or_file(
-        cfg.pseudonym_key_file
-            .as_deref()
-            .map(|p| cfg.path(p))
-            .as_deref(),
-    ) {
+    let key = match cfg.pseudonymiser() {
         Ok(k) => k,
         Err(_) => {
             println!(

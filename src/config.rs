@@ -172,6 +172,12 @@ impl Config {
         }
     }
 
+    /// The pseudonymisation key: `CHISO_PSEUDONYM_KEY`, else `pseudonym_key_file`.
+    pub fn pseudonymiser(&self) -> ingest::Result<ingest::Pseudonymiser> {
+        let file = self.pseudonym_key_file.as_deref().map(|p| self.path(p));
+        ingest::Pseudonymiser::from_env_or_file(file.as_deref())
+    }
+
     /// Allowed age in hours of each source's data.
     pub fn max_ages(&self) -> BTreeMap<String, u64> {
         self.sources
