@@ -11,6 +11,9 @@ pub struct FieldError {
     pub field: String,
     pub value: String,
     pub reason: String,
+    /// The value is not of the field's type at all (text where a number belongs): when most
+    /// of a column is like that, the extract's format changed.
+    pub wrong_type: bool,
 }
 
 /// Reads fields of one record.
@@ -30,10 +33,19 @@ impl<'a> Fields<'a> {
     }
 
     fn fail(&mut self, field: &str, reason: impl Into<String>) {
+        self.push(field, reason.into(), false);
+    }
+
+    fn wrong_type(&mut self, field: &str, reason: impl Into<String>) {
+        self.push(field, reason.into(), true);
+    }
+
+    fn push(&mut self, field: &str, reason: String, wrong_type: bool) {
         self.errors.push(FieldError {
             field: field.to_string(),
             value: self.rec.get(field).to_string(),
-            reason: reason.into(),
+            reason,
+            wrong_type,
         });
     }
 
@@ -60,7 +72,7 @@ impl<'a> Fields<'a> {
             "0" | "false" | "False" | "FALSE" => Some(false),
             "1" | "true" | "True" | "TRUE" => Some(true),
             _ => {
-                self.fail(field, "phải là 0 hoặc 1");
+                self.wrong_type(field, "phải là 0 hoặc 1");
                 None
             }
         }
@@ -87,7 +99,7 @@ impl<'a> Fields<'a> {
                 None
             }
             None => {
-                self.fail(field, "không phải số nguyên");
+                self.wrong_type(field, "không phải số nguyên");
                 None
             }
         }
@@ -105,7 +117,7 @@ impl<'a> Fields<'a> {
         match crate::time::parse_instant(raw, self.tz) {
             Ok(t) => Some(t.timestamp_micros()),
             Err(reason) => {
-                self.fail(field, reason);
+                self.wrong_type(field, reason);
                 None
             }
         }
@@ -114,5 +126,50 @@ impl<'a> Fields<'a> {
     /// Records an error found by a rule across fields.
     pub fn reject(&mut self, field: &str, reason: impl Into<String>) {
         self.fail(field, reason);
+    }
+}
+
+/// Watches a file's columns for a changed format: a column whose values are nearly all of the
+/// wrong type means the extract changed shape (a code column now holds labels, dates in a new
+/// form), and loading the rest of its rows would quietly count the wrong things.
+#[derive(Debug, Default)]
+pub struct Drift {
+    filled: std::collections::BTreeMap<String, u64>,
+    wrong: std::collections::BTreeMap<String, u64>,
+}
+
+/// Fewer filled values than this say nothing about a column's type.
+const DRIFT_MIN_VALUES: u64 = 5;
+/// Share of wrongly typed values from which a column counts as changed.
+const DRIFT_SHARE: f64 = 0.9;
+
+impl Drift {
+    /// Counts one record and its field errors.
+    pub fn observe(&mut self, rec: &RawRecord, errors: &[FieldError]) {
+        for (field, value) in &rec.fields {
+            if !value.trim().is_empty() {
+                *self.filled.entry(field.clone()).or_default() += 1;
+            }
+        }
+        for e in errors.iter().filter(|e| e.wrong_type) {
+            *self.wrong.entry(e.field.clone()).or_default() += 1;
+        }
+    }
+
+    /// Fails when a column changed type, naming it.
+    pub fn check(&self, path: &str) -> crate::Result<()> {
+        for (field, wrong) in &self.wrong {
+            let filled = self.filled.get(field).copied().unwrap_or(0);
+            if filled >= DRIFT_MIN_VALUES && *wrong as f64 >= DRIFT_SHARE * filled as f64 {
+                return Err(crate::IngestError::Format {
+                    path: std::path::PathBuf::from(path),
+                    message: format!(
+                        "cột “{field}” đã đổi kiểu dữ liệu: {wrong}/{filled} giá trị không đọc \
+                         được; cả tệp bị từ chối, hãy kiểm tra lại định dạng xuất của hệ thống nguồn"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 
 use crate::batch::batch_id;
 use crate::extract::SourceFile;
-use crate::fields::Fields;
+use crate::fields::{Drift, Fields};
 use crate::raw::RawRecord;
 use crate::{Batch, FileInfo, KhoGroup, MergeRule, Rejection, Result, RowCounts, TableData};
 use crate::{TableSpec, Ward};
@@ -183,8 +183,11 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
     for sf in files {
         let (info, records) = crate::records::read(sf, &REQUIRED)?;
         counts.read += info.rows;
+        let mut drift = Drift::default();
         for rec in &records {
             let mut f = Fields::new(rec, tz);
+            let parsed = parse(rec, &info.path, ward, tz, &mut f);
+            drift.observe(rec, &f.errors);
             let mut reject = |field: &str, value: &str, reason: String| {
                 rejected_rows.insert((info.sha256.clone(), rec.row));
                 rejections.push(Rejection {
@@ -197,7 +200,7 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
                     reason,
                 });
             };
-            let Some(s) = parse(rec, &info.path, ward, tz, &mut f) else {
+            let Some(s) = parsed else {
                 for e in f.errors {
                     reject(&e.field, &e.value, e.reason);
                 }
@@ -219,6 +222,7 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
                 }
             }
         }
+        drift.check(&info.path)?;
         infos.push(info);
     }
     let id = batch_id(source, &infos);

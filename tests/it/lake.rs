@@ -303,3 +303,42 @@ async fn a_run_stopped_before_its_log_row_is_invisible_then_completed() {
         .unwrap();
     assert_eq!((i3.numerator, i3.denominator), (Some(6), Some(9)));
 }
+
+#[tokio::test]
+async fn a_page_whose_column_changed_type_is_refused_whole() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    // the system now sends the channel as a label instead of its code, in every record
+    let record = crate::helpers::API_PAGE
+        .split_once("\"data\":[")
+        .unwrap()
+        .1
+        .trim_end()
+        .trim_end_matches("]}")
+        .trim()
+        .replace("\"KenhThucHien\":2", "\"KenhThucHien\":\"Trực tuyến\"");
+    let records: Vec<String> = (0..6)
+        .map(|i| record.replace("\"HS03\"", &format!("\"HS2{i}\"")))
+        .collect();
+    let page = format!(
+        r#"{{"page":1,"pageSize":500,"totalPages":1,"totalRecords":6,"data":[{}]}}"#,
+        records.join(",")
+    );
+    std::fs::write(fx.dir.path().join("extracts/api/page-0001.json"), page).unwrap();
+    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
+    let err = chiso::pipeline::ingest(&fx.cfg, &fx.lake(), Some("one_stop"), &key)
+        .await
+        .unwrap_err();
+    let msg = format!("{err:#}");
+    assert!(
+        msg.contains("KenhThucHien") && msg.contains("đổi kiểu"),
+        "{msg}"
+    );
+    // nothing earlier is lost, nothing of the page is in
+    let lake = fx.lake();
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+    assert_eq!(count(&lake, "SELECT count(*) FROM quarantine").await, 1);
+}

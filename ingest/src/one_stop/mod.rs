@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 use crate::batch::batch_id;
 use crate::extract::SourceFile;
-use crate::fields::Fields;
+use crate::fields::{Drift, Fields};
 use crate::raw::RawRecord;
 use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Rejection, Result, RowCounts, Ward};
 
@@ -47,9 +47,12 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     let mut procedures: BTreeMap<String, catalogue::Procedure> = BTreeMap::new();
     for sf in &files.catalogue {
         let (file, records) = run.open(sf, &catalogue::REQUIRED)?;
+        let mut drift = Drift::default();
         for rec in &records {
             let mut f = Fields::new(rec, tz);
-            match catalogue::parse(rec, &file.path, &mut f) {
+            let parsed = catalogue::parse(rec, &file.path, &mut f);
+            drift.observe(rec, &f.errors);
+            match parsed {
                 Some(p) => match procedures.get(&p.ma_tthc) {
                     Some(prev) if prev_content_eq(prev, &p) => run.counts.duplicates += 1,
                     Some(prev) => run.reject_row(
@@ -70,6 +73,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
                 None => run.reject_fields(ctx.source, &file, rec.row, f, &[]),
             }
         }
+        drift.check(&file.path)?;
     }
 
     let mut known = ctx.known_procedures.clone();
@@ -82,9 +86,12 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
     for sf in &files.dossiers {
         let (file, records) = run.open(sf, &dossier::REQUIRED)?;
+        let mut drift = Drift::default();
         for rec in &records {
             let mut f = Fields::new(rec, tz);
-            let Some(state) = dossier::parse(rec, &file.path, &rules, &mut f) else {
+            let parsed = dossier::parse(rec, &file.path, &rules, &mut f);
+            drift.observe(rec, &f.errors);
+            let Some(state) = parsed else {
                 run.reject_fields(ctx.source, &file, rec.row, f, &dossier::PERSONAL);
                 continue;
             };
@@ -107,6 +114,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
                 }
             }
         }
+        drift.check(&file.path)?;
     }
 
     let id = batch_id(ctx.source, &run.files);
