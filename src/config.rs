@@ -68,6 +68,28 @@ pub enum SourceConfig {
         #[serde(default = "default_max_age")]
         max_age_hours: u64,
     },
+    /// The one-stop system's paged JSON API for dossiers (the catalogue still as a file).
+    OneStopHttp {
+        #[serde(default = "default_one_stop_group")]
+        group: String,
+        catalogue: String,
+        url: String,
+        /// Environment variable holding the bearer token.
+        #[serde(default = "default_token_env")]
+        token_env: String,
+        #[serde(default = "default_page_size")]
+        page_size: u32,
+        #[serde(default = "default_timeout")]
+        timeout_seconds: u64,
+        #[serde(default = "default_retries")]
+        max_retries: u32,
+        #[serde(default = "default_backoff_ms")]
+        backoff_ms: u64,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
     /// VNeID statistics per khu phố from Công an phường, as CSV or XLSX files.
     VneidFiles {
         #[serde(default = "default_one_stop_group")]
@@ -84,9 +106,9 @@ impl SourceConfig {
     /// The Kho dữ liệu group id its tables are filed under.
     pub fn group(&self) -> &str {
         match self {
-            SourceConfig::OneStopFiles { group, .. } | SourceConfig::VneidFiles { group, .. } => {
-                group
-            }
+            SourceConfig::OneStopFiles { group, .. }
+            | SourceConfig::OneStopHttp { group, .. }
+            | SourceConfig::VneidFiles { group, .. } => group,
         }
     }
 
@@ -94,6 +116,7 @@ impl SourceConfig {
     pub fn schedule(&self) -> Option<&str> {
         match self {
             SourceConfig::OneStopFiles { schedule, .. }
+            | SourceConfig::OneStopHttp { schedule, .. }
             | SourceConfig::VneidFiles { schedule, .. } => schedule.as_deref(),
         }
     }
@@ -102,6 +125,7 @@ impl SourceConfig {
     pub fn max_age_hours(&self) -> u64 {
         match self {
             SourceConfig::OneStopFiles { max_age_hours, .. }
+            | SourceConfig::OneStopHttp { max_age_hours, .. }
             | SourceConfig::VneidFiles { max_age_hours, .. } => *max_age_hours,
         }
     }
@@ -110,6 +134,26 @@ impl SourceConfig {
     pub fn kho_group(&self) -> ingest::KhoGroup {
         ingest::KhoGroup::from_id(self.group()).unwrap_or(ingest::KhoGroup::DanCu)
     }
+}
+
+fn default_token_env() -> String {
+    "CHISO_ONE_STOP_TOKEN".to_string()
+}
+
+fn default_page_size() -> u32 {
+    500
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+fn default_retries() -> u32 {
+    4
+}
+
+fn default_backoff_ms() -> u64 {
+    500
 }
 
 fn default_max_age() -> u64 {

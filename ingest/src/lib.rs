@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod fields;
 pub mod group;
+pub mod http;
 pub mod one_stop;
 pub mod pseudonym;
 pub mod quarantine;

@@ -272,6 +272,7 @@ async fn a_run_stopped_before_its_log_row_is_invisible_then_completed() {
     let files = ingest::one_stop::OneStopFiles {
         catalogue: vec![],
         dossiers: fx.cfg.glob("extracts/api/*.json").unwrap(),
+        pages: vec![],
     };
     let ctx = ingest::one_stop::Context {
         source: "one_stop",

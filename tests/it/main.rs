@@ -4,6 +4,7 @@
 mod api;
 mod demo;
 mod helpers;
+mod http;
 mod indicators;
 mod kill;
 mod lake;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono_tz::Tz;
 
 use crate::batch::batch_id;
-use crate::extract::SourceFile;
+use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
 use crate::raw::RawRecord;
 use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Rejection, Result, RowCounts, Ward};
@@ -21,6 +21,8 @@ pub use dossier::{DossierContent, DossierState};
 pub struct OneStopFiles {
     pub catalogue: Vec<SourceFile>,
     pub dossiers: Vec<SourceFile>,
+    /// API pages already fetched ([`crate::http::fetch_pages`]).
+    pub pages: Vec<ExtractFile>,
 }
 
 /// Everything reading needs besides the files.
@@ -84,8 +86,14 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         pseudonymiser: ctx.pseudonymiser,
     };
     let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
+    let mut inputs = Vec::new();
     for sf in &files.dossiers {
-        let (file, records) = run.open(sf, &dossier::REQUIRED)?;
+        inputs.push(run.open(sf, &dossier::REQUIRED)?);
+    }
+    for page in &files.pages {
+        inputs.push(run.take_page(page)?);
+    }
+    for (file, records) in inputs {
         let mut drift = Drift::default();
         for rec in &records {
             let mut f = Fields::new(rec, tz);
@@ -180,6 +188,15 @@ struct Run {
 impl Run {
     fn open(&mut self, sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
         let (info, records) = crate::records::read(sf, required)?;
+        self.counts.read += info.rows;
+        self.files.push(info.clone());
+        Ok((info, records))
+    }
+
+    fn take_page(&mut self, page: &ExtractFile) -> Result<(FileInfo, Vec<RawRecord>)> {
+        let records = crate::raw::json_page_records(page)?;
+        let mut info = page.info.clone();
+        info.rows = records.len() as u64;
         self.counts.read += info.rows;
         self.files.push(info.clone());
         Ok((info, records))

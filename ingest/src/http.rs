@@ -1,0 +1,163 @@
+//! Paged JSON APIs (the one-stop system, petition apps): bearer token, timeouts, retries with
+//! exponential backoff and jitter on server errors and timeouts, none on client errors, and
+//! an updated-since parameter so that each run asks only for what changed.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+
+use crate::extract::ExtractFile;
+use crate::{FileInfo, IngestError, Result};
+
+/// Where and how to fetch.
+#[derive(Debug, Clone)]
+pub struct HttpSource {
+    /// Endpoint returning pages `{"page", "pageSize", "totalPages", "totalRecords", "data"}`.
+    pub url: String,
+    pub token: Option<String>,
+    pub page_size: u32,
+    /// Per request.
+    pub timeout: Duration,
+    /// Further attempts after the first, for server errors, timeouts and unreadable pages.
+    pub max_retries: u32,
+    /// First wait between attempts; doubled each time, with up to half of it added at random.
+    pub backoff: Duration,
+}
+
+fn fail(url: &str, message: String) -> IngestError {
+    IngestError::Format {
+        path: std::path::PathBuf::from(url),
+        message,
+    }
+}
+
+/// Fetches every page changed since `updated_since` (local time in `tz`, as the portal's
+/// `yyyyMMddHHmmss`), in order. Any page that cannot be had after the retries fails the
+/// whole fetch: a batch is all its pages or nothing.
+pub async fn fetch_pages(
+    src: &HttpSource,
+    updated_since: Option<DateTime<Utc>>,
+    tz: Tz,
+) -> Result<Vec<ExtractFile>> {
+    let client = reqwest::Client::builder()
+        .timeout(src.timeout)
+        .build()
+        .map_err(|e| fail(&src.url, format!("HTTP client: {e}")))?;
+    let since = updated_since.map(|t| t.with_timezone(&tz).format("%Y%m%d%H%M%S").to_string());
+    let mut pages = Vec::new();
+    let mut page = 1u32;
+    loop {
+        let mut query = vec![
+            ("page", page.to_string()),
+            ("pageSize", src.page_size.to_string()),
+        ];
+        if let Some(s) = &since {
+            query.push(("updatedSince", s.clone()));
+        }
+        let (body, total) = fetch_page(&client, src, &query, page).await?;
+        let text = String::from_utf8(body.clone())
+            .map_err(|_| fail(&src.url, format!("trang {page}: không phải UTF-8")))?;
+        pages.push(ExtractFile {
+            info: FileInfo {
+                path: format!("{}?page={page}", src.url),
+                sha256: hex::encode(Sha256::digest(&body)),
+                bytes: body.len() as u64,
+                rows: 0,
+            },
+            text,
+        });
+        if page >= total {
+            return Ok(pages);
+        }
+        page += 1;
+    }
+}
+
+/// One page with its retries; returns the body and `totalPages`.
+async fn fetch_page(
+    client: &reqwest::Client,
+    src: &HttpSource,
+    query: &[(&str, String)],
+    page: u32,
+) -> Result<(Vec<u8>, u32)> {
+    let mut last = String::new();
+    for attempt in 0..=src.max_retries {
+        if attempt > 0 {
+            tokio::time::sleep(backoff(src.backoff, attempt)).await;
+        }
+        let mut req = client.get(&src.url).query(query);
+        if let Some(t) = &src.token {
+            req = req.bearer_auth(t);
+        }
+        match req.send().await {
+            Ok(resp) if resp.status().is_client_error() => {
+                // the request itself is wrong (token, parameters): asking again cannot help
+                return Err(fail(
+                    &src.url,
+                    format!(
+                        "trang {page}: máy chủ từ chối yêu cầu ({}); kiểm tra mã truy cập và địa chỉ",
+                        resp.status()
+                    ),
+                ));
+            }
+            Ok(resp) if resp.status().is_success() => match resp.bytes().await {
+                Ok(body) => match total_pages(&body) {
+                    Some(total) => return Ok((body.to_vec(), total)),
+                    None => last = format!("trang {page}: nội dung không phải trang JSON hợp lệ"),
+                },
+                Err(e) => last = format!("trang {page}: {e}"),
+            },
+            Ok(resp) => last = format!("trang {page}: lỗi máy chủ {}", resp.status()),
+            Err(e) if e.is_timeout() => last = format!("trang {page}: quá thời gian chờ"),
+            Err(e) => last = format!("trang {page}: {e}"),
+        }
+        tracing::warn!("{}: {last} (lần thử {})", src.url, attempt + 1);
+    }
+    Err(fail(
+        &src.url,
+        format!("{last}; đã thử {} lần, lô bị hủy", src.max_retries + 1),
+    ))
+}
+
+fn total_pages(body: &[u8]) -> Option<u32> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("data")?.as_array()?;
+    Some(v.get("totalPages")?.as_u64()?.max(1) as u32)
+}
+
+/// `base · 2^(attempt-1)` plus up to half of that, so that many clients retrying after an
+/// outage do not all come back at the same instant.
+fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << (attempt - 1).min(16));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let jitter = exp.mul_f64((nanos % 1000) as f64 / 2000.0);
+    exp + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..=4 {
+            let d = backoff(base, attempt);
+            let exp = base * (1 << (attempt - 1));
+            assert!(d >= exp && d <= exp + exp / 2, "{attempt}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn pages_must_be_pages() {
+        assert_eq!(total_pages(br#"{"totalPages":3,"data":[]}"#), Some(3));
+        assert_eq!(total_pages(br#"{"totalPages":0,"data":[]}"#), Some(1));
+        assert_eq!(total_pages(br#"{"totalPages":3}"#), None);
+        assert_eq!(total_pages(b"<html>"), None);
+    }
+}
