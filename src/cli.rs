@@ -169,36 +169,7 @@ fn write_sample(
     let Period::Month { year, month } = until else {
         anyhow::bail!("--until takes a month, like 2026-10");
     };
-    let spec = sample::SampleSpec {
-        seed,
-        scale,
-        until_year: year,
-        until_month: month,
-        ward: sample::WardSpec {
-            code: cfg.ward.code.clone(),
-            name: cfg.ward.name.clone(),
-            units: cfg
-                .ward
-                .units
-                .iter()
-                .map(|u| sample::UnitSpec {
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    population: u.population,
-                    pilot: u.pilot,
-                })
-                .collect(),
-            markets: cfg
-                .ward
-                .markets
-                .iter()
-                .map(|m| sample::MarketSpec {
-                    code: m.code.clone(),
-                    name: m.name.clone(),
-                })
-                .collect(),
-        },
-    };
+    let spec = cfg.sample_spec(seed, scale, (year, month));
     let manifest = sample::write_sample(&spec, out)
         .with_context(|| format!("writing the sample to {}", out.display()))?;
     println!(

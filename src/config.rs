@@ -222,6 +222,39 @@ impl Config {
         ingest::Pseudonymiser::from_env_or_file(file.as_deref())
     }
 
+    /// The synthetic sample of this deployment's ward, up to `until` (year, month).
+    pub fn sample_spec(&self, seed: u64, scale: f64, until: (i32, u32)) -> sample::SampleSpec {
+        let ward = &self.ward;
+        sample::SampleSpec {
+            seed,
+            scale,
+            until_year: until.0,
+            until_month: until.1,
+            ward: sample::WardSpec {
+                code: ward.code.clone(),
+                name: ward.name.clone(),
+                units: ward
+                    .units
+                    .iter()
+                    .map(|u| sample::UnitSpec {
+                        code: u.code.clone(),
+                        name: u.name.clone(),
+                        population: u.population,
+                        pilot: u.pilot,
+                    })
+                    .collect(),
+                markets: ward
+                    .markets
+                    .iter()
+                    .map(|m| sample::MarketSpec {
+                        code: m.code.clone(),
+                        name: m.name.clone(),
+                    })
+                    .collect(),
+            },
+        }
+    }
+
     /// Allowed age in hours of each source's data.
     pub fn max_ages(&self) -> BTreeMap<String, u64> {
         self.sources

@@ -107,12 +107,7 @@ async fn run_source(
             }
             let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
                 .with_context(|| format!("source {name}"))?;
-            let mut report = lake
-                .commit(&batch)
-                .await
-                .with_context(|| format!("committing source {name}"))?;
-            report.skipped_files = skipped;
-            report
+            commit(lake, &batch, skipped).await?
         }
         SourceConfig::OneStopFiles {
             catalogue,
@@ -209,10 +204,15 @@ async fn commit_one_stop(
         known_procedures: known_procedures(lake).await?,
     };
     let batch = one_stop::read(files, &ctx).with_context(|| format!("source {name}"))?;
+    commit(lake, &batch, skipped).await
+}
+
+/// Commits a batch; its report also counts the files passed over before reading.
+async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<CommitReport> {
     let mut report = lake
-        .commit(&batch)
+        .commit(batch)
         .await
-        .with_context(|| format!("committing source {name}"))?;
+        .with_context(|| format!("committing source {}", batch.source))?;
     report.skipped_files = skipped;
     Ok(report)
 }

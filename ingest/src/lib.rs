@@ -17,6 +17,7 @@ pub mod pseudonym;
 pub mod quarantine;
 pub mod raw;
 pub mod records;
+mod run;
 pub mod schedule;
 pub mod sheet;
 pub mod table;

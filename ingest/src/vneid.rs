@@ -9,11 +9,11 @@ use arrow::datatypes::{DataType, Field, Schema};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::batch::batch_id;
 use crate::extract::SourceFile;
 use crate::fields::{Drift, Fields};
 use crate::raw::RawRecord;
-use crate::{Batch, FileInfo, KhoGroup, MergeRule, Rejection, Result, RowCounts, TableData};
+use crate::run::Run;
+use crate::{Batch, KhoGroup, MergeRule, Result, TableData};
 use crate::{TableSpec, Ward};
 
 /// Lake table of the statistics.
@@ -175,41 +175,25 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
-    let mut infos: Vec<FileInfo> = Vec::new();
-    let mut rejections: Vec<Rejection> = Vec::new();
-    let mut rejected_rows = std::collections::BTreeSet::new();
-    let mut counts = RowCounts::default();
+    let mut run = Run::new(source);
     let mut stats: BTreeMap<(NaiveDate, String), Statistic> = BTreeMap::new();
     for sf in files {
-        let (info, records) = crate::records::read(sf, &REQUIRED)?;
-        counts.read += info.rows;
+        let (info, records) = run.open(sf, &REQUIRED)?;
         let mut drift = Drift::default();
         for rec in &records {
             let mut f = Fields::new(rec, tz);
             let parsed = parse(rec, &info.path, ward, tz, &mut f);
             drift.observe(rec, &f.errors);
-            let mut reject = |field: &str, value: &str, reason: String| {
-                rejected_rows.insert((info.sha256.clone(), rec.row));
-                rejections.push(Rejection {
-                    source: source.to_string(),
-                    file: info.path.clone(),
-                    file_sha256: info.sha256.clone(),
-                    row: rec.row,
-                    field: field.to_string(),
-                    value: value.to_string(),
-                    reason,
-                });
-            };
             let Some(s) = parsed else {
-                for e in f.errors {
-                    reject(&e.field, &e.value, e.reason);
-                }
+                run.reject_fields(&info, rec.row, f, &[]);
                 continue;
             };
             let key = (s.ngay_so_lieu, s.ma_don_vi.clone());
             match stats.get(&key) {
-                Some(prev) if prev.same_content(&s) => counts.duplicates += 1,
-                Some(prev) => reject(
+                Some(prev) if prev.same_content(&s) => run.counts.duplicates += 1,
+                Some(prev) => run.reject_row(
+                    &info,
+                    rec.row,
                     "MaDonVi",
                     &s.ma_don_vi,
                     format!(
@@ -223,25 +207,12 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
             }
         }
         drift.check(&info.path)?;
-        infos.push(info);
     }
-    let id = batch_id(source, &infos);
-    counts.quarantined = rejected_rows.len() as u64;
-    counts.accepted = counts.read - counts.quarantined;
+    let id = run.batch_id();
     let mut tables = Vec::new();
     if !stats.is_empty() {
         let rows: Vec<&Statistic> = stats.values().collect();
         tables.push(table(&rows, group, &id)?);
     }
-    if !rejections.is_empty() {
-        tables.push(crate::quarantine::table(&rejections, &id)?);
-    }
-    Ok(Batch {
-        source: source.to_string(),
-        batch_id: id,
-        files: infos,
-        tables,
-        rejections,
-        counts,
-    })
+    run.into_batch(id, tables)
 }

@@ -179,28 +179,7 @@ pub fn sample_deployment(scale: f64, until: (i32, u32)) -> (tempfile::TempDir, c
     let path = dir.path().join("pipelines.toml");
     std::fs::write(&path, cfg_text).unwrap();
     let cfg = chiso::Config::load(&path).unwrap();
-    let ward = &cfg.ward;
-    let spec = sample::SampleSpec {
-        seed: 7,
-        scale,
-        until_year: until.0,
-        until_month: until.1,
-        ward: sample::WardSpec {
-            code: ward.code.clone(),
-            name: ward.name.clone(),
-            units: ward
-                .units
-                .iter()
-                .map(|u| sample::UnitSpec {
-                    code: u.code.clone(),
-                    name: u.name.clone(),
-                    population: u.population,
-                    pilot: u.pilot,
-                })
-                .collect(),
-            markets: vec![],
-        },
-    };
+    let spec = cfg.sample_spec(7, scale, until);
     sample::write_sample(&spec, &dir.path().join("sample")).unwrap();
     (dir, cfg)
 }

@@ -8,11 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono_tz::Tz;
 
-use crate::batch::batch_id;
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
-use crate::raw::RawRecord;
-use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Rejection, Result, RowCounts, Ward};
+use crate::run::Run;
+use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
 
 pub use dossier::{DossierContent, DossierState};
 
@@ -44,7 +43,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
-    let mut run = Run::default();
+    let mut run = Run::new(ctx.source);
 
     let mut procedures: BTreeMap<String, catalogue::Procedure> = BTreeMap::new();
     for sf in &files.catalogue {
@@ -58,7 +57,6 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
                 Some(p) => match procedures.get(&p.ma_tthc) {
                     Some(prev) if prev_content_eq(prev, &p) => run.counts.duplicates += 1,
                     Some(prev) => run.reject_row(
-                        ctx.source,
                         &file,
                         rec.row,
                         "MaTTHC",
@@ -72,7 +70,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
                         procedures.insert(p.ma_tthc.clone(), p);
                     }
                 },
-                None => run.reject_fields(ctx.source, &file, rec.row, f, &[]),
+                None => run.reject_fields(&file, rec.row, f, &[]),
             }
         }
         drift.check(&file.path)?;
@@ -100,14 +98,13 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
             let parsed = dossier::parse(rec, &file.path, &rules, &mut f);
             drift.observe(rec, &f.errors);
             let Some(state) = parsed else {
-                run.reject_fields(ctx.source, &file, rec.row, f, &dossier::PERSONAL);
+                run.reject_fields(&file, rec.row, f, &dossier::PERSONAL);
                 continue;
             };
             let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
             match states.get(&key) {
                 Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
                 Some(prev) => run.reject_row(
-                    ctx.source,
                     &file,
                     rec.row,
                     "MaHoSo",
@@ -125,7 +122,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         drift.check(&file.path)?;
     }
 
-    let id = batch_id(ctx.source, &run.files);
+    let id = run.batch_id();
     let mut tables = Vec::new();
     if !procedures.is_empty() {
         let rows: Vec<_> = procedures.into_values().collect();
@@ -152,19 +149,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
             &id,
         )?);
     }
-    run.counts.quarantined = run.rejected_rows.len() as u64;
-    run.counts.accepted = run.counts.read - run.counts.quarantined;
-    if !run.rejections.is_empty() {
-        tables.push(crate::quarantine::table(&run.rejections, &id)?);
-    }
-    Ok(Batch {
-        source: ctx.source.to_string(),
-        batch_id: id,
-        files: run.files,
-        tables,
-        rejections: run.rejections,
-        counts: run.counts,
-    })
+    run.into_batch(id, tables)
 }
 
 fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
@@ -174,70 +159,4 @@ fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
         ..p.clone()
     };
     strip(a) == strip(b)
-}
-
-/// Book-keeping of one read.
-#[derive(Default)]
-struct Run {
-    files: Vec<FileInfo>,
-    rejections: Vec<Rejection>,
-    rejected_rows: BTreeSet<(String, u64)>,
-    counts: RowCounts,
-}
-
-impl Run {
-    fn open(&mut self, sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let (info, records) = crate::records::read(sf, required)?;
-        self.counts.read += info.rows;
-        self.files.push(info.clone());
-        Ok((info, records))
-    }
-
-    fn take_page(&mut self, page: &ExtractFile) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let records = crate::raw::json_page_records(page)?;
-        let mut info = page.info.clone();
-        info.rows = records.len() as u64;
-        self.counts.read += info.rows;
-        self.files.push(info.clone());
-        Ok((info, records))
-    }
-
-    fn reject_fields(
-        &mut self,
-        source: &str,
-        file: &FileInfo,
-        row: u64,
-        f: Fields,
-        personal: &[&str],
-    ) {
-        for e in f.errors {
-            let value = if personal.contains(&e.field.as_str()) {
-                "***".to_string()
-            } else {
-                e.value
-            };
-            self.reject_row(source, file, row, &e.field, &value, e.reason);
-        }
-    }
-
-    fn reject_row(
-        &mut self,
-        source: &str,
-        file: &FileInfo,
-        row: u64,
-        field: &str,
-        value: &str,
-        reason: String,
-    ) {
-        self.rejected_rows.insert((file.sha256.clone(), row));
-        self.rejections.push(Rejection {
-            source: source.to_string(),
-            file: file.path.clone(),
-            file_sha256: file.sha256.clone(),
-            row,
-            field: field.to_string(),
-            value: value.to_string(),
-            reason,
-        });
-    }
 }
