@@ -100,6 +100,38 @@ pub enum SourceConfig {
         #[serde(default = "default_max_age")]
         max_age_hours: u64,
     },
+    /// The market management software's tables exported as CSV, one file per table named
+    /// after it (`traders.csv`, `stalls.csv`, …).
+    MarketFiles {
+        #[serde(default = "default_market_group")]
+        group: String,
+        files: Vec<String>,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
+    /// The market management software's database (PostgreSQL or MySQL/MariaDB), read only,
+    /// taking rows changed since the last run.
+    MarketSql {
+        #[serde(default = "default_market_group")]
+        group: String,
+        /// `postgres://…` or `mysql://…`; a password is better kept in `url_env`.
+        #[serde(default)]
+        url: Option<String>,
+        /// Environment variable holding the URL; it wins over `url`.
+        #[serde(default = "default_market_url_env")]
+        url_env: String,
+        /// Per lake table, a read-only query replacing the plain table (a view, a schema
+        /// prefix, columns renamed to the declared ones): `[sources.market.queries]
+        /// market_stalls = "SELECT … FROM …"`. Its `updated_at` column is the watermark.
+        #[serde(default)]
+        queries: BTreeMap<String, String>,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
 }
 
 impl SourceConfig {
@@ -108,7 +140,9 @@ impl SourceConfig {
         match self {
             SourceConfig::OneStopFiles { group, .. }
             | SourceConfig::OneStopHttp { group, .. }
-            | SourceConfig::VneidFiles { group, .. } => group,
+            | SourceConfig::VneidFiles { group, .. }
+            | SourceConfig::MarketFiles { group, .. }
+            | SourceConfig::MarketSql { group, .. } => group,
         }
     }
 
@@ -117,7 +151,9 @@ impl SourceConfig {
         match self {
             SourceConfig::OneStopFiles { schedule, .. }
             | SourceConfig::OneStopHttp { schedule, .. }
-            | SourceConfig::VneidFiles { schedule, .. } => schedule.as_deref(),
+            | SourceConfig::VneidFiles { schedule, .. }
+            | SourceConfig::MarketFiles { schedule, .. }
+            | SourceConfig::MarketSql { schedule, .. } => schedule.as_deref(),
         }
     }
 
@@ -126,7 +162,9 @@ impl SourceConfig {
         match self {
             SourceConfig::OneStopFiles { max_age_hours, .. }
             | SourceConfig::OneStopHttp { max_age_hours, .. }
-            | SourceConfig::VneidFiles { max_age_hours, .. } => *max_age_hours,
+            | SourceConfig::VneidFiles { max_age_hours, .. }
+            | SourceConfig::MarketFiles { max_age_hours, .. }
+            | SourceConfig::MarketSql { max_age_hours, .. } => *max_age_hours,
         }
     }
 
@@ -158,6 +196,14 @@ fn default_backoff_ms() -> u64 {
 
 fn default_max_age() -> u64 {
     warehouse::freshness::DEFAULT_MAX_AGE_HOURS
+}
+
+fn default_market_group() -> String {
+    "kinh_doanh".to_string()
+}
+
+fn default_market_url_env() -> String {
+    "CHISO_MARKET_DB_URL".to_string()
 }
 
 fn default_one_stop_group() -> String {
@@ -197,6 +243,17 @@ impl Config {
                     "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
                     ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
                 );
+            }
+        }
+        for (name, s) in &self.sources {
+            if let SourceConfig::MarketSql { queries, .. } = s {
+                let tables = ingest::market::datasets().map(|(_, d)| d.table);
+                if let Some(t) = queries.keys().find(|t| !tables.contains(&t.as_str())) {
+                    bail!(
+                        "sources.{name}.queries: “{t}” is not a market table; use one of {}",
+                        tables.join(", ")
+                    );
+                }
             }
         }
         self.server

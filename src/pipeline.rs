@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use anyhow::{Context, Result};
 use arrow::array::{Array, AsArray};
 use ingest::Pseudonymiser;
+use ingest::declared::{self, Dataset, Input};
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
 use sha2::{Digest, Sha256};
@@ -90,16 +91,7 @@ async fn run_source(
 ) -> Result<CommitReport> {
     Ok(match source {
         SourceConfig::VneidFiles { files, .. } => {
-            let mut found = Vec::new();
-            for pattern in files {
-                found.extend(cfg.glob(pattern)?);
-            }
-            if found.is_empty() {
-                anyhow::bail!(
-                    "source {name}: no file matches {}; run `chiso sample` or check the paths",
-                    files.join(", ")
-                );
-            }
+            let found = find(cfg, name, files)?;
             let known = lake.known_files(name).await?;
             let (found, skipped) = unseen(found, &known)?;
             if found.is_empty() {
@@ -108,6 +100,71 @@ async fn run_source(
             let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
                 .with_context(|| format!("source {name}"))?;
             commit(lake, &batch, skipped).await?
+        }
+        SourceConfig::MarketFiles { files, .. } => {
+            let datasets = ingest::market::datasets();
+            let mut parts: Vec<(&Dataset, Vec<SourceFile>)> =
+                datasets.iter().map(|(_, d)| (d, Vec::new())).collect();
+            for f in find(cfg, name, files)? {
+                let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
+                    anyhow::bail!(
+                        "source {name}: {} is not the export of a market table; name each file after its table ({})",
+                        f.display,
+                        datasets.map(|(t, _)| format!("{t}.csv")).join(", ")
+                    );
+                };
+                parts[i].1.push(f);
+            }
+            declared_files(cfg, lake, name, source, key, parts).await?
+        }
+        SourceConfig::MarketSql {
+            url,
+            url_env,
+            queries,
+            ..
+        } => {
+            let url = std::env::var(url_env)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+                .or_else(|| url.clone())
+                .with_context(|| {
+                    format!("source {name}: no database address; set {url_env} or `url` in pipelines.toml")
+                })?;
+            let datasets = ingest::market::datasets();
+            let mut tables = Vec::new();
+            for (from, d) in &datasets {
+                // an hour of overlap: a row written by a transaction that committed late is
+                // still read, and reading a row twice costs nothing (the commit writes only
+                // what changed)
+                let since = latest(lake, d.table, "updated_at").await?.map(|t| {
+                    (t - chrono::Duration::hours(1))
+                        .with_timezone(&cfg.timezone())
+                        .format("%Y-%m-%d %H:%M:%S")
+                        .to_string()
+                });
+                tables.push(ingest::sql::SqlTable {
+                    dataset: d,
+                    from: match queries.get(d.table) {
+                        Some(q) => ingest::sql::From::Query(q.clone()),
+                        None => ingest::sql::From::Table(from.to_string()),
+                    },
+                    watermark_column: "updated_at".to_string(),
+                    since,
+                });
+            }
+            let fetched = ingest::sql::fetch(&url, &tables)
+                .await
+                .with_context(|| format!("source {name}"))?;
+            let parts = datasets
+                .iter()
+                .zip(fetched)
+                .map(|((_, d), (info, records))| (d, vec![Input::Records(info, records)]))
+                .collect();
+            let ctx = declared_context(cfg, key);
+            let batch = declared::read(name, &ctx, source.kho_group(), parts)
+                .with_context(|| format!("source {name}"))?;
+            commit(lake, &batch, 0).await?
         }
         SourceConfig::OneStopFiles {
             catalogue,
@@ -170,7 +227,7 @@ async fn run_source(
             };
             // a day of overlap: a state recorded late in the source is still asked for, and
             // asking twice costs nothing (the commit writes only what changes)
-            let since = latest_state(lake)
+            let since = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat")
                 .await?
                 .map(|t| t - chrono::Duration::days(1));
             let pages = ingest::http::fetch_pages(&http, since, cfg.timezone())
@@ -184,6 +241,61 @@ async fn run_source(
             commit_one_stop(cfg, lake, name, source, key, &files, skipped).await?
         }
     })
+}
+
+/// Every file matching the source's patterns; none at all is an error worth a hint.
+fn find(cfg: &Config, name: &str, patterns: &[String]) -> Result<Vec<SourceFile>> {
+    let mut found = Vec::new();
+    for pattern in patterns {
+        found.extend(cfg.glob(pattern)?);
+    }
+    if found.is_empty() {
+        anyhow::bail!(
+            "source {name}: no file matches {}; run `chiso sample` or check the paths",
+            patterns.join(", ")
+        );
+    }
+    Ok(found)
+}
+
+fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Context<'a> {
+    declared::Context {
+        ward: &cfg.ward,
+        tz: cfg.timezone(),
+        pseudonymiser: key,
+    }
+}
+
+/// Reads the new files of a source made of declared tables and commits them as one batch.
+async fn declared_files(
+    cfg: &Config,
+    lake: &Lake,
+    name: &str,
+    source: &SourceConfig,
+    key: &Pseudonymiser,
+    parts: Vec<(&Dataset, Vec<SourceFile>)>,
+) -> Result<CommitReport> {
+    let known = lake.known_files(name).await?;
+    let mut skipped = 0;
+    let mut fresh = Vec::new();
+    for (dataset, files) in parts {
+        let (files, passed) = unseen(files, &known)?;
+        skipped += passed;
+        if !files.is_empty() {
+            fresh.push((dataset, files));
+        }
+    }
+    if fresh.is_empty() {
+        return Ok(nothing_new(name, skipped));
+    }
+    let ctx = declared_context(cfg, key);
+    let parts = fresh
+        .iter()
+        .map(|(d, files)| (*d, files.iter().map(Input::File).collect()))
+        .collect();
+    let batch = declared::read(name, &ctx, source.kho_group(), parts)
+        .with_context(|| format!("source {name}"))?;
+    commit(lake, &batch, skipped).await
 }
 
 /// Reads one-stop files and pages into a batch and commits it.
@@ -217,18 +329,21 @@ async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<Comm
     Ok(report)
 }
 
-/// The greatest `NgayCapNhat` in the lake: the watermark of incremental fetches.
-async fn latest_state(lake: &Lake) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    if lake
-        .table(ingest::one_stop::dossier::HISTORY_TABLE)
-        .await?
-        .is_none()
-    {
+/// The greatest value of a time column of a lake table: the watermark of incremental
+/// fetches. `None` while the table is missing or empty.
+async fn latest(
+    lake: &Lake,
+    table: &str,
+    column: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    if lake.table(table).await?.is_none() {
         return Ok(None);
     }
     let ctx = lake.session().await?;
     let b = ctx
-        .sql("SELECT CAST(max(ngay_cap_nhat) AS BIGINT) FROM one_stop_dossier_history")
+        .sql(&format!(
+            "SELECT CAST(max(\"{column}\") AS BIGINT) FROM \"{table}\""
+        ))
         .await?
         .collect()
         .await?;

@@ -27,6 +27,9 @@ pub enum IngestError {
         #[source]
         source: arrow::error::ArrowError,
     },
+    /// A database source could not be queried.
+    #[error("{url}: {message}")]
+    Database { url: String, message: String },
     /// No pseudonymisation key is configured for a source that carries personal data.
     #[error(
         "no pseudonymisation key: set CHISO_PSEUDONYM_KEY or `pseudonym_key_file` in pipelines.toml \

@@ -123,10 +123,105 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A whole number in `lo..=hi`; empty is `None` unless `required`.
+    pub fn int64_in(&mut self, field: &str, lo: i64, hi: i64, required: bool) -> Option<i64> {
+        let raw = self.present(field, required)?;
+        match parse_decimal(&raw, 0) {
+            Some(v) if (lo as i128..=hi as i128).contains(&v) => Some(v as i64),
+            Some(_) => {
+                self.fail(field, format!("ngoài miền giá trị {lo}–{hi}"));
+                None
+            }
+            None => {
+                self.wrong_type(field, "không phải số nguyên");
+                None
+            }
+        }
+    }
+
+    /// An exact decimal with `scale` digits after the point, as an integer of that many
+    /// units (`12,5` or `12.50` with scale 2 is 1250); never negative. Empty is `None` unless
+    /// `required`.
+    pub fn decimal(&mut self, field: &str, scale: i8, required: bool) -> Option<i128> {
+        let raw = self.present(field, required)?;
+        match parse_decimal(&raw, scale) {
+            Some(v) if v >= 0 => Some(v),
+            Some(_) => {
+                self.fail(field, "không được âm");
+                None
+            }
+            None => {
+                self.wrong_type(
+                    field,
+                    format!("không phải số (tối đa {scale} chữ số sau dấu thập phân)"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A calendar date as days since 1970-01-01, read in the ward's time zone (a date-time
+    /// gives its local date). Empty is `None` unless `required`.
+    pub fn date(&mut self, field: &str, required: bool) -> Option<i32> {
+        let t = self.instant(field, required)?;
+        let local = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(t)?
+            .with_timezone(&self.tz)
+            .date_naive();
+        Some(crate::declared::epoch_days(local))
+    }
+
+    /// The field's trimmed text, or `None` (with an error when required) when empty.
+    fn present(&mut self, field: &str, required: bool) -> Option<String> {
+        let raw = self.rec.get(field).trim().to_string();
+        if raw.is_empty() {
+            if required {
+                self.fail(field, "bắt buộc nhưng để trống");
+            }
+            return None;
+        }
+        Some(raw)
+    }
+
     /// Records an error found by a rule across fields.
     pub fn reject(&mut self, field: &str, reason: impl Into<String>) {
         self.fail(field, reason);
     }
+}
+
+/// `raw` as an integer count of `10^-scale` units. Accepts `.` or `,` as the decimal point
+/// and no thousands separators (they are ambiguous between the two conventions); more
+/// fractional digits than `scale` are refused unless they are zeros.
+pub fn parse_decimal(raw: &str, scale: i8) -> Option<i128> {
+    let s = raw.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = match s.find(['.', ',']) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) || int.len() > 30 {
+        return None;
+    }
+    let scale = scale.max(0) as usize;
+    let (kept, rest) = frac.split_at(frac.len().min(scale));
+    if rest.bytes().any(|b| b != b'0') {
+        return None;
+    }
+    let mut v: i128 = int.parse().ok()?;
+    for i in 0..scale {
+        let d = kept
+            .as_bytes()
+            .get(i)
+            .map(|b| (b - b'0') as i128)
+            .unwrap_or(0);
+        v = v.checked_mul(10)?.checked_add(d)?;
+    }
+    Some(if neg { -v } else { v })
 }
 
 /// Watches a file's columns for a changed format: a column whose values are nearly all of the
@@ -171,5 +266,23 @@ impl Drift {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("12.50", 2), Some(1250));
+        assert_eq!(parse_decimal("12,5", 2), Some(1250));
+        assert_eq!(parse_decimal("350000", 0), Some(350_000));
+        assert_eq!(parse_decimal("350000.00", 0), Some(350_000));
+        assert_eq!(parse_decimal("1.005", 2), None);
+        assert_eq!(parse_decimal("-3", 0), Some(-3));
+        assert_eq!(parse_decimal("1.234.567", 0), None);
+        assert_eq!(parse_decimal("abc", 0), None);
+        assert_eq!(parse_decimal("", 0), None);
     }
 }

@@ -6,12 +6,14 @@
 //! touches the lake: the result is a [`Batch`] that the warehouse commits atomically.
 
 pub mod batch;
+pub mod declared;
 pub mod encoding;
 pub mod error;
 pub mod extract;
 pub mod fields;
 pub mod group;
 pub mod http;
+pub mod market;
 pub mod one_stop;
 pub mod pseudonym;
 pub mod quarantine;
@@ -20,6 +22,7 @@ pub mod records;
 mod run;
 pub mod schedule;
 pub mod sheet;
+pub mod sql;
 pub mod table;
 pub mod text;
 pub mod time;

@@ -69,6 +69,17 @@ impl Run {
         Ok((info, records))
     }
 
+    pub fn take_records(
+        &mut self,
+        mut info: FileInfo,
+        records: Vec<RawRecord>,
+    ) -> (FileInfo, Vec<RawRecord>) {
+        info.rows = records.len() as u64;
+        self.counts.read += info.rows;
+        self.files.push(info.clone());
+        (info, records)
+    }
+
     pub fn reject_fields(&mut self, file: &FileInfo, row: u64, f: Fields, personal: &[&str]) {
         for e in f.errors {
             let value = if personal.contains(&e.field.as_str()) {

@@ -6,12 +6,16 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 use crate::calendar::{Month, at, ymd};
 use crate::names;
-use crate::output::{Output, Sink};
+use std::path::PathBuf;
+
+use crate::output::{Output, Sink, csv_error, csv_finish, csv_writer};
 use crate::period::{Period, ramp};
 use crate::rng::{Rng, pick_weighted};
 use crate::{SampleError, SampleSpec};
 
 pub(crate) const DUMP_PATH: &str = "market/market_dump.sql";
+/// The market software's CSV export: one file per table.
+pub(crate) const CSV_DIR: &str = "market/csv";
 
 /// Rows per INSERT statement.
 const BATCH: usize = 500;
@@ -167,16 +171,29 @@ struct Inserts<'s> {
     head: String,
     in_statement: usize,
     rows: usize,
+    /// The same rows as the market software's CSV export of the table.
+    csv: csv::Writer<Sink>,
+    csv_path: PathBuf,
 }
 
 impl<'s> Inserts<'s> {
-    fn new(sink: &'s mut Sink, table: &str, columns: &str) -> Inserts<'s> {
-        Inserts {
+    fn new(
+        sink: &'s mut Sink,
+        out: &mut Output,
+        table: &str,
+        columns: &str,
+    ) -> Result<Inserts<'s>, SampleError> {
+        let (mut csv, csv_path) = csv_writer(out.create(&format!("{CSV_DIR}/{table}.csv"))?)?;
+        csv.write_record(columns.split(", "))
+            .map_err(csv_error(&csv_path))?;
+        Ok(Inserts {
             sink,
             head: format!("INSERT INTO {table} ({columns}) VALUES\n"),
             in_statement: 0,
             rows: 0,
-        }
+            csv,
+            csv_path,
+        })
     }
 
     fn row(&mut self, values: &str) -> Result<(), SampleError> {
@@ -194,7 +211,9 @@ impl<'s> Inserts<'s> {
         self.sink.put_str(")")?;
         self.in_statement += 1;
         self.rows += 1;
-        Ok(())
+        self.csv
+            .write_record(csv_fields(values))
+            .map_err(csv_error(&self.csv_path))
     }
 
     fn finish(self) -> Result<usize, SampleError> {
@@ -202,7 +221,50 @@ impl<'s> Inserts<'s> {
             self.sink.put_str(";\n")?;
         }
         self.sink.put_str("\n")?;
+        csv_finish(self.csv, &self.csv_path)?;
         Ok(self.rows)
+    }
+}
+
+/// The SQL literals of one VALUES row as the export writes them: text unquoted, NULL empty,
+/// booleans 1/0, numbers as they are.
+fn csv_fields(values: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = values.chars().peekable();
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if quoted && chars.peek() == Some(&'\'') => {
+                cur.push('\'');
+                chars.next();
+            }
+            '\'' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            ',' if !quoted => out.push(literal(std::mem::take(&mut cur), was_quoted)),
+            c if !quoted && c.is_whitespace() => {}
+            c => cur.push(c),
+        }
+        if c == ',' && !quoted {
+            was_quoted = false;
+        }
+    }
+    out.push(literal(cur, was_quoted));
+    out
+}
+
+fn literal(v: String, quoted: bool) -> String {
+    if quoted {
+        return v;
+    }
+    match v.as_str() {
+        "NULL" => String::new(),
+        "TRUE" => "1".to_string(),
+        "FALSE" => "0".to_string(),
+        _ => v,
     }
 }
 
@@ -248,9 +310,10 @@ pub(crate) fn write(
     // traders and stalls
     let mut traders = Inserts::new(
         &mut sink,
+        out,
         "traders",
         "id, code, full_name, phone, business_line, registered_on, updated_at",
-    );
+    )?;
     let mut trader_id = 0;
     let mut stall_rows: Vec<String> = Vec::new();
     for (mi, market) in spec.ward.markets.iter().enumerate() {
@@ -326,9 +389,10 @@ pub(crate) fn write(
 
     let mut inserts = Inserts::new(
         &mut sink,
+        out,
         "stalls",
         "id, code, market_code, zone, area_m2, position, pilot_model, updated_at",
-    );
+    )?;
     for row in &stall_rows {
         inserts.row(row)?;
     }
@@ -337,9 +401,10 @@ pub(crate) fn write(
 
     let mut inserts = Inserts::new(
         &mut sink,
+        out,
         "contracts",
         "id, stall_id, trader_id, start_date, end_date, monthly_fee, updated_at",
-    );
+    )?;
     for s in &stalls {
         for (id, trader, start, until, fee) in &s.contracts {
             let updated = until.map_or(at(*start, 8, 0, 0), |u| at(u, 16, 30, 0));
@@ -355,13 +420,14 @@ pub(crate) fn write(
     counts.contracts = inserts.finish()?;
 
     let acceptance = acceptance_dates(spec, period, &stalls);
-    counts.fee_collections = write_fees(spec, period, &stalls, &acceptance, &mut sink)?;
+    counts.fee_collections = write_fees(spec, period, &stalls, &acceptance, &mut sink, out)?;
 
     let mut inserts = Inserts::new(
         &mut sink,
+        out,
         "payment_acceptance",
         "id, stall_id, method, confirmed_on, updated_at",
-    );
+    )?;
     let mut rows: Vec<(NaiveDate, usize, &str)> = acceptance
         .iter()
         .zip(&stalls)
@@ -461,13 +527,15 @@ fn write_fees(
     stalls: &[Stall],
     acceptance: &[Vec<(&'static str, NaiveDate)>],
     sink: &mut Sink,
+    out: &mut Output,
 ) -> Result<usize, SampleError> {
     let end = period.end;
     let mut inserts = Inserts::new(
         sink,
+        out,
         "fee_collections",
         "id, receipt_no, stall_id, billing_month, amount_due, amount_paid, paid_at, method, e_invoice, updated_at",
-    );
+    )?;
     let mut id = 0;
     for month in period.months() {
         let mut rng = Rng::stream(spec.seed, "fees", period.month_index(month) as u64);

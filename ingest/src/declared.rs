@@ -1,0 +1,583 @@
+//! Tables declared as data: each column's source name, lake name, type and whether it is
+//! required or personal. One reader validates any such table from any extract (CSV, XLSX,
+//! JSON pages, SQL rows), so a new source is a declaration, not new parsing code.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::extract::{ExtractFile, SourceFile};
+use crate::fields::{Drift, Fields};
+use crate::raw::RawRecord;
+use crate::run::Run;
+use crate::{
+    Batch, FileInfo, KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward,
+};
+
+/// A column's type as the source writes it and as the lake keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Text, NFC.
+    Text,
+    /// One of a closed list of codes.
+    Code(&'static [&'static str]),
+    /// A khu phố code of the ward (pipelines.toml).
+    Unit,
+    /// A name, phone number or ID: stored as its keyed hash, never in clear.
+    Personal,
+    /// Free text a person wrote: digit runs long enough to be a phone or ID number are masked.
+    FreeText,
+    /// A whole number in a range.
+    Int { min: i64, max: i64 },
+    /// An exact decimal with this many digits after the point (amounts, areas).
+    Decimal { scale: i8 },
+    /// 0/1 (also true/false).
+    Flag,
+    /// A calendar date, local.
+    Date,
+    /// A date-time, local unless it says otherwise; kept as UTC.
+    Instant,
+}
+
+impl Kind {
+    fn data_type(self) -> DataType {
+        match self {
+            Kind::Text | Kind::Code(_) | Kind::Unit | Kind::Personal | Kind::FreeText => {
+                DataType::Utf8
+            }
+            Kind::Int { .. } => DataType::Int64,
+            Kind::Decimal { scale } => DataType::Decimal128(DECIMAL_PRECISION, scale),
+            Kind::Flag => DataType::Boolean,
+            Kind::Date => DataType::Date32,
+            Kind::Instant => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        }
+    }
+}
+
+const DECIMAL_PRECISION: u8 = 18;
+
+/// One column of a declared table.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    /// Field name in the extract.
+    pub source: &'static str,
+    /// Column name in the lake.
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+/// Shorthand for a required column.
+pub const fn req(source: &'static str, name: &'static str, kind: Kind) -> Column {
+    Column {
+        source,
+        name,
+        kind,
+        required: true,
+    }
+}
+
+/// Shorthand for an optional column.
+pub const fn opt(source: &'static str, name: &'static str, kind: Kind) -> Column {
+    Column {
+        source,
+        name,
+        kind,
+        required: false,
+    }
+}
+
+/// A value read from one field.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Value {
+    Null,
+    Text(String),
+    Int(i64),
+    Decimal(i128),
+    Flag(bool),
+    Date(i32),
+    Instant(i64),
+}
+
+impl Value {
+    /// The date, if this is one.
+    pub fn as_date(&self) -> Option<i32> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// The instant (UTC microseconds), if this is one.
+    pub fn as_instant(&self) -> Option<i64> {
+        match self {
+            Value::Instant(t) => Some(*t),
+            _ => None,
+        }
+    }
+}
+
+/// A rule across the fields of one row, run after each field has been read.
+pub type RowRule = fn(&Row<'_>, &mut Fields);
+
+/// One row's values, in the order of the dataset's columns.
+pub struct Row<'a> {
+    dataset: &'a Dataset,
+    values: &'a [Value],
+}
+
+impl Row<'_> {
+    /// The value of the column with this lake name.
+    pub fn get(&self, name: &str) -> &Value {
+        self.dataset
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| &self.values[i])
+            .unwrap_or(&Value::Null)
+    }
+}
+
+/// A declared table: where its rows come from and how they meet the rows already kept.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub table: &'static str,
+    /// One line for people: what one row is.
+    pub description: &'static str,
+    pub columns: &'static [Column],
+    /// Lake names of the natural key.
+    pub key: &'static [&'static str],
+    pub merge: MergeRule,
+    /// Lake name of the khu phố column, for freshness per unit.
+    pub unit_column: Option<&'static str>,
+    pub rules: &'static [RowRule],
+}
+
+impl Dataset {
+    /// Source names of the required columns: a file lacking one is not this extract.
+    pub fn required(&self) -> Vec<&'static str> {
+        self.columns
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| c.source)
+            .collect()
+    }
+
+    /// The lake table's declaration: the columns, then provenance (`_file`, `_row`,
+    /// `_batch_id`).
+    pub fn spec(&self, group: KhoGroup) -> TableSpec {
+        let mut fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| Field::new(c.name, c.kind.data_type(), !c.required))
+            .collect();
+        fields.push(Field::new("_file", DataType::Utf8, false));
+        fields.push(Field::new("_row", DataType::Int64, false));
+        fields.push(Field::new("_batch_id", DataType::Utf8, false));
+        TableSpec {
+            name: self.table.to_string(),
+            group: Some(group),
+            description: self.description.to_string(),
+            schema: Arc::new(Schema::new(fields)),
+            key: self.key.iter().map(|k| k.to_string()).collect(),
+            merge: self.merge.clone(),
+            unit_column: self.unit_column.map(str::to_string),
+        }
+    }
+
+    fn key_of(&self, values: &[Value]) -> Vec<Value> {
+        let row = Row {
+            dataset: self,
+            values,
+        };
+        self.key.iter().map(|k| row.get(k).clone()).collect()
+    }
+
+    fn personal(&self) -> Vec<&'static str> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Personal))
+            .map(|c| c.source)
+            .collect()
+    }
+}
+
+/// What a reader needs besides the records.
+pub struct Context<'a> {
+    pub ward: &'a Ward,
+    pub tz: Tz,
+    pub pseudonymiser: &'a Pseudonymiser,
+}
+
+struct Kept {
+    values: Vec<Value>,
+    file: String,
+    row: u64,
+}
+
+/// Reads records of one dataset, keeping one row per key.
+struct Reader<'a> {
+    dataset: &'a Dataset,
+    ctx: &'a Context<'a>,
+    rows: BTreeMap<Vec<Value>, Kept>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(dataset: &'a Dataset, ctx: &'a Context<'a>) -> Self {
+        Self {
+            dataset,
+            ctx,
+            rows: BTreeMap::new(),
+        }
+    }
+
+    /// Validates the records of one file or page. Rows with errors go to quarantine; the
+    /// same row sent twice counts once; two different rows with one key are resolved by the
+    /// merge rule (the later state wins) or, where there is no order, both quarantined.
+    fn push(&mut self, run: &mut Run, info: &FileInfo, records: &[RawRecord]) -> Result<()> {
+        let mut drift = Drift::default();
+        let personal = self.dataset.personal();
+        for rec in records {
+            let mut f = Fields::new(rec, self.ctx.tz);
+            let values = self.parse(&mut f);
+            drift.observe(rec, &f.errors);
+            if !f.errors.is_empty() {
+                run.reject_fields(info, rec.row, f, &personal);
+                continue;
+            }
+            self.keep(run, info, rec.row, values);
+        }
+        drift.check(&info.path)
+    }
+
+    fn keep(&mut self, run: &mut Run, info: &FileInfo, row: u64, values: Vec<Value>) {
+        let key = self.dataset.key_of(&values);
+        let Some(prev) = self.rows.get(&key) else {
+            self.rows.insert(
+                key,
+                Kept {
+                    values,
+                    file: info.path.clone(),
+                    row,
+                },
+            );
+            return;
+        };
+        if prev.values == values {
+            run.counts.duplicates += 1;
+            return;
+        }
+        if let MergeRule::LatestBy(col) = &self.dataset.merge {
+            let at = |v: &[Value]| {
+                Row {
+                    dataset: self.dataset,
+                    values: v,
+                }
+                .get(col)
+                .clone()
+            };
+            // the later state replaces the earlier one; the earlier one is history, not an error
+            run.counts.duplicates += 1;
+            if at(&values) > at(&prev.values) {
+                self.rows.insert(
+                    key,
+                    Kept {
+                        values,
+                        file: info.path.clone(),
+                        row,
+                    },
+                );
+            }
+            return;
+        }
+        let (prev_file, prev_row) = (prev.file.clone(), prev.row);
+        let field = self.dataset.key.first().copied().unwrap_or_default();
+        let source = self
+            .dataset
+            .columns
+            .iter()
+            .find(|c| c.name == field)
+            .map(|c| c.source)
+            .unwrap_or(field);
+        let shown = key
+            .iter()
+            .map(|v| format!("{v:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        run.reject_row(
+            info,
+            row,
+            source,
+            &shown,
+            format!(
+                "cùng khóa với dòng {prev_row} của {prev_file} nhưng khác nội dung; kiểm tra lại nguồn"
+            ),
+        );
+    }
+
+    fn parse(&self, f: &mut Fields) -> Vec<Value> {
+        let values: Vec<Value> = self
+            .dataset
+            .columns
+            .iter()
+            .map(|c| self.value(c, f))
+            .collect();
+        let row = Row {
+            dataset: self.dataset,
+            values: &values,
+        };
+        for rule in self.dataset.rules {
+            rule(&row, f);
+        }
+        values
+    }
+
+    fn value(&self, c: &Column, f: &mut Fields) -> Value {
+        let text = |f: &mut Fields| {
+            if c.required {
+                Some(f.required_text(c.source)).filter(|t| !t.is_empty())
+            } else {
+                f.text(c.source)
+            }
+        };
+        let v = match c.kind {
+            Kind::Text => text(f).map(Value::Text),
+            Kind::FreeText => text(f).map(|t| Value::Text(mask_numbers(&t))),
+            Kind::Personal => text(f)
+                .and_then(|t| self.ctx.pseudonymiser.token(&t))
+                .map(Value::Text),
+            Kind::Code(codes) => text(f).and_then(|t| {
+                if codes.contains(&t.as_str()) {
+                    Some(Value::Text(t))
+                } else {
+                    f.reject(c.source, format!("phải là một trong: {}", codes.join(", ")));
+                    None
+                }
+            }),
+            Kind::Unit => text(f).and_then(|t| {
+                if self.ctx.ward.unit(&t).is_some() {
+                    Some(Value::Text(t))
+                } else {
+                    f.reject(
+                        c.source,
+                        "mã khu phố không có trong danh sách khu phố (pipelines.toml)",
+                    );
+                    None
+                }
+            }),
+            Kind::Int { min, max } => f.int64_in(c.source, min, max, c.required).map(Value::Int),
+            Kind::Decimal { scale } => f.decimal(c.source, scale, c.required).map(Value::Decimal),
+            Kind::Flag => {
+                let v = f.flag(c.source);
+                if v.is_none() && c.required && f.errors.iter().all(|e| e.field != c.source) {
+                    f.reject(c.source, "bắt buộc nhưng để trống");
+                }
+                v.map(Value::Flag)
+            }
+            Kind::Date => f.date(c.source, c.required).map(Value::Date),
+            Kind::Instant => f.instant(c.source, c.required).map(Value::Instant),
+        };
+        v.unwrap_or(Value::Null)
+    }
+
+    /// Rows kept, as the lake table.
+    fn table(self, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
+        if self.rows.is_empty() {
+            return Ok(None);
+        }
+        let spec = self.dataset.spec(group);
+        let rows: Vec<&Kept> = self.rows.values().collect();
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.dataset.columns.len() + 3);
+        for (i, c) in self.dataset.columns.iter().enumerate() {
+            let array = column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(|source| {
+                crate::IngestError::Arrow {
+                    table: spec.name.clone(),
+                    source,
+                }
+            })?;
+            columns.push(array);
+        }
+        let mut file = StringBuilder::new();
+        let mut row = Int64Builder::new();
+        let mut batch = StringBuilder::new();
+        for r in &rows {
+            file.append_value(&r.file);
+            row.append_value(r.row as i64);
+            batch.append_value(batch_id);
+        }
+        columns.push(Arc::new(file.finish()));
+        columns.push(Arc::new(row.finish()));
+        columns.push(Arc::new(batch.finish()));
+        TableData::from_columns(spec, columns).map(Some)
+    }
+}
+
+fn column<'v>(
+    kind: Kind,
+    values: impl Iterator<Item = &'v Value>,
+) -> std::result::Result<ArrayRef, arrow::error::ArrowError> {
+    Ok(match kind {
+        Kind::Text | Kind::Code(_) | Kind::Unit | Kind::Personal | Kind::FreeText => {
+            let mut b = StringBuilder::new();
+            for v in values {
+                match v {
+                    Value::Text(t) => b.append_value(t),
+                    _ => b.append_null(),
+                }
+            }
+            Arc::new(b.finish())
+        }
+        Kind::Int { .. } => {
+            let mut b = Int64Builder::new();
+            for v in values {
+                b.append_option(match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                });
+            }
+            Arc::new(b.finish())
+        }
+        Kind::Decimal { scale } => {
+            let mut b = Decimal128Builder::new();
+            for v in values {
+                b.append_option(match v {
+                    Value::Decimal(d) => Some(*d),
+                    _ => None,
+                });
+            }
+            Arc::new(
+                b.finish()
+                    .with_precision_and_scale(DECIMAL_PRECISION, scale)?,
+            )
+        }
+        Kind::Flag => {
+            let mut b = BooleanBuilder::new();
+            for v in values {
+                b.append_option(match v {
+                    Value::Flag(x) => Some(*x),
+                    _ => None,
+                });
+            }
+            Arc::new(b.finish())
+        }
+        Kind::Date => {
+            let mut b = Date32Builder::new();
+            for v in values {
+                b.append_option(v.as_date());
+            }
+            Arc::new(b.finish())
+        }
+        Kind::Instant => {
+            let mut b = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+            for v in values {
+                b.append_option(v.as_instant());
+            }
+            Arc::new(b.finish())
+        }
+    })
+}
+
+/// Digit runs of nine or more (phone numbers, citizen IDs), spaces and dots allowed between
+/// digits, become `***`: people write their number into the text of a petition.
+pub fn mask_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            let mut digits = 0;
+            let mut end = i;
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || matches!(chars[j], ' ' | '.' | '-'))
+            {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    end = j + 1;
+                }
+                j += 1;
+            }
+            if digits >= 9 {
+                out.push_str("***");
+            } else {
+                out.extend(&chars[i..end]);
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Days since 1970-01-01 of a date.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (d - epoch).num_days() as i32
+}
+
+/// Where a dataset's records come from.
+pub enum Input<'a> {
+    /// A CSV, XLSX or JSON file.
+    File(&'a SourceFile),
+    /// An API page already fetched.
+    Page(&'a ExtractFile),
+    /// Records already read (SQL rows), with what identifies them.
+    Records(FileInfo, Vec<RawRecord>),
+}
+
+/// Reads one batch of a source made of declared tables: each dataset from its inputs. A file
+/// whose columns changed fails the whole batch, naming the column.
+pub fn read(
+    source: &str,
+    ctx: &Context,
+    group: KhoGroup,
+    parts: Vec<(&Dataset, Vec<Input>)>,
+) -> Result<Batch> {
+    let mut run = Run::new(source);
+    let mut opened = Vec::new();
+    for (dataset, inputs) in parts {
+        let required = dataset.required();
+        let mut records = Vec::new();
+        for input in inputs {
+            records.push(match input {
+                Input::File(sf) => run.open(sf, &required)?,
+                Input::Page(page) => run.take_page(page)?,
+                Input::Records(info, recs) => run.take_records(info, recs),
+            });
+        }
+        opened.push((dataset, records));
+    }
+    let id = run.batch_id();
+    let mut tables = Vec::new();
+    for (dataset, inputs) in opened {
+        let mut reader = Reader::new(dataset, ctx);
+        for (info, records) in &inputs {
+            reader.push(&mut run, info, records)?;
+        }
+        tables.extend(reader.table(group, &id)?);
+    }
+    run.into_batch(id, tables)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_digit_runs_are_masked() {
+        assert_eq!(
+            mask_numbers("Gọi 0912 345 678 hoặc CCCD 079203001234, nhà số 12"),
+            "Gọi *** hoặc CCCD ***, nhà số 12"
+        );
+        assert_eq!(mask_numbers("ngày 12/05/2026"), "ngày 12/05/2026");
+    }
+}
