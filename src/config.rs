@@ -85,6 +85,12 @@ pub enum SourceConfig {
         max_retries: u32,
         #[serde(default = "default_backoff_ms")]
         backoff_ms: u64,
+        /// Query parameter asking for what changed since a time.
+        #[serde(default = "default_portal_since_param")]
+        since_param: String,
+        /// chrono format of that time, local to the ward.
+        #[serde(default = "default_portal_since_format")]
+        since_format: String,
         #[serde(default)]
         schedule: Option<String>,
         #[serde(default = "default_max_age")]
@@ -132,6 +138,42 @@ pub enum SourceConfig {
         #[serde(default = "default_max_age")]
         max_age_hours: u64,
     },
+    /// Petitions (phản ánh, kiến nghị) as the apps' JSON pages saved to files (glob patterns).
+    PetitionsFiles {
+        #[serde(default = "default_petitions_group")]
+        group: String,
+        files: Vec<String>,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
+    /// Petitions from the app's paged JSON API.
+    PetitionsHttp {
+        #[serde(default = "default_petitions_group")]
+        group: String,
+        url: String,
+        /// Environment variable holding the bearer token.
+        #[serde(default = "default_petitions_token_env")]
+        token_env: String,
+        #[serde(default = "default_page_size")]
+        page_size: u32,
+        #[serde(default = "default_timeout")]
+        timeout_seconds: u64,
+        #[serde(default = "default_retries")]
+        max_retries: u32,
+        #[serde(default = "default_backoff_ms")]
+        backoff_ms: u64,
+        #[serde(default = "default_portal_since_param")]
+        since_param: String,
+        /// The apps write times in ISO 8601 with their offset, and are asked in the same form.
+        #[serde(default = "default_iso_since_format")]
+        since_format: String,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
 }
 
 impl SourceConfig {
@@ -142,7 +184,9 @@ impl SourceConfig {
             | SourceConfig::OneStopHttp { group, .. }
             | SourceConfig::VneidFiles { group, .. }
             | SourceConfig::MarketFiles { group, .. }
-            | SourceConfig::MarketSql { group, .. } => group,
+            | SourceConfig::MarketSql { group, .. }
+            | SourceConfig::PetitionsFiles { group, .. }
+            | SourceConfig::PetitionsHttp { group, .. } => group,
         }
     }
 
@@ -153,7 +197,9 @@ impl SourceConfig {
             | SourceConfig::OneStopHttp { schedule, .. }
             | SourceConfig::VneidFiles { schedule, .. }
             | SourceConfig::MarketFiles { schedule, .. }
-            | SourceConfig::MarketSql { schedule, .. } => schedule.as_deref(),
+            | SourceConfig::MarketSql { schedule, .. }
+            | SourceConfig::PetitionsFiles { schedule, .. }
+            | SourceConfig::PetitionsHttp { schedule, .. } => schedule.as_deref(),
         }
     }
 
@@ -164,7 +210,50 @@ impl SourceConfig {
             | SourceConfig::OneStopHttp { max_age_hours, .. }
             | SourceConfig::VneidFiles { max_age_hours, .. }
             | SourceConfig::MarketFiles { max_age_hours, .. }
-            | SourceConfig::MarketSql { max_age_hours, .. } => *max_age_hours,
+            | SourceConfig::MarketSql { max_age_hours, .. }
+            | SourceConfig::PetitionsFiles { max_age_hours, .. }
+            | SourceConfig::PetitionsHttp { max_age_hours, .. } => *max_age_hours,
+        }
+    }
+
+    /// How to reach an HTTP source, with its token read from its environment variable now
+    /// (a token renewed between runs is picked up); `None` for other sources.
+    pub fn http(&self) -> Option<ingest::http::HttpSource> {
+        match self {
+            SourceConfig::OneStopHttp {
+                url,
+                token_env,
+                page_size,
+                timeout_seconds,
+                max_retries,
+                backoff_ms,
+                since_param,
+                since_format,
+                ..
+            }
+            | SourceConfig::PetitionsHttp {
+                url,
+                token_env,
+                page_size,
+                timeout_seconds,
+                max_retries,
+                backoff_ms,
+                since_param,
+                since_format,
+                ..
+            } => Some(ingest::http::HttpSource {
+                url: url.clone(),
+                token: std::env::var(token_env)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty()),
+                page_size: *page_size,
+                timeout: std::time::Duration::from_secs(*timeout_seconds),
+                max_retries: *max_retries,
+                backoff: std::time::Duration::from_millis(*backoff_ms),
+                since_param: since_param.clone(),
+                since_format: since_format.clone(),
+            }),
+            _ => None,
         }
     }
 
@@ -176,6 +265,22 @@ impl SourceConfig {
 
 fn default_token_env() -> String {
     "CHISO_ONE_STOP_TOKEN".to_string()
+}
+
+fn default_petitions_token_env() -> String {
+    "CHISO_PETITIONS_TOKEN".to_string()
+}
+
+fn default_portal_since_param() -> String {
+    ingest::http::PORTAL_SINCE_PARAM.to_string()
+}
+
+fn default_portal_since_format() -> String {
+    ingest::http::PORTAL_SINCE_FORMAT.to_string()
+}
+
+fn default_iso_since_format() -> String {
+    "%Y-%m-%dT%H:%M:%S%:z".to_string()
 }
 
 fn default_page_size() -> u32 {
@@ -208,6 +313,11 @@ fn default_market_url_env() -> String {
 
 fn default_one_stop_group() -> String {
     "dan_cu".to_string()
+}
+
+/// Most petitions are about the street: rubbish, lighting, roads, encroachment, noise.
+fn default_petitions_group() -> String {
+    ingest::KhoGroup::DoThiMoiTruong.id().to_string()
 }
 
 impl Config {
@@ -243,6 +353,12 @@ impl Config {
                     "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
                     ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
                 );
+            }
+            if let SourceConfig::OneStopHttp { since_format, .. }
+            | SourceConfig::PetitionsHttp { since_format, .. } = s
+            {
+                ingest::http::check_since_format(since_format)
+                    .map_err(|e| anyhow::anyhow!("sources.{name}.since_format: {e}"))?;
             }
         }
         for (name, s) in &self.sources {

@@ -8,6 +8,7 @@ use ingest::Pseudonymiser;
 use ingest::declared::{self, Dataset, Input};
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
+use ingest::petitions;
 use sha2::{Digest, Sha256};
 use warehouse::{CommitReport, Lake, Outcome, RunRecord};
 
@@ -100,6 +101,21 @@ async fn run_source(
             let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
                 .with_context(|| format!("source {name}"))?;
             commit(lake, &batch, skipped).await?
+        }
+        SourceConfig::PetitionsFiles { files, .. } => {
+            let dataset = petitions::dataset();
+            let parts = vec![(&dataset, find(cfg, name, files)?)];
+            declared_files(cfg, lake, name, source, key, parts).await?
+        }
+        SourceConfig::PetitionsHttp { .. } => {
+            let latest = latest(lake, petitions::TABLE, petitions::UPDATED).await?;
+            let pages = fetch(cfg, name, source, latest).await?;
+            let dataset = petitions::dataset();
+            let parts = vec![(&dataset, pages.iter().map(Input::Page).collect())];
+            let ctx = declared_context(cfg, key);
+            let batch = declared::read(name, &ctx, source.kho_group(), parts)
+                .with_context(|| format!("source {name}"))?;
+            commit(lake, &batch, 0).await?
         }
         SourceConfig::MarketFiles { files, .. } => {
             let datasets = ingest::market::datasets();
@@ -203,36 +219,11 @@ async fn run_source(
             };
             commit_one_stop(cfg, lake, name, source, key, &files, skipped).await?
         }
-        SourceConfig::OneStopHttp {
-            catalogue,
-            url,
-            token_env,
-            page_size,
-            timeout_seconds,
-            max_retries,
-            backoff_ms,
-            ..
-        } => {
+        SourceConfig::OneStopHttp { catalogue, .. } => {
             let known = lake.known_files(name).await?;
             let (catalogue_files, skipped) = unseen(cfg.glob(catalogue)?, &known)?;
-            let http = ingest::http::HttpSource {
-                url: url.clone(),
-                token: std::env::var(token_env)
-                    .ok()
-                    .filter(|t| !t.trim().is_empty()),
-                page_size: *page_size,
-                timeout: std::time::Duration::from_secs(*timeout_seconds),
-                max_retries: *max_retries,
-                backoff: std::time::Duration::from_millis(*backoff_ms),
-            };
-            // a day of overlap: a state recorded late in the source is still asked for, and
-            // asking twice costs nothing (the commit writes only what changes)
-            let since = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat")
-                .await?
-                .map(|t| t - chrono::Duration::days(1));
-            let pages = ingest::http::fetch_pages(&http, since, cfg.timezone())
-                .await
-                .with_context(|| format!("source {name}"))?;
+            let latest = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat").await?;
+            let pages = fetch(cfg, name, source, latest).await?;
             let files = OneStopFiles {
                 catalogue: catalogue_files,
                 dossiers: Vec::new(),
@@ -241,6 +232,26 @@ async fn run_source(
             commit_one_stop(cfg, lake, name, source, key, &files, skipped).await?
         }
     })
+}
+
+/// Every page of an HTTP source changed since a day before `latest`, the greatest update
+/// time the lake holds (everything when it holds none); a page that cannot be had fails the
+/// whole run.
+async fn fetch(
+    cfg: &Config,
+    name: &str,
+    source: &SourceConfig,
+    latest: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Vec<ingest::extract::ExtractFile>> {
+    let http = source
+        .http()
+        .with_context(|| format!("source {name} is not an HTTP source"))?;
+    // a day of overlap: a state recorded late in the source is still asked for, and asking
+    // twice costs nothing (the commit writes only what changes)
+    let since = latest.map(|t| t - chrono::Duration::days(1));
+    ingest::http::fetch_pages(&http, since, cfg.timezone())
+        .await
+        .with_context(|| format!("source {name}"))
 }
 
 /// Every file matching the source's patterns; none at all is an error worth a hint.

@@ -283,19 +283,23 @@ impl<'a> Reader<'a> {
                 .get(col)
                 .clone()
             };
-            // the later state replaces the earlier one; the earlier one is history, not an error
-            run.counts.duplicates += 1;
-            if at(&values) > at(&prev.values) {
-                self.rows.insert(
-                    key,
-                    Kept {
-                        values,
-                        file: info.path.clone(),
-                        row,
-                    },
-                );
+            let (new_at, prev_at) = (at(&values), at(&prev.values));
+            // the later state replaces the earlier one; the earlier one is history, not an
+            // error. Two different states recorded at the same time are: neither is the latest.
+            if new_at != prev_at {
+                run.counts.duplicates += 1;
+                if new_at > prev_at {
+                    self.rows.insert(
+                        key,
+                        Kept {
+                            values,
+                            file: info.path.clone(),
+                            row,
+                        },
+                    );
+                }
+                return;
             }
-            return;
         }
         let (prev_file, prev_row) = (prev.file.clone(), prev.row);
         let field = self.dataset.key.first().copied().unwrap_or_default();

@@ -24,6 +24,40 @@ pub struct HttpSource {
     pub max_retries: u32,
     /// First wait between attempts; doubled each time, with up to half of it added at random.
     pub backoff: Duration,
+    /// Query parameter asking only for records changed since a time (the one-stop portal's
+    /// `updatedSince`).
+    pub since_param: String,
+    /// How that time is written, local to the ward, as a chrono format (the portal's
+    /// `%Y%m%d%H%M%S`; `%Y-%m-%dT%H:%M:%S%:z` for ISO 8601 with the offset).
+    pub since_format: String,
+}
+
+/// The one-stop portal's updated-since parameter.
+pub const PORTAL_SINCE_PARAM: &str = "updatedSince";
+/// The one-stop portal's time format, `yyyyMMddHHmmss`.
+pub const PORTAL_SINCE_FORMAT: &str = "%Y%m%d%H%M%S";
+
+/// Checks a chrono format before it is used, so that a typing error in pipelines.toml is
+/// found when the file is loaded, not at the first scheduled fetch.
+pub fn check_since_format(format: &str) -> std::result::Result<(), String> {
+    use chrono::format::{Item, StrftimeItems};
+    if format.trim().is_empty() {
+        return Err("empty time format".to_string());
+    }
+    if StrftimeItems::new(format).any(|i| matches!(i, Item::Error)) {
+        return Err(format!("“{format}” is not a valid chrono time format"));
+    }
+    Ok(())
+}
+
+/// `t` in the ward's time zone, written as `format`.
+fn since_text(t: DateTime<Utc>, tz: Tz, format: &str) -> std::result::Result<String, String> {
+    use std::fmt::Write;
+    check_since_format(format)?;
+    let mut out = String::new();
+    write!(out, "{}", t.with_timezone(&tz).format(format))
+        .map_err(|_| format!("time format “{format}” cannot write {t}"))?;
+    Ok(out)
 }
 
 fn fail(url: &str, message: String) -> IngestError {
@@ -33,9 +67,9 @@ fn fail(url: &str, message: String) -> IngestError {
     }
 }
 
-/// Fetches every page changed since `updated_since` (local time in `tz`, as the portal's
-/// `yyyyMMddHHmmss`), in order. Any page that cannot be had after the retries fails the
-/// whole fetch: a batch is all its pages or nothing.
+/// Fetches every page changed since `updated_since` (sent as `since_param`, local time in
+/// `tz` written as `since_format`), in order. Any page that cannot be had after the retries
+/// fails the whole fetch: a batch is all its pages or nothing.
 pub async fn fetch_pages(
     src: &HttpSource,
     updated_since: Option<DateTime<Utc>>,
@@ -45,7 +79,10 @@ pub async fn fetch_pages(
         .timeout(src.timeout)
         .build()
         .map_err(|e| fail(&src.url, format!("HTTP client: {e}")))?;
-    let since = updated_since.map(|t| t.with_timezone(&tz).format("%Y%m%d%H%M%S").to_string());
+    let since = updated_since
+        .map(|t| since_text(t, tz, &src.since_format))
+        .transpose()
+        .map_err(|m| fail(&src.url, m))?;
     let mut pages = Vec::new();
     let mut page = 1u32;
     loop {
@@ -54,7 +91,7 @@ pub async fn fetch_pages(
             ("pageSize", src.page_size.to_string()),
         ];
         if let Some(s) = &since {
-            query.push(("updatedSince", s.clone()));
+            query.push((src.since_param.as_str(), s.clone()));
         }
         let (body, total) = fetch_page(&client, src, &query, page).await?;
         let text = String::from_utf8(body.clone())
@@ -151,6 +188,25 @@ mod tests {
             let exp = base * (1 << (attempt - 1));
             assert!(d >= exp && d <= exp + exp / 2, "{attempt}: {d:?}");
         }
+    }
+
+    #[test]
+    fn since_is_local_time_in_the_configured_format() {
+        // 01:30 UTC on 5 March is 08:30 in Hồ Chí Minh (UTC+7)
+        let t = DateTime::parse_from_rfc3339("2026-03-05T01:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let tz = chrono_tz::Asia::Ho_Chi_Minh;
+        assert_eq!(
+            since_text(t, tz, PORTAL_SINCE_FORMAT).unwrap(),
+            "20260305083000"
+        );
+        assert_eq!(
+            since_text(t, tz, "%Y-%m-%dT%H:%M:%S%:z").unwrap(),
+            "2026-03-05T08:30:00+07:00"
+        );
+        assert!(check_since_format("%Y-%m-%Q").is_err());
+        assert!(check_since_format("").is_err());
     }
 
     #[test]

@@ -401,12 +401,18 @@ fn petition_json(
         received + Duration::seconds(600 + (rng.f64().powf(1.4) * (span - 600) as f64) as i64)
     };
     let accepted_after = Duration::minutes(rng.range(10, 60 * 20));
-    let (status, done) = if finished <= end {
-        (if refused { "tu_choi" } else { "da_xu_ly" }, Some(finished))
+    // `updated` is when the state sent was recorded: the app re-sends a petition at each
+    // change of status, and the state recorded last is the current one
+    let (status, done, updated) = if finished <= end {
+        (
+            if refused { "tu_choi" } else { "da_xu_ly" },
+            Some(finished),
+            finished,
+        )
     } else if received + accepted_after > end {
-        ("cho_tiep_nhan", None)
+        ("cho_tiep_nhan", None, received)
     } else {
-        ("dang_xu_ly", None)
+        ("dang_xu_ly", None, received + accepted_after)
     };
     let public = status == "da_xu_ly" && rng.chance(ramp(0.7, 0.85, t));
     let rating = if status == "da_xu_ly" && rng.chance(0.55) {
@@ -455,6 +461,7 @@ fn petition_json(
         "so_dien_thoai",
         (!anonymous).then_some(person.phone.as_str()),
     );
+    field_str(&mut a, "ngay_cap_nhat", Some(&iso(updated)));
     a.push('}');
     a
 }

@@ -425,6 +425,18 @@ fn petitions_are_paged_and_timely_mostly() {
     let share = late as f64 / done.len() as f64;
     assert!(share > 0.03 && share < 0.15, "late share {share}");
     assert!(records.iter().any(|r| r["trang_thai"] == "dang_xu_ly"));
+    // each state says when it was recorded: not before its reception or its finish
+    for r in &records {
+        let t = |k: &str| {
+            r[k].as_str()
+                .map(|s| chrono::DateTime::parse_from_rfc3339(s).expect(k))
+        };
+        let updated = t("ngay_cap_nhat").expect("ngay_cap_nhat");
+        assert!(updated >= t("ngay_tiep_nhan").expect("received"), "{r}");
+        if let Some(done) = t("ngay_hoan_thanh") {
+            assert_eq!(updated, done, "{r}");
+        }
+    }
 }
 
 #[test]

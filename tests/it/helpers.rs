@@ -183,3 +183,55 @@ pub fn sample_deployment(scale: f64, until: (i32, u32)) -> (tempfile::TempDir, c
     sample::write_sample(&spec, &dir.path().join("sample")).unwrap();
     (dir, cfg)
 }
+
+/// Fails if one of `values` is anywhere under the lake in clear: in the bytes of any file, or
+/// (Parquet pages may be compressed) in any value of any table read back through SQL.
+pub async fn assert_not_in_clear(lake_dir: &Path, lake: &Lake, values: &[&str]) {
+    let mut files = 0;
+    let mut stack = vec![lake_dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            for p in values {
+                let found = bytes.windows(p.len()).any(|w| w == p.as_bytes());
+                assert!(!found, "{p} found in clear in {}", path.display());
+            }
+        }
+    }
+    assert!(files > 5, "the lake holds data files");
+
+    let ctx = lake.session().await.unwrap();
+    let mut texts = 0;
+    for name in lake.table_names().unwrap() {
+        let batches = ctx
+            .sql(&format!("SELECT * FROM {name}"))
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        for b in &batches {
+            for col in b.columns() {
+                let Ok(col) = arrow::compute::cast(col, &arrow::datatypes::DataType::Utf8) else {
+                    continue;
+                };
+                let Some(text) = col.as_any().downcast_ref::<arrow::array::StringArray>() else {
+                    continue;
+                };
+                for v in text.iter().flatten() {
+                    texts += 1;
+                    for p in values {
+                        assert!(!v.contains(p), "{p} in clear in table {name}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(texts > 0, "the lake's tables were read");
+}

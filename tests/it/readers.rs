@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::helpers::{Fixture, PERSONAL};
+use crate::helpers::{Fixture, PERSONAL, assert_not_in_clear};
 
 /// Python with the `deltalake` package, installed into the build directory when missing.
 fn python_with_deltalake() -> (String, Option<String>) {
@@ -85,50 +85,5 @@ print(json.dumps(out))
 async fn no_personal_value_lands_in_the_lake_in_clear() {
     let fx = Fixture::new();
     fx.ingest().await;
-    let mut files = 0;
-    let mut stack = vec![fx.lake_dir()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            files += 1;
-            let bytes = std::fs::read(&path).unwrap();
-            for p in PERSONAL {
-                let found = bytes.windows(p.len()).any(|w| w == p.as_bytes());
-                assert!(!found, "{p} found in clear in {}", path.display());
-            }
-        }
-    }
-    assert!(files > 5, "the lake holds data files");
-
-    // parquet pages may be compressed, so also read every text value back through SQL
-    let lake = fx.lake();
-    let ctx = lake.session().await.unwrap();
-    for name in lake.table_names().unwrap() {
-        let batches = ctx
-            .sql(&format!("SELECT * FROM {name}"))
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        for b in &batches {
-            for col in b.columns() {
-                let Ok(col) = arrow::compute::cast(col, &arrow::datatypes::DataType::Utf8) else {
-                    continue;
-                };
-                let Some(text) = col.as_any().downcast_ref::<arrow::array::StringArray>() else {
-                    continue;
-                };
-                for v in text.iter().flatten() {
-                    for p in PERSONAL {
-                        assert!(!v.contains(p), "{p} in clear in table {name}");
-                    }
-                }
-            }
-        }
-    }
+    assert_not_in_clear(&fx.lake_dir(), &fx.lake(), &PERSONAL).await;
 }
