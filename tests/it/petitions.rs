@@ -22,7 +22,7 @@ fn record(id: &str, rest: &str) -> String {
     format!("{{\"id\":\"{id}\",{rest}}}")
 }
 
-/// PA01 handled late in the afternoon of 03/06 and rated unhappy; recorded 03/06 10:05.
+/// PA01 handled on 03/06 at 10:00, within its due time, and rated unhappy; recorded 10:05.
 fn pa01_handled() -> String {
     record(
         "PA01",
