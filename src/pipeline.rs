@@ -1,13 +1,13 @@
 //! Running a source once: read its extracts, commit the batch, say what happened.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 use arrow::array::{Array, AsArray};
-use ingest::Pseudonymiser;
 use ingest::declared::{self, Dataset, Input};
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
+use ingest::{KhoGroup, Pseudonymiser};
 use sha2::{Digest, Sha256};
 use warehouse::{CommitReport, Lake, Outcome, RunRecord};
 
@@ -103,8 +103,11 @@ async fn run_source(
         }
         SourceConfig::MarketFiles { files, .. } => {
             let datasets = ingest::market::datasets();
-            let mut parts: Vec<(&Dataset, Vec<SourceFile>)> =
-                datasets.iter().map(|(_, d)| (d, Vec::new())).collect();
+            let group = source.kho_group();
+            let mut parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)> = datasets
+                .iter()
+                .map(|(_, d)| (d, group, Vec::new()))
+                .collect();
             for f in find(cfg, name, files)? {
                 let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
@@ -114,9 +117,9 @@ async fn run_source(
                         datasets.map(|(t, _)| format!("{t}.csv")).join(", ")
                     );
                 };
-                parts[i].1.push(f);
+                parts[i].2.push(f);
             }
-            declared_files(cfg, lake, name, source, key, parts).await?
+            declared_files(cfg, lake, name, key, parts).await?
         }
         SourceConfig::MarketSql {
             url,
@@ -165,6 +168,45 @@ async fn run_source(
             let batch = declared::read(name, &ctx, source.kho_group(), parts)
                 .with_context(|| format!("source {name}"))?;
             commit(lake, &batch, 0).await?
+        }
+        SourceConfig::UploadsFiles { .. } => {
+            let uploads = source.uploads();
+            let datasets: Vec<Dataset> = uploads.iter().map(|(u, _, _)| u.dataset()).collect();
+            let mut claimed: BTreeMap<std::path::PathBuf, &str> = BTreeMap::new();
+            let mut parts = Vec::new();
+            for ((upload, patterns, group), dataset) in uploads.iter().zip(&datasets) {
+                let mut found = Vec::new();
+                for pattern in *patterns {
+                    for f in cfg.glob(pattern)? {
+                        // read as two uploads, a file would fail one of them for its columns
+                        if let Some(other) = claimed.insert(f.path.clone(), upload.id())
+                            && other != upload.id()
+                        {
+                            anyhow::bail!(
+                                "source {name}: {} matches the patterns of both {other} and {}; \
+                                 make the patterns tell the uploads apart",
+                                f.display,
+                                upload.id()
+                            );
+                        }
+                        found.push(f);
+                    }
+                }
+                found.sort_by(|a, b| a.display.cmp(&b.display));
+                found.dedup_by(|a, b| a.path == b.path);
+                parts.push((dataset, *group, found));
+            }
+            if claimed.is_empty() {
+                let patterns: Vec<&str> = uploads
+                    .iter()
+                    .flat_map(|(_, p, _)| p.iter().map(String::as_str))
+                    .collect();
+                anyhow::bail!(
+                    "source {name}: no file matches {}; run `chiso sample` or check the paths",
+                    patterns.join(", ")
+                );
+            }
+            declared_files(cfg, lake, name, key, parts).await?
         }
         SourceConfig::OneStopFiles {
             catalogue,
@@ -271,18 +313,17 @@ async fn declared_files(
     cfg: &Config,
     lake: &Lake,
     name: &str,
-    source: &SourceConfig,
     key: &Pseudonymiser,
-    parts: Vec<(&Dataset, Vec<SourceFile>)>,
+    parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)>,
 ) -> Result<CommitReport> {
     let known = lake.known_files(name).await?;
     let mut skipped = 0;
     let mut fresh = Vec::new();
-    for (dataset, files) in parts {
+    for (dataset, group, files) in parts {
         let (files, passed) = unseen(files, &known)?;
         skipped += passed;
         if !files.is_empty() {
-            fresh.push((dataset, files));
+            fresh.push((dataset, group, files));
         }
     }
     if fresh.is_empty() {
@@ -291,10 +332,10 @@ async fn declared_files(
     let ctx = declared_context(cfg, key);
     let parts = fresh
         .iter()
-        .map(|(d, files)| (*d, files.iter().map(Input::File).collect()))
+        .map(|(d, group, files)| (*d, *group, files.iter().map(Input::File).collect()))
         .collect();
-    let batch = declared::read(name, &ctx, source.kho_group(), parts)
-        .with_context(|| format!("source {name}"))?;
+    let batch =
+        declared::read_grouped(name, &ctx, parts).with_context(|| format!("source {name}"))?;
     commit(lake, &batch, skipped).await
 }
 

@@ -306,9 +306,15 @@ impl<'a> Reader<'a> {
             .find(|c| c.name == field)
             .map(|c| c.source)
             .unwrap_or(field);
-        let shown = key
+        let shown = self
+            .dataset
+            .key
             .iter()
-            .map(|v| format!("{v:?}"))
+            .zip(&key)
+            .map(|(name, v)| {
+                let kind = self.dataset.columns.iter().find(|c| c.name == *name);
+                shown(kind.map(|c| c.kind), v, self.ctx.tz)
+            })
             .collect::<Vec<_>>()
             .join(", ");
         run.reject_row(
@@ -484,6 +490,33 @@ fn column<'v>(
     })
 }
 
+/// A value as the person who typed it would write it: dates `dd/MM/yyyy`, times local,
+/// decimals with their point; for quarantine rows an officer reads.
+fn shown(kind: Option<Kind>, v: &Value, tz: Tz) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Text(t) => t.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Decimal(d) => match kind {
+            Some(Kind::Decimal { scale }) if scale > 0 => {
+                let unit = 10i128.pow(scale as u32);
+                let sign = if *d < 0 { "-" } else { "" };
+                let (int, frac) = (d.abs() / unit, d.abs() % unit);
+                format!("{sign}{int}.{frac:0width$}", width = scale as usize)
+            }
+            _ => d.to_string(),
+        },
+        Value::Flag(b) => if *b { "1" } else { "0" }.to_string(),
+        Value::Date(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(*days))))
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|| days.to_string()),
+        Value::Instant(t) => chrono::DateTime::<chrono::Utc>::from_timestamp_micros(*t)
+            .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M:%S").to_string())
+            .unwrap_or_else(|| t.to_string()),
+    }
+}
+
 /// Digit runs of nine or more (phone numbers, citizen IDs), spaces and dots allowed between
 /// digits, become `***`: people write their number into the text of a petition.
 pub fn mask_numbers(text: &str) -> String {
@@ -542,9 +575,20 @@ pub fn read(
     group: KhoGroup,
     parts: Vec<(&Dataset, Vec<Input>)>,
 ) -> Result<Batch> {
+    let parts = parts.into_iter().map(|(d, i)| (d, group, i)).collect();
+    read_grouped(source, ctx, parts)
+}
+
+/// [`read`] for a source whose tables are filed under different Kho dữ liệu groups (the
+/// officers' uploads): each dataset with its own group.
+pub fn read_grouped(
+    source: &str,
+    ctx: &Context,
+    parts: Vec<(&Dataset, KhoGroup, Vec<Input>)>,
+) -> Result<Batch> {
     let mut run = Run::new(source);
     let mut opened = Vec::new();
-    for (dataset, inputs) in parts {
+    for (dataset, group, inputs) in parts {
         let required = dataset.required();
         let mut records = Vec::new();
         for input in inputs {
@@ -554,11 +598,11 @@ pub fn read(
                 Input::Records(info, recs) => run.take_records(info, recs),
             });
         }
-        opened.push((dataset, records));
+        opened.push((dataset, group, records));
     }
     let id = run.batch_id();
     let mut tables = Vec::new();
-    for (dataset, inputs) in opened {
+    for (dataset, group, inputs) in opened {
         let mut reader = Reader::new(dataset, ctx);
         for (info, records) in &inputs {
             reader.push(&mut run, info, records)?;

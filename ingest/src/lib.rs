@@ -26,6 +26,7 @@ pub mod sql;
 pub mod table;
 pub mod text;
 pub mod time;
+pub mod uploads;
 pub mod vneid;
 pub mod ward;
 

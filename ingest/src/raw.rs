@@ -92,13 +92,31 @@ pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecor
         .has_headers(false)
         .flexible(true)
         .from_reader(file.text.as_bytes());
+    let bytes = file.text.as_bytes();
     let mut rows = Vec::new();
+    // (offset counted up to, its line number)
+    let mut counted = (0usize, 1u64);
     for rec in reader.records() {
         let rec = rec.map_err(|e| IngestError::Format {
             path: std::path::PathBuf::from(&file.info.path),
             message: format!("CSV không đọc được: {e}"),
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = match rec.position() {
+            Some(p) => {
+                // the reader places a record where the line end (CRLF, or blank lines) before
+                // it begins, still on an earlier line: count from its first character
+                let mut start = (p.byte() as usize).min(bytes.len());
+                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                let (from, line) = counted;
+                let from = from.min(start);
+                let line = line + bytes[from..start].iter().filter(|b| **b == b'\n').count() as u64;
+                counted = (start, line);
+                line
+            }
+            None => 0,
+        };
         rows.push((line, rec.iter().map(str::to_string).collect()));
     }
     grid_records(&file.info.path, rows, required)
@@ -142,4 +160,35 @@ pub fn json_page_records(file: &ExtractFile) -> Result<Vec<RawRecord>> {
         out.push(RawRecord { row, fields });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        let file = ExtractFile {
+            info: crate::FileInfo {
+                path: "t.csv".into(),
+                sha256: String::new(),
+                bytes: 0,
+                rows: 0,
+            },
+            text: text.to_string(),
+        };
+        csv_records(&file, &["A"])
+            .expect("records")
+            .iter()
+            .map(|r| r.row)
+            .collect()
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_by_their_line_whatever_the_line_ends() {
+        // header on line 1; the blank line 3 holds no record
+        assert_eq!(lines("A,B\n1,2\n\n3,4\n"), [2, 4]);
+        assert_eq!(lines("A,B\r\n1,2\r\n\r\n3,4\r\n"), [2, 4]);
+        // a quoted field over two lines: the next record starts on line 4
+        assert_eq!(lines("A,B\r\n\"x\r\ny\",2\r\n3,4"), [2, 4]);
+    }
 }

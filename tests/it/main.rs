@@ -10,4 +10,5 @@ mod kill;
 mod lake;
 mod readers;
 mod schedule;
+mod uploads;
 mod vneid;
