@@ -40,6 +40,7 @@ pub async fn ingest(
             continue;
         }
         let _lock = lake.lock_source(name)?;
+        ingest::progress::report(&format!("{name}: bắt đầu đọc nguồn"));
         let started_at = chrono::Utc::now();
         let result = run_source(cfg, lake, name, source, key).await;
         let mut run = RunRecord {
@@ -321,6 +322,12 @@ async fn commit_one_stop(
 
 /// Commits a batch; its report also counts the files passed over before reading.
 async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<CommitReport> {
+    ingest::progress::report(&format!(
+        "{}: đã đọc {} dòng; đang ghi {} bảng vào kho dữ liệu",
+        batch.source,
+        ingest::progress::group_thousands(batch.counts.read),
+        batch.tables.len()
+    ));
     let mut report = lake
         .commit(batch)
         .await

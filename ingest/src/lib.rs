@@ -15,6 +15,7 @@ pub mod group;
 pub mod http;
 pub mod market;
 pub mod one_stop;
+pub mod progress;
 pub mod pseudonym;
 pub mod quarantine;
 pub mod raw;

@@ -41,10 +41,12 @@ pub fn each(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let mut rows = 0u64;
     let shown = info.clone();
+    let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
     let mut counted = |r: RawRecord| {
-        rows += 1;
+        if let Some(m) = meter.tick() {
+            crate::progress::report(&m);
+        }
         f(&shown, r)
     };
     if ext == "xlsx" {
@@ -71,6 +73,9 @@ pub fn each(
             raw::csv_each(&file, required, counted)?;
         }
     }
-    info.rows = rows;
+    if let Some(m) = meter.done() {
+        crate::progress::report(&m);
+    }
+    info.rows = meter.rows();
     Ok(info)
 }
