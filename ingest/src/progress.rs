@@ -32,7 +32,7 @@ impl Meter {
     /// One more row; a message every `every` rows.
     pub fn tick(&mut self) -> Option<String> {
         self.rows += 1;
-        (self.rows % self.every == 0).then(|| {
+        self.rows.is_multiple_of(self.every).then(|| {
             format!(
                 "{}: đã đọc {} dòng ({:.1} giây)",
                 self.path,
@@ -66,7 +66,7 @@ pub fn group_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
