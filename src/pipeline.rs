@@ -90,9 +90,11 @@ async fn run_source(
     source: &SourceConfig,
     key: &Pseudonymiser,
 ) -> Result<CommitReport> {
+    // objects of a store prefix are copied here for the run's readers
+    let staging = tempfile::tempdir().context("creating a staging folder")?;
     Ok(match source {
         SourceConfig::VneidFiles { files, .. } => {
-            let found = find(cfg, name, files)?;
+            let found = find(cfg, name, files, staging.path()).await?;
             let known = lake.known_files(name).await?;
             let (found, skipped) = unseen(found, &known)?;
             if found.is_empty() {
@@ -106,7 +108,7 @@ async fn run_source(
             let datasets = ingest::market::datasets();
             let mut parts: Vec<(&Dataset, Vec<SourceFile>)> =
                 datasets.iter().map(|(_, d)| (d, Vec::new())).collect();
-            for f in find(cfg, name, files)? {
+            for f in find(cfg, name, files, staging.path()).await? {
                 let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
                     anyhow::bail!(
@@ -173,13 +175,14 @@ async fn run_source(
             ..
         } => {
             let mut files = OneStopFiles {
-                catalogue: cfg.glob(catalogue)?,
+                catalogue: files(cfg, catalogue, staging.path()).await?,
                 ..Default::default()
             };
             for pattern in dossiers {
                 // a broad pattern may also match the catalogue; it is read once, as such
                 files.dossiers.extend(
-                    cfg.glob(pattern)?
+                    self::files(cfg, pattern, staging.path())
+                        .await?
                         .into_iter()
                         .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
                 );
@@ -215,7 +218,8 @@ async fn run_source(
             ..
         } => {
             let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped) = unseen(cfg.glob(catalogue)?, &known)?;
+            let (catalogue_files, skipped) =
+                unseen(files(cfg, catalogue, staging.path()).await?, &known)?;
             let http = ingest::http::HttpSource {
                 url: url.clone(),
                 token: std::env::var(token_env)
@@ -244,11 +248,17 @@ async fn run_source(
     })
 }
 
-/// Every file matching the source's patterns; none at all is an error worth a hint.
-fn find(cfg: &Config, name: &str, patterns: &[String]) -> Result<Vec<SourceFile>> {
+/// Every file matching the source's patterns, local or in an object store (copied into
+/// `staging`); none at all is an error worth a hint.
+async fn find(
+    cfg: &Config,
+    name: &str,
+    patterns: &[String],
+    staging: &std::path::Path,
+) -> Result<Vec<SourceFile>> {
     let mut found = Vec::new();
     for pattern in patterns {
-        found.extend(cfg.glob(pattern)?);
+        found.extend(files(cfg, pattern, staging).await?);
     }
     if found.is_empty() {
         anyhow::bail!(
@@ -264,6 +274,15 @@ fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Co
         ward: &cfg.ward,
         tz: cfg.timezone(),
         pseudonymiser: key,
+    }
+}
+
+/// The files one pattern names: a local glob, or objects under a store prefix.
+async fn files(cfg: &Config, pattern: &str, staging: &std::path::Path) -> Result<Vec<SourceFile>> {
+    if ingest::object_drop::is_object_url(pattern) {
+        Ok(ingest::object_drop::fetch(pattern, staging).await?)
+    } else {
+        cfg.glob(pattern)
     }
 }
 

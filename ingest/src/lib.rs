@@ -14,6 +14,7 @@ pub mod fields;
 pub mod group;
 pub mod http;
 pub mod market;
+pub mod object_drop;
 pub mod one_stop;
 pub mod progress;
 pub mod pseudonym;
