@@ -379,13 +379,17 @@ async fn latest(
         .flatten())
 }
 
-/// The files whose bytes no earlier run ingested, and how many were passed over.
+/// The files whose bytes no earlier run ingested, and how many were passed over. Hashing
+/// streams the file: a large export is not held twice.
 fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> Result<(Vec<SourceFile>, u64)> {
     let mut out = Vec::new();
     let mut skipped = 0;
     for f in files {
-        let bytes = std::fs::read(&f.path).with_context(|| format!("reading {}", f.display))?;
-        if known.contains(&hex::encode(Sha256::digest(&bytes))) {
+        let mut hasher = Sha256::new();
+        let mut file =
+            std::fs::File::open(&f.path).with_context(|| format!("reading {}", f.display))?;
+        std::io::copy(&mut file, &mut hasher).with_context(|| format!("reading {}", f.display))?;
+        if known.contains(&hex::encode(hasher.finalize())) {
             skipped += 1;
         } else {
             out.push(f);
