@@ -54,13 +54,23 @@ pub fn each(
             counted(r)?;
         }
     } else {
-        let text = crate::encoding::decode(&bytes)
-            .map(|(text, _)| text)
-            .map_err(|message| IngestError::Encoding {
+        let (text, encoding) =
+            crate::encoding::decode(&bytes).map_err(|message| IngestError::Encoding {
                 path: sf.path.clone(),
                 message,
             })?;
         drop(bytes);
+        if matches!(
+            encoding,
+            crate::encoding::Encoding::Tcvn3 | crate::encoding::Encoding::VniWindows
+        ) {
+            // a guess, however good: the person who sent the file should know it was made
+            crate::progress::report(&format!(
+                "{}: đọc theo bảng mã {} và chuyển sang Unicode",
+                info.path,
+                encoding.name()
+            ));
+        }
         let file = ExtractFile {
             info: info.clone(),
             text,
