@@ -62,7 +62,9 @@ pub fn each(
         drop(bytes);
         if matches!(
             encoding,
-            crate::encoding::Encoding::Tcvn3 | crate::encoding::Encoding::VniWindows
+            crate::encoding::Encoding::Tcvn3
+                | crate::encoding::Encoding::VniWindows
+                | crate::encoding::Encoding::VniInUtf8
         ) {
             // a guess, however good: the person who sent the file should know it was made
             crate::progress::report(&format!(
