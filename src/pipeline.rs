@@ -40,6 +40,7 @@ pub async fn ingest(
             continue;
         }
         let _lock = lake.lock_source(name)?;
+        ingest::progress::report(&format!("{name}: bắt đầu đọc nguồn"));
         let started_at = chrono::Utc::now();
         let result = run_source(cfg, lake, name, source, key).await;
         let mut run = RunRecord {
@@ -89,9 +90,11 @@ async fn run_source(
     source: &SourceConfig,
     key: &Pseudonymiser,
 ) -> Result<CommitReport> {
+    // objects of a store prefix are copied here for the run's readers
+    let staging = tempfile::tempdir().context("creating a staging folder")?;
     Ok(match source {
         SourceConfig::VneidFiles { files, .. } => {
-            let found = find(cfg, name, files)?;
+            let found = find(cfg, name, files, staging.path()).await?;
             let known = lake.known_files(name).await?;
             let (found, skipped) = unseen(found, &known)?;
             if found.is_empty() {
@@ -108,7 +111,7 @@ async fn run_source(
                 .iter()
                 .map(|(_, d)| (d, group, Vec::new()))
                 .collect();
-            for f in find(cfg, name, files)? {
+            for f in find(cfg, name, files, staging.path()).await? {
                 let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
                     anyhow::bail!(
@@ -177,7 +180,7 @@ async fn run_source(
             for ((upload, patterns, group), dataset) in uploads.iter().zip(&datasets) {
                 let mut found = Vec::new();
                 for pattern in *patterns {
-                    for f in cfg.glob(pattern)? {
+                    for f in self::files(cfg, pattern, staging.path()).await? {
                         // read as two uploads, a file would fail one of them for its columns
                         if let Some(other) = claimed.insert(f.path.clone(), upload.id())
                             && other != upload.id()
@@ -214,13 +217,14 @@ async fn run_source(
             ..
         } => {
             let mut files = OneStopFiles {
-                catalogue: cfg.glob(catalogue)?,
+                catalogue: files(cfg, catalogue, staging.path()).await?,
                 ..Default::default()
             };
             for pattern in dossiers {
                 // a broad pattern may also match the catalogue; it is read once, as such
                 files.dossiers.extend(
-                    cfg.glob(pattern)?
+                    self::files(cfg, pattern, staging.path())
+                        .await?
                         .into_iter()
                         .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
                 );
@@ -256,7 +260,8 @@ async fn run_source(
             ..
         } => {
             let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped) = unseen(cfg.glob(catalogue)?, &known)?;
+            let (catalogue_files, skipped) =
+                unseen(files(cfg, catalogue, staging.path()).await?, &known)?;
             let http = ingest::http::HttpSource {
                 url: url.clone(),
                 token: std::env::var(token_env)
@@ -285,11 +290,17 @@ async fn run_source(
     })
 }
 
-/// Every file matching the source's patterns; none at all is an error worth a hint.
-fn find(cfg: &Config, name: &str, patterns: &[String]) -> Result<Vec<SourceFile>> {
+/// Every file matching the source's patterns, local or in an object store (copied into
+/// `staging`); none at all is an error worth a hint.
+async fn find(
+    cfg: &Config,
+    name: &str,
+    patterns: &[String],
+    staging: &std::path::Path,
+) -> Result<Vec<SourceFile>> {
     let mut found = Vec::new();
     for pattern in patterns {
-        found.extend(cfg.glob(pattern)?);
+        found.extend(files(cfg, pattern, staging).await?);
     }
     if found.is_empty() {
         anyhow::bail!(
@@ -305,6 +316,15 @@ fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Co
         ward: &cfg.ward,
         tz: cfg.timezone(),
         pseudonymiser: key,
+    }
+}
+
+/// The files one pattern names: a local glob, or objects under a store prefix.
+async fn files(cfg: &Config, pattern: &str, staging: &std::path::Path) -> Result<Vec<SourceFile>> {
+    if ingest::object_drop::is_object_url(pattern) {
+        Ok(ingest::object_drop::fetch(pattern, staging).await?)
+    } else {
+        cfg.glob(pattern)
     }
 }
 
@@ -362,6 +382,12 @@ async fn commit_one_stop(
 
 /// Commits a batch; its report also counts the files passed over before reading.
 async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<CommitReport> {
+    ingest::progress::report(&format!(
+        "{}: đã đọc {} dòng; đang ghi {} bảng vào kho dữ liệu",
+        batch.source,
+        ingest::progress::group_thousands(batch.counts.read),
+        batch.tables.len()
+    ));
     let mut report = lake
         .commit(batch)
         .await
@@ -394,13 +420,17 @@ async fn latest(
         .flatten())
 }
 
-/// The files whose bytes no earlier run ingested, and how many were passed over.
+/// The files whose bytes no earlier run ingested, and how many were passed over. Hashing
+/// streams the file: a large export is not held twice.
 fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> Result<(Vec<SourceFile>, u64)> {
     let mut out = Vec::new();
     let mut skipped = 0;
     for f in files {
-        let bytes = std::fs::read(&f.path).with_context(|| format!("reading {}", f.display))?;
-        if known.contains(&hex::encode(Sha256::digest(&bytes))) {
+        let mut hasher = Sha256::new();
+        let mut file =
+            std::fs::File::open(&f.path).with_context(|| format!("reading {}", f.display))?;
+        std::io::copy(&mut file, &mut hasher).with_context(|| format!("reading {}", f.display))?;
+        if known.contains(&hex::encode(hasher.finalize())) {
             skipped += 1;
         } else {
             out.push(f);

@@ -12,6 +12,7 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
@@ -563,7 +564,9 @@ pub enum Input<'a> {
     File(&'a SourceFile),
     /// An API page already fetched.
     Page(&'a ExtractFile),
-    /// Records already read (SQL rows), with what identifies them.
+    /// Records already read (SQL rows): the rows' content address, and the records
+    /// numbered by their id. A rejected row is filed under the table (`info.path`), not under
+    /// this run's result, so that a bad row read again by a later run is quarantined once.
     Records(FileInfo, Vec<RawRecord>),
 }
 
@@ -595,7 +598,14 @@ pub fn read_grouped(
             records.push(match input {
                 Input::File(sf) => run.open(sf, &required)?,
                 Input::Page(page) => run.take_page(page)?,
-                Input::Records(info, recs) => run.take_records(info, recs),
+                Input::Records(info, recs) => {
+                    let (info, recs) = run.take_records(info, recs);
+                    let origin = FileInfo {
+                        sha256: hex::encode(Sha256::digest(info.path.as_bytes())),
+                        ..info
+                    };
+                    (origin, recs)
+                }
             });
         }
         opened.push((dataset, group, records));

@@ -122,8 +122,8 @@ pub fn redact(url: &str) -> String {
 
 /// Reads every table in one read-only transaction, so that the tables agree with each other
 /// (a fee collection never arrives before its stall). Each table's rows come back as
-/// records with a [`FileInfo`] whose SHA-256 is that of the rows' text: the same rows give
-/// the same batch.
+/// records numbered by their id, with a [`FileInfo`] named `url#table` whose SHA-256 is that
+/// of the rows' text: the same rows give the same batch.
 pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, Vec<RawRecord>)>> {
     let shown = redact(url);
     let fail = |message: String| IngestError::Database {
@@ -210,9 +210,19 @@ fn records(
     let mut hash = Sha256::new();
     let mut bytes = 0u64;
     let mut out = Vec::new();
+    // a person finds a database row by its id, not by where it fell in one run's result
+    let id = t
+        .dataset
+        .key
+        .first()
+        .and_then(|k| t.dataset.columns.iter().position(|c| c.name == *k));
     for (i, values) in rows.enumerate() {
+        let row = id
+            .and_then(|p| values.get(p).cloned().flatten())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(i as u64 + 1);
         let mut rec = RawRecord {
-            row: i as u64 + 1,
+            row,
             fields: Default::default(),
         };
         for (c, v) in t.dataset.columns.iter().zip(values) {
@@ -230,14 +240,9 @@ fn records(
         From::Table(name) => name.clone(),
         From::Query(_) => t.dataset.table.to_string(),
     };
-    let since = t
-        .since
-        .as_deref()
-        .map(|s| format!(" từ {s}"))
-        .unwrap_or_default();
     Ok((
         FileInfo {
-            path: format!("{url}#{from}{since}"),
+            path: format!("{url}#{from}"),
             sha256: hex::encode(hash.finalize()),
             bytes,
             rows: out.len() as u64,

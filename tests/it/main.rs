@@ -8,6 +8,7 @@ mod http;
 mod indicators;
 mod kill;
 mod lake;
+mod market;
 mod readers;
 mod schedule;
 mod uploads;
