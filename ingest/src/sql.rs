@@ -133,25 +133,25 @@ pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, 
     let dialect = Dialect::of(url).ok_or_else(|| {
         fail("địa chỉ cơ sở dữ liệu phải bắt đầu bằng postgres:// hoặc mysql://".to_string())
     })?;
-    let mut out = Vec::new();
-    match dialect {
-        Dialect::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(url)
+    // the two drivers have the same calls on different types; one body serves both
+    macro_rules! read_all {
+        ($conn:ty, $begin:expr) => {{
+            let mut conn = <$conn>::connect(url)
                 .await
                 .map_err(|e| fail(format!("không kết nối được: {e}")))?;
-            sqlx::query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            sqlx::query($begin)
                 .execute(&mut conn)
                 .await
                 .map_err(|e| fail(e.to_string()))?;
+            let mut out = Vec::new();
             for t in tables {
-                let sql = query(dialect, t);
-                // built from declared identifiers (quoted) and the deployment's own configured query;
-                // the watermark is a bound parameter
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                // built from declared identifiers (quoted) and the deployment's own configured
+                // query; the watermark is a bound parameter
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(query(dialect, t)));
                 if let Some(s) = &t.since {
                     q = q.bind(s.clone());
                 }
-                let rows: Vec<sqlx::postgres::PgRow> = q
+                let rows: Vec<_> = q
                     .fetch(&mut conn)
                     .try_collect()
                     .await
@@ -161,35 +161,19 @@ pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, 
             // read-only: nothing to keep, the end of the transaction only releases the snapshot
             let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
             let _ = conn.close().await;
-        }
-        Dialect::MySql => {
-            let mut conn = sqlx::MySqlConnection::connect(url)
-                .await
-                .map_err(|e| fail(format!("không kết nối được: {e}")))?;
-            sqlx::query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                .execute(&mut conn)
-                .await
-                .map_err(|e| fail(e.to_string()))?;
-            for t in tables {
-                let sql = query(dialect, t);
-                // built from declared identifiers (quoted) and the deployment's own configured query;
-                // the watermark is a bound parameter
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                if let Some(s) = &t.since {
-                    q = q.bind(s.clone());
-                }
-                let rows: Vec<sqlx::mysql::MySqlRow> = q
-                    .fetch(&mut conn)
-                    .try_collect()
-                    .await
-                    .map_err(|e| fail(format!("bảng {}: {e}", t.dataset.table)))?;
-                out.push(records(&shown, t, rows.iter().map(texts))?);
-            }
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            let _ = conn.close().await;
-        }
+            out
+        }};
     }
-    Ok(out)
+    Ok(match dialect {
+        Dialect::Postgres => read_all!(
+            sqlx::PgConnection,
+            "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        ),
+        Dialect::MySql => read_all!(
+            sqlx::MySqlConnection,
+            "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
+        ),
+    })
 }
 
 fn texts<R: Row>(row: &R) -> Vec<Option<String>>
