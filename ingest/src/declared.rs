@@ -260,15 +260,13 @@ impl<'a> Reader<'a> {
 
     fn keep(&mut self, run: &mut Run, info: &FileInfo, row: u64, values: Vec<Value>) {
         let key = self.dataset.key_of(&values);
+        let kept = |values| Kept {
+            values,
+            file: info.path.clone(),
+            row,
+        };
         let Some(prev) = self.rows.get(&key) else {
-            self.rows.insert(
-                key,
-                Kept {
-                    values,
-                    file: info.path.clone(),
-                    row,
-                },
-            );
+            self.rows.insert(key, kept(values));
             return;
         };
         if prev.values == values {
@@ -287,14 +285,7 @@ impl<'a> Reader<'a> {
             // the later state replaces the earlier one; the earlier one is history, not an error
             run.counts.duplicates += 1;
             if at(&values) > at(&prev.values) {
-                self.rows.insert(
-                    key,
-                    Kept {
-                        values,
-                        file: info.path.clone(),
-                        row,
-                    },
-                );
+                self.rows.insert(key, kept(values));
             }
             return;
         }
