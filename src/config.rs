@@ -174,11 +174,39 @@ pub enum SourceConfig {
         #[serde(default = "default_max_age")]
         max_age_hours: u64,
     },
+    /// Officers' uploads as CSV or XLSX files: a list of glob patterns per upload. Each
+    /// upload's table is filed under its own Kho dữ liệu group.
+    UploadsFiles {
+        /// "Gia đình số" evaluations per household.
+        #[serde(default)]
+        households: Vec<String>,
+        /// "Tổ dân phố số" evaluations per khu phố.
+        #[serde(default)]
+        neighbourhoods: Vec<String>,
+        /// Training records of officials.
+        #[serde(default)]
+        training: Vec<String>,
+        /// The business digital-platform survey.
+        #[serde(default)]
+        businesses: Vec<String>,
+        /// Milestone statuses of I.8, III.1, III.2.
+        #[serde(default)]
+        milestones: Vec<String>,
+        /// Group id per upload (`training = "giao_duc"`) where it differs from the upload's
+        /// own (`ingest::uploads::Upload::default_group`).
+        #[serde(default)]
+        groups: BTreeMap<String, String>,
+        #[serde(default)]
+        schedule: Option<String>,
+        #[serde(default = "default_max_age")]
+        max_age_hours: u64,
+    },
 }
 
 impl SourceConfig {
-    /// The Kho dữ liệu group id its tables are filed under.
-    pub fn group(&self) -> &str {
+    /// The Kho dữ liệu group id its tables are filed under; `None` for a source whose tables
+    /// each have their own (uploads).
+    pub fn group(&self) -> Option<&str> {
         match self {
             SourceConfig::OneStopFiles { group, .. }
             | SourceConfig::OneStopHttp { group, .. }
@@ -186,8 +214,43 @@ impl SourceConfig {
             | SourceConfig::MarketFiles { group, .. }
             | SourceConfig::MarketSql { group, .. }
             | SourceConfig::PetitionsFiles { group, .. }
-            | SourceConfig::PetitionsHttp { group, .. } => group,
+            | SourceConfig::PetitionsHttp { group, .. } => Some(group),
+            SourceConfig::UploadsFiles { .. } => None,
         }
+    }
+
+    /// For uploads: each upload with its file patterns and the group its table is filed
+    /// under (checked at load); empty for other sources.
+    pub fn uploads(&self) -> Vec<(ingest::uploads::Upload, &[String], ingest::KhoGroup)> {
+        use ingest::uploads::Upload;
+        let SourceConfig::UploadsFiles {
+            households,
+            neighbourhoods,
+            training,
+            businesses,
+            milestones,
+            groups,
+            ..
+        } = self
+        else {
+            return Vec::new();
+        };
+        [
+            (Upload::Households, households),
+            (Upload::Neighbourhoods, neighbourhoods),
+            (Upload::Training, training),
+            (Upload::Businesses, businesses),
+            (Upload::Milestones, milestones),
+        ]
+        .into_iter()
+        .map(|(u, patterns)| {
+            let group = groups
+                .get(u.id())
+                .and_then(|g| ingest::KhoGroup::from_id(g))
+                .unwrap_or(u.default_group());
+            (u, patterns.as_slice(), group)
+        })
+        .collect()
     }
 
     /// Its cron schedule, if it runs on one.
@@ -199,7 +262,8 @@ impl SourceConfig {
             | SourceConfig::MarketFiles { schedule, .. }
             | SourceConfig::MarketSql { schedule, .. }
             | SourceConfig::PetitionsFiles { schedule, .. }
-            | SourceConfig::PetitionsHttp { schedule, .. } => schedule.as_deref(),
+            | SourceConfig::PetitionsHttp { schedule, .. }
+            | SourceConfig::UploadsFiles { schedule, .. } => schedule.as_deref(),
         }
     }
 
@@ -212,7 +276,8 @@ impl SourceConfig {
             | SourceConfig::MarketFiles { max_age_hours, .. }
             | SourceConfig::MarketSql { max_age_hours, .. }
             | SourceConfig::PetitionsFiles { max_age_hours, .. }
-            | SourceConfig::PetitionsHttp { max_age_hours, .. } => *max_age_hours,
+            | SourceConfig::PetitionsHttp { max_age_hours, .. }
+            | SourceConfig::UploadsFiles { max_age_hours, .. } => *max_age_hours,
         }
     }
 
@@ -259,7 +324,9 @@ impl SourceConfig {
 
     /// The group, checked at load.
     pub fn kho_group(&self) -> ingest::KhoGroup {
-        ingest::KhoGroup::from_id(self.group()).unwrap_or(ingest::KhoGroup::DanCu)
+        self.group()
+            .and_then(ingest::KhoGroup::from_id)
+            .unwrap_or(ingest::KhoGroup::DanCu)
     }
 }
 
@@ -320,6 +387,38 @@ fn default_petitions_group() -> String {
     ingest::KhoGroup::DoThiMoiTruong.id().to_string()
 }
 
+/// An uploads source names at least one file pattern, and its group overrides name known
+/// uploads and groups.
+fn check_uploads(
+    name: &str,
+    source: &SourceConfig,
+    by_upload: &BTreeMap<String, String>,
+    groups: impl Fn() -> String,
+) -> Result<()> {
+    use ingest::uploads::Upload;
+    for (upload, group) in by_upload {
+        if Upload::from_id(upload).is_none() {
+            bail!(
+                "sources.{name}.groups: “{upload}” is not an upload; use one of {}",
+                Upload::ALL.map(|u| u.id()).join(", ")
+            );
+        }
+        if ingest::KhoGroup::from_id(group).is_none() {
+            bail!(
+                "sources.{name}.groups.{upload} “{group}” is not a Kho dữ liệu group; use one of {}",
+                groups()
+            );
+        }
+    }
+    if source.uploads().iter().all(|(_, p, _)| p.is_empty()) {
+        bail!(
+            "sources.{name} lists no file pattern; give at least one of {}",
+            Upload::ALL.map(|u| u.id()).join(", ")
+        );
+    }
+    Ok(())
+}
+
 impl Config {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Config> {
@@ -346,12 +445,14 @@ impl Config {
                 bail!("ward.units: code {} appears twice", u.code);
             }
         }
+        let groups = || ingest::KhoGroup::ALL.map(|g| g.id()).join(", ");
         for (name, s) in &self.sources {
-            let group = s.group();
-            if ingest::KhoGroup::from_id(group).is_none() {
+            if let Some(group) = s.group()
+                && ingest::KhoGroup::from_id(group).is_none()
+            {
                 bail!(
                     "sources.{name}.group “{group}” is not a Kho dữ liệu group; use one of {}",
-                    ingest::KhoGroup::ALL.map(|g| g.id()).join(", ")
+                    groups()
                 );
             }
             if let SourceConfig::OneStopHttp { since_format, .. }
@@ -359,6 +460,12 @@ impl Config {
             {
                 ingest::http::check_since_format(since_format)
                     .map_err(|e| anyhow::anyhow!("sources.{name}.since_format: {e}"))?;
+            }
+            if let SourceConfig::UploadsFiles {
+                groups: by_upload, ..
+            } = s
+            {
+                check_uploads(name, s, by_upload, groups)?;
             }
         }
         for (name, s) in &self.sources {

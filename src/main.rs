@@ -2,10 +2,9 @@
 
 use clap::Parser;
 
-/// Default log filter: warnings, without the Delta kernel's reports of tables that do not
-/// exist yet (chiso creates them) or merge metrics it derives.
-const QUIET: &str =
-    "warn,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
+/// Default log filter: warnings and the progress of long work, without the Delta kernel's
+/// reports of tables that do not exist yet (chiso creates them) or merge metrics it derives.
+const QUIET: &str = "warn,progress=info,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -1,14 +1,14 @@
 //! Running a source once: read its extracts, commit the batch, say what happened.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 use arrow::array::{Array, AsArray};
-use ingest::Pseudonymiser;
 use ingest::declared::{self, Dataset, Input};
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
 use ingest::petitions;
+use ingest::{KhoGroup, Pseudonymiser};
 use sha2::{Digest, Sha256};
 use warehouse::{CommitReport, Lake, Outcome, RunRecord};
 
@@ -41,6 +41,7 @@ pub async fn ingest(
             continue;
         }
         let _lock = lake.lock_source(name)?;
+        ingest::progress::report(&format!("{name}: bắt đầu đọc nguồn"));
         let started_at = chrono::Utc::now();
         let result = run_source(cfg, lake, name, source, key).await;
         let mut run = RunRecord {
@@ -90,9 +91,11 @@ async fn run_source(
     source: &SourceConfig,
     key: &Pseudonymiser,
 ) -> Result<CommitReport> {
+    // objects of a store prefix are copied here for the run's readers
+    let staging = tempfile::tempdir().context("creating a staging folder")?;
     Ok(match source {
         SourceConfig::VneidFiles { files, .. } => {
-            let found = find(cfg, name, files)?;
+            let found = find(cfg, name, files, staging.path()).await?;
             let known = lake.known_files(name).await?;
             let (found, skipped) = unseen(found, &known)?;
             if found.is_empty() {
@@ -104,8 +107,9 @@ async fn run_source(
         }
         SourceConfig::PetitionsFiles { files, .. } => {
             let dataset = petitions::dataset();
-            let parts = vec![(&dataset, find(cfg, name, files)?)];
-            declared_files(cfg, lake, name, source, key, parts).await?
+            let found = find(cfg, name, files, staging.path()).await?;
+            let parts = vec![(&dataset, source.kho_group(), found)];
+            declared_files(cfg, lake, name, key, parts).await?
         }
         SourceConfig::PetitionsHttp { .. } => {
             let latest = latest(lake, petitions::TABLE, petitions::UPDATED).await?;
@@ -119,9 +123,12 @@ async fn run_source(
         }
         SourceConfig::MarketFiles { files, .. } => {
             let datasets = ingest::market::datasets();
-            let mut parts: Vec<(&Dataset, Vec<SourceFile>)> =
-                datasets.iter().map(|(_, d)| (d, Vec::new())).collect();
-            for f in find(cfg, name, files)? {
+            let group = source.kho_group();
+            let mut parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)> = datasets
+                .iter()
+                .map(|(_, d)| (d, group, Vec::new()))
+                .collect();
+            for f in find(cfg, name, files, staging.path()).await? {
                 let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
                 let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
                     anyhow::bail!(
@@ -130,9 +137,9 @@ async fn run_source(
                         datasets.map(|(t, _)| format!("{t}.csv")).join(", ")
                     );
                 };
-                parts[i].1.push(f);
+                parts[i].2.push(f);
             }
-            declared_files(cfg, lake, name, source, key, parts).await?
+            declared_files(cfg, lake, name, key, parts).await?
         }
         SourceConfig::MarketSql {
             url,
@@ -182,19 +189,59 @@ async fn run_source(
                 .with_context(|| format!("source {name}"))?;
             commit(lake, &batch, 0).await?
         }
+        SourceConfig::UploadsFiles { .. } => {
+            let uploads = source.uploads();
+            let datasets: Vec<Dataset> = uploads.iter().map(|(u, _, _)| u.dataset()).collect();
+            let mut claimed: BTreeMap<std::path::PathBuf, &str> = BTreeMap::new();
+            let mut parts = Vec::new();
+            for ((upload, patterns, group), dataset) in uploads.iter().zip(&datasets) {
+                let mut found = Vec::new();
+                for pattern in *patterns {
+                    for f in self::files(cfg, pattern, staging.path()).await? {
+                        // read as two uploads, a file would fail one of them for its columns
+                        if let Some(other) = claimed.insert(f.path.clone(), upload.id())
+                            && other != upload.id()
+                        {
+                            anyhow::bail!(
+                                "source {name}: {} matches the patterns of both {other} and {}; \
+                                 make the patterns tell the uploads apart",
+                                f.display,
+                                upload.id()
+                            );
+                        }
+                        found.push(f);
+                    }
+                }
+                found.sort_by(|a, b| a.display.cmp(&b.display));
+                found.dedup_by(|a, b| a.path == b.path);
+                parts.push((dataset, *group, found));
+            }
+            if claimed.is_empty() {
+                let patterns: Vec<&str> = uploads
+                    .iter()
+                    .flat_map(|(_, p, _)| p.iter().map(String::as_str))
+                    .collect();
+                anyhow::bail!(
+                    "source {name}: no file matches {}; run `chiso sample` or check the paths",
+                    patterns.join(", ")
+                );
+            }
+            declared_files(cfg, lake, name, key, parts).await?
+        }
         SourceConfig::OneStopFiles {
             catalogue,
             dossiers,
             ..
         } => {
             let mut files = OneStopFiles {
-                catalogue: cfg.glob(catalogue)?,
+                catalogue: files(cfg, catalogue, staging.path()).await?,
                 ..Default::default()
             };
             for pattern in dossiers {
                 // a broad pattern may also match the catalogue; it is read once, as such
                 files.dossiers.extend(
-                    cfg.glob(pattern)?
+                    self::files(cfg, pattern, staging.path())
+                        .await?
                         .into_iter()
                         .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
                 );
@@ -221,7 +268,8 @@ async fn run_source(
         }
         SourceConfig::OneStopHttp { catalogue, .. } => {
             let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped) = unseen(cfg.glob(catalogue)?, &known)?;
+            let (catalogue_files, skipped) =
+                unseen(files(cfg, catalogue, staging.path()).await?, &known)?;
             let latest = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat").await?;
             let pages = fetch(cfg, name, source, latest).await?;
             let files = OneStopFiles {
@@ -254,11 +302,17 @@ async fn fetch(
         .with_context(|| format!("source {name}"))
 }
 
-/// Every file matching the source's patterns; none at all is an error worth a hint.
-fn find(cfg: &Config, name: &str, patterns: &[String]) -> Result<Vec<SourceFile>> {
+/// Every file matching the source's patterns, local or in an object store (copied into
+/// `staging`); none at all is an error worth a hint.
+async fn find(
+    cfg: &Config,
+    name: &str,
+    patterns: &[String],
+    staging: &std::path::Path,
+) -> Result<Vec<SourceFile>> {
     let mut found = Vec::new();
     for pattern in patterns {
-        found.extend(cfg.glob(pattern)?);
+        found.extend(files(cfg, pattern, staging).await?);
     }
     if found.is_empty() {
         anyhow::bail!(
@@ -277,23 +331,31 @@ fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Co
     }
 }
 
+/// The files one pattern names: a local glob, or objects under a store prefix.
+async fn files(cfg: &Config, pattern: &str, staging: &std::path::Path) -> Result<Vec<SourceFile>> {
+    if ingest::object_drop::is_object_url(pattern) {
+        Ok(ingest::object_drop::fetch(pattern, staging).await?)
+    } else {
+        cfg.glob(pattern)
+    }
+}
+
 /// Reads the new files of a source made of declared tables and commits them as one batch.
 async fn declared_files(
     cfg: &Config,
     lake: &Lake,
     name: &str,
-    source: &SourceConfig,
     key: &Pseudonymiser,
-    parts: Vec<(&Dataset, Vec<SourceFile>)>,
+    parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)>,
 ) -> Result<CommitReport> {
     let known = lake.known_files(name).await?;
     let mut skipped = 0;
     let mut fresh = Vec::new();
-    for (dataset, files) in parts {
+    for (dataset, group, files) in parts {
         let (files, passed) = unseen(files, &known)?;
         skipped += passed;
         if !files.is_empty() {
-            fresh.push((dataset, files));
+            fresh.push((dataset, group, files));
         }
     }
     if fresh.is_empty() {
@@ -302,10 +364,10 @@ async fn declared_files(
     let ctx = declared_context(cfg, key);
     let parts = fresh
         .iter()
-        .map(|(d, files)| (*d, files.iter().map(Input::File).collect()))
+        .map(|(d, group, files)| (*d, *group, files.iter().map(Input::File).collect()))
         .collect();
-    let batch = declared::read(name, &ctx, source.kho_group(), parts)
-        .with_context(|| format!("source {name}"))?;
+    let batch =
+        declared::read_grouped(name, &ctx, parts).with_context(|| format!("source {name}"))?;
     commit(lake, &batch, skipped).await
 }
 
@@ -332,6 +394,12 @@ async fn commit_one_stop(
 
 /// Commits a batch; its report also counts the files passed over before reading.
 async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<CommitReport> {
+    ingest::progress::report(&format!(
+        "{}: đã đọc {} dòng; đang ghi {} bảng vào kho dữ liệu",
+        batch.source,
+        ingest::progress::group_thousands(batch.counts.read),
+        batch.tables.len()
+    ));
     let mut report = lake
         .commit(batch)
         .await
@@ -364,13 +432,17 @@ async fn latest(
         .flatten())
 }
 
-/// The files whose bytes no earlier run ingested, and how many were passed over.
+/// The files whose bytes no earlier run ingested, and how many were passed over. Hashing
+/// streams the file: a large export is not held twice.
 fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> Result<(Vec<SourceFile>, u64)> {
     let mut out = Vec::new();
     let mut skipped = 0;
     for f in files {
-        let bytes = std::fs::read(&f.path).with_context(|| format!("reading {}", f.display))?;
-        if known.contains(&hex::encode(Sha256::digest(&bytes))) {
+        let mut hasher = Sha256::new();
+        let mut file =
+            std::fs::File::open(&f.path).with_context(|| format!("reading {}", f.display))?;
+        std::io::copy(&mut file, &mut hasher).with_context(|| format!("reading {}", f.display))?;
+        if known.contains(&hex::encode(hasher.finalize())) {
             skipped += 1;
         } else {
             out.push(f);

@@ -12,6 +12,7 @@ use arrow::array::{
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
@@ -259,15 +260,13 @@ impl<'a> Reader<'a> {
 
     fn keep(&mut self, run: &mut Run, info: &FileInfo, row: u64, values: Vec<Value>) {
         let key = self.dataset.key_of(&values);
+        let kept = |values| Kept {
+            values,
+            file: info.path.clone(),
+            row,
+        };
         let Some(prev) = self.rows.get(&key) else {
-            self.rows.insert(
-                key,
-                Kept {
-                    values,
-                    file: info.path.clone(),
-                    row,
-                },
-            );
+            self.rows.insert(key, kept(values));
             return;
         };
         if prev.values == values {
@@ -289,14 +288,7 @@ impl<'a> Reader<'a> {
             if new_at != prev_at {
                 run.counts.duplicates += 1;
                 if new_at > prev_at {
-                    self.rows.insert(
-                        key,
-                        Kept {
-                            values,
-                            file: info.path.clone(),
-                            row,
-                        },
-                    );
+                    self.rows.insert(key, kept(values));
                 }
                 return;
             }
@@ -310,9 +302,15 @@ impl<'a> Reader<'a> {
             .find(|c| c.name == field)
             .map(|c| c.source)
             .unwrap_or(field);
-        let shown = key
+        let shown = self
+            .dataset
+            .key
             .iter()
-            .map(|v| format!("{v:?}"))
+            .zip(&key)
+            .map(|(name, v)| {
+                let kind = self.dataset.columns.iter().find(|c| c.name == *name);
+                shown(kind.map(|c| c.kind), v, self.ctx.tz)
+            })
             .collect::<Vec<_>>()
             .join(", ");
         run.reject_row(
@@ -488,6 +486,33 @@ fn column<'v>(
     })
 }
 
+/// A value as the person who typed it would write it: dates `dd/MM/yyyy`, times local,
+/// decimals with their point; for quarantine rows an officer reads.
+fn shown(kind: Option<Kind>, v: &Value, tz: Tz) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Text(t) => t.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Decimal(d) => match kind {
+            Some(Kind::Decimal { scale }) if scale > 0 => {
+                let unit = 10i128.pow(scale as u32);
+                let sign = if *d < 0 { "-" } else { "" };
+                let (int, frac) = (d.abs() / unit, d.abs() % unit);
+                format!("{sign}{int}.{frac:0width$}", width = scale as usize)
+            }
+            _ => d.to_string(),
+        },
+        Value::Flag(b) => if *b { "1" } else { "0" }.to_string(),
+        Value::Date(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(*days))))
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|| days.to_string()),
+        Value::Instant(t) => chrono::DateTime::<chrono::Utc>::from_timestamp_micros(*t)
+            .map(|t| t.with_timezone(&tz).format("%d/%m/%Y %H:%M:%S").to_string())
+            .unwrap_or_else(|| t.to_string()),
+    }
+}
+
 /// Digit runs of nine or more (phone numbers, citizen IDs), spaces and dots allowed between
 /// digits, become `***`: people write their number into the text of a petition.
 pub fn mask_numbers(text: &str) -> String {
@@ -534,7 +559,9 @@ pub enum Input<'a> {
     File(&'a SourceFile),
     /// An API page already fetched.
     Page(&'a ExtractFile),
-    /// Records already read (SQL rows), with what identifies them.
+    /// Records already read (SQL rows): the rows' content address, and the records
+    /// numbered by their id. A rejected row is filed under the table (`info.path`), not under
+    /// this run's result, so that a bad row read again by a later run is quarantined once.
     Records(FileInfo, Vec<RawRecord>),
 }
 
@@ -546,23 +573,41 @@ pub fn read(
     group: KhoGroup,
     parts: Vec<(&Dataset, Vec<Input>)>,
 ) -> Result<Batch> {
+    let parts = parts.into_iter().map(|(d, i)| (d, group, i)).collect();
+    read_grouped(source, ctx, parts)
+}
+
+/// [`read`] for a source whose tables are filed under different Kho dữ liệu groups (the
+/// officers' uploads): each dataset with its own group.
+pub fn read_grouped(
+    source: &str,
+    ctx: &Context,
+    parts: Vec<(&Dataset, KhoGroup, Vec<Input>)>,
+) -> Result<Batch> {
     let mut run = Run::new(source);
     let mut opened = Vec::new();
-    for (dataset, inputs) in parts {
+    for (dataset, group, inputs) in parts {
         let required = dataset.required();
         let mut records = Vec::new();
         for input in inputs {
             records.push(match input {
                 Input::File(sf) => run.open(sf, &required)?,
                 Input::Page(page) => run.take_page(page)?,
-                Input::Records(info, recs) => run.take_records(info, recs),
+                Input::Records(info, recs) => {
+                    let (info, recs) = run.take_records(info, recs);
+                    let origin = FileInfo {
+                        sha256: hex::encode(Sha256::digest(info.path.as_bytes())),
+                        ..info
+                    };
+                    (origin, recs)
+                }
             });
         }
-        opened.push((dataset, records));
+        opened.push((dataset, group, records));
     }
     let id = run.batch_id();
     let mut tables = Vec::new();
-    for (dataset, inputs) in opened {
+    for (dataset, group, inputs) in opened {
         let mut reader = Reader::new(dataset, ctx);
         for (info, records) in &inputs {
             reader.push(&mut run, info, records)?;

@@ -80,6 +80,9 @@ pub enum Encoding {
     Tcvn3,
     /// VNI-Windows (VNI fonts, cp1252-based).
     VniWindows,
+    /// VNI-Windows text that a program read as cp1252 and saved as UTF-8: valid UTF-8 that
+    /// shows as "Vieät Nam".
+    VniInUtf8,
 }
 
 impl Encoding {
@@ -92,6 +95,7 @@ impl Encoding {
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Tcvn3 => "TCVN3 (ABC)",
             Encoding::VniWindows => "VNI-Windows",
+            Encoding::VniInUtf8 => "VNI-Windows đã bị lưu nhầm thành UTF-8",
         }
     }
 }
@@ -182,6 +186,9 @@ fn sniff(bytes: &[u8]) -> Sniffed {
                 if Plausibility::of(&text).plausible() {
                     return Sniffed::Legacy(Encoding::Tcvn3, text);
                 }
+            }
+            if let Some(text) = vni_in_utf8(bytes) {
+                return Sniffed::Legacy(Encoding::VniInUtf8, text);
             }
             Sniffed::Unicode(Encoding::Utf8)
         }
@@ -400,6 +407,30 @@ const CP1252_80: [char; 32] = [
     '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
+
+/// UTF-8 text that is VNI-Windows read as cp1252 ("Vieät"), re-read as VNI: only when every
+/// character is one cp1252 has (so no real Vietnamese letter such as ư or ạ is present) and
+/// the VNI reading is plausible Vietnamese where the text as it stands is not.
+fn vni_in_utf8(bytes: &[u8]) -> Option<String> {
+    if bytes.is_ascii() {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let cp1252: Vec<u8> = text
+        .chars()
+        .map(|c| match c as u32 {
+            0x00..=0x7F | 0xA0..=0xFF => Some(c as u8),
+            _ => CP1252_80
+                .iter()
+                .position(|&x| x == c)
+                .map(|i| 0x80 + i as u8),
+        })
+        .collect::<Option<_>>()?;
+    let vni = nfc(decode_vni(&cp1252));
+    let (now, as_vni) = (Plausibility::of(text), Plausibility::of(&vni));
+    (as_vni.plausible() && as_vni.compare(&now).is_gt()).then_some(vni)
+}
 
 /// VNI-Windows bytes to text (not yet NFC: diacritics follow their letter as combining
 /// marks).
@@ -646,6 +677,32 @@ mod tests {
         let bytes = fixture!("vni.csv");
         assert!(std::str::from_utf8(bytes).is_err());
         assert_fixture(bytes, Encoding::VniWindows);
+    }
+
+    #[test]
+    fn vni_saved_as_utf8_is_recovered() {
+        // what a program that took the VNI file for cp1252 writes when it saves as UTF-8
+        let bytes = fixture!("vni.csv");
+        let mojibake: String = bytes
+            .iter()
+            .map(|&b| match b {
+                0x80..=0x9F => CP1252_80[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
+            .collect();
+        assert!(
+            mojibake.contains("Vieät") || mojibake.contains("ö"),
+            "{mojibake}"
+        );
+        let (text, encoding) = decode(mojibake.as_bytes()).expect("decodes");
+        assert_eq!(encoding, Encoding::VniInUtf8);
+        assert_eq!(text, reference());
+        // real UTF-8 Vietnamese, and Latin-1 words, are left alone
+        assert_eq!(decode(reference().as_bytes()).unwrap().1, Encoding::Utf8);
+        assert_eq!(
+            decode("Café, naïve, Zürich\n".as_bytes()).unwrap().1,
+            Encoding::Utf8
+        );
     }
 
     #[test]

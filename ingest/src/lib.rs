@@ -14,8 +14,10 @@ pub mod fields;
 pub mod group;
 pub mod http;
 pub mod market;
+pub mod object_drop;
 pub mod one_stop;
 pub mod petitions;
+pub mod progress;
 pub mod pseudonym;
 pub mod quarantine;
 pub mod raw;
@@ -27,6 +29,7 @@ pub mod sql;
 pub mod table;
 pub mod text;
 pub mod time;
+pub mod uploads;
 pub mod vneid;
 pub mod ward;
 

@@ -14,11 +14,11 @@ pub const TABLE: &str = "quarantine";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejection {
     pub source: String,
-    /// Extract file (or API page) the row came from.
+    /// Extract file, API page or database table (`url#table`) the row came from.
     pub file: String,
     pub file_sha256: String,
-    /// Row number as a person finds it: the spreadsheet line (header = 1), or the record's
-    /// position in an API page (first = 1).
+    /// Row number as a person finds it: the spreadsheet line (header = 1), the record's
+    /// position in an API page (first = 1), or a database row's id.
     pub row: u64,
     /// Source field name.
     pub field: String,

@@ -34,11 +34,59 @@ pub fn grid_records(
     rows: Vec<(u64, Vec<String>)>,
     required: &[&str],
 ) -> Result<Vec<RawRecord>> {
-    let err = |message: String| IngestError::Format {
-        path: std::path::PathBuf::from(path),
-        message,
+    let mut out = Vec::new();
+    grid_each(path, rows.into_iter().map(Ok), required, |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// As [`grid_records`], one record at a time: only the rows the header may be among are
+/// held, so a file of millions of rows is read in constant memory.
+pub fn grid_each(
+    path: &str,
+    mut rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
+    required: &[&str],
+    mut f: impl FnMut(RawRecord) -> Result<()>,
+) -> Result<()> {
+    let mut head = Vec::new();
+    for row in rows.by_ref() {
+        head.push(row?);
+        if head.len() == HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let (at, header) = find_header(path, &head, required)?;
+    let mut emit = |row: u64, cells: Vec<String>| {
+        if cells.iter().all(|v| v.trim().is_empty()) {
+            return Ok(());
+        }
+        let fields = header
+            .iter()
+            .zip(cells)
+            .filter(|(h, _)| !h.is_empty())
+            .map(|(h, v)| (h.clone(), v))
+            .collect();
+        f(RawRecord { row, fields })
     };
-    let found = rows.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
+    for (row, cells) in head.into_iter().skip(at + 1) {
+        emit(row, cells)?;
+    }
+    for row in rows {
+        let (row, cells) = row?;
+        emit(row, cells)?;
+    }
+    Ok(())
+}
+
+/// The header row's position and its names, NFC.
+fn find_header(
+    path: &str,
+    rows: &[(u64, Vec<String>)],
+    required: &[&str],
+) -> Result<(usize, Vec<String>)> {
+    let found = rows.iter().position(|(_, cells)| {
         required
             .iter()
             .all(|r| cells.iter().any(|c| crate::text::clean(c) == *r))
@@ -60,48 +108,70 @@ pub fn grid_records(
             .filter(|r| {
                 !rows
                     .iter()
-                    .take(HEADER_SEARCH_ROWS)
                     .any(|(_, c)| c.iter().any(|v| crate::text::clean(v) == *r))
             })
             .collect();
-        return Err(err(format!(
-            "không tìm thấy dòng tiêu đề có đủ các cột bắt buộc; thiếu cột “{}”; dòng đầu có: {first}",
-            missing.join("”, “")
-        )));
+        return Err(IngestError::Format {
+            path: std::path::PathBuf::from(path),
+            message: format!(
+                "không tìm thấy dòng tiêu đề có đủ các cột bắt buộc; thiếu cột “{}”; dòng đầu có: {first}",
+                missing.join("”, “")
+            ),
+        });
     };
-    let header: Vec<String> = rows[at].1.iter().map(|h| crate::text::clean(h)).collect();
-    let mut out = Vec::new();
-    for (row, cells) in rows.into_iter().skip(at + 1) {
-        if cells.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        let fields = header
-            .iter()
-            .zip(cells)
-            .filter(|(h, _)| !h.is_empty())
-            .map(|(h, v)| (h.clone(), v))
-            .collect();
-        out.push(RawRecord { row, fields });
-    }
-    Ok(out)
+    Ok((
+        at,
+        rows[at].1.iter().map(|h| crate::text::clean(h)).collect(),
+    ))
 }
 
 /// Records of a CSV file (see [`grid_records`]); row numbers are the file's line numbers.
 pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecord>> {
+    let mut out = Vec::new();
+    csv_each(file, required, |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// As [`csv_records`], one record at a time.
+pub fn csv_each(
+    file: &ExtractFile,
+    required: &[&str],
+    f: impl FnMut(RawRecord) -> Result<()>,
+) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(file.text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in reader.records() {
+    let bytes = file.text.as_bytes();
+    // (offset counted up to, its line number)
+    let mut counted = (0usize, 1u64);
+    let rows = reader.records().map(move |rec| {
         let rec = rec.map_err(|e| IngestError::Format {
             path: std::path::PathBuf::from(&file.info.path),
             message: format!("CSV không đọc được: {e}"),
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        rows.push((line, rec.iter().map(str::to_string).collect()));
-    }
-    grid_records(&file.info.path, rows, required)
+        let line = match rec.position() {
+            Some(p) => {
+                // the reader places a record where the line end (CRLF, or blank lines) before
+                // it begins, still on an earlier line: count from its first character
+                let mut start = (p.byte() as usize).min(bytes.len());
+                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
+                    start += 1;
+                }
+                let (from, line) = counted;
+                let from = from.min(start);
+                let line = line + bytes[from..start].iter().filter(|b| **b == b'\n').count() as u64;
+                counted = (start, line);
+                line
+            }
+            None => 0,
+        };
+        Ok((line, rec.iter().map(str::to_string).collect()))
+    });
+    grid_each(&file.info.path, rows, required, f)
 }
 
 /// Records of one page of the one-stop API: `{"page", "pageSize", "totalPages",
@@ -142,4 +212,35 @@ pub fn json_page_records(file: &ExtractFile) -> Result<Vec<RawRecord>> {
         out.push(RawRecord { row, fields });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        let file = ExtractFile {
+            info: crate::FileInfo {
+                path: "t.csv".into(),
+                sha256: String::new(),
+                bytes: 0,
+                rows: 0,
+            },
+            text: text.to_string(),
+        };
+        csv_records(&file, &["A"])
+            .expect("records")
+            .iter()
+            .map(|r| r.row)
+            .collect()
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_by_their_line_whatever_the_line_ends() {
+        // header on line 1; the blank line 3 holds no record
+        assert_eq!(lines("A,B\n1,2\n\n3,4\n"), [2, 4]);
+        assert_eq!(lines("A,B\r\n1,2\r\n\r\n3,4\r\n"), [2, 4]);
+        // a quoted field over two lines: the next record starts on line 4
+        assert_eq!(lines("A,B\r\n\"x\r\ny\",2\r\n3,4"), [2, 4]);
+    }
 }

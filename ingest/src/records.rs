@@ -9,6 +9,22 @@ use crate::{FileInfo, IngestError, Result};
 
 /// Reads `sf` into records; `required` columns must be in its header row (CSV, XLSX).
 pub fn read(sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
+    let mut records = Vec::new();
+    let info = each(sf, required, |_, r| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok((info, records))
+}
+
+/// Reads `sf` one record at a time, giving each with the file's identity (path and SHA-256,
+/// known before the first record); returns that identity with the number of records. A CSV
+/// is streamed: only its bytes and text are held, never all its records.
+pub fn each(
+    sf: &SourceFile,
+    required: &[&str],
+    mut f: impl FnMut(&FileInfo, RawRecord) -> Result<()>,
+) -> Result<FileInfo> {
     let bytes = std::fs::read(&sf.path).map_err(|source| IngestError::Io {
         path: sf.path.clone(),
         source,
@@ -25,25 +41,53 @@ pub fn read(sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawReco
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    let records = if ext == "xlsx" {
-        crate::sheet::xlsx_records(&info.path, &bytes, required)?
+    let shown = info.clone();
+    let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
+    let mut counted = |r: RawRecord| {
+        if let Some(m) = meter.tick() {
+            crate::progress::report(&m);
+        }
+        f(&shown, r)
+    };
+    if ext == "xlsx" {
+        for r in crate::sheet::xlsx_records(&info.path, &bytes, required)? {
+            counted(r)?;
+        }
     } else {
-        let text = crate::encoding::decode(&bytes)
-            .map(|(text, _)| text)
-            .map_err(|message| IngestError::Encoding {
+        let (text, encoding) =
+            crate::encoding::decode(&bytes).map_err(|message| IngestError::Encoding {
                 path: sf.path.clone(),
                 message,
             })?;
+        drop(bytes);
+        if matches!(
+            encoding,
+            crate::encoding::Encoding::Tcvn3
+                | crate::encoding::Encoding::VniWindows
+                | crate::encoding::Encoding::VniInUtf8
+        ) {
+            // a guess, however good: the person who sent the file should know it was made
+            crate::progress::report(&format!(
+                "{}: đọc theo bảng mã {} và chuyển sang Unicode",
+                info.path,
+                encoding.name()
+            ));
+        }
         let file = ExtractFile {
             info: info.clone(),
             text,
         };
         if ext == "json" {
-            raw::json_page_records(&file)?
+            for r in raw::json_page_records(&file)? {
+                counted(r)?;
+            }
         } else {
-            raw::csv_records(&file, required)?
+            raw::csv_each(&file, required, counted)?;
         }
-    };
-    info.rows = records.len() as u64;
-    Ok((info, records))
+    }
+    if let Some(m) = meter.done() {
+        crate::progress::report(&m);
+    }
+    info.rows = meter.rows();
+    Ok(info)
 }

@@ -60,6 +60,12 @@ impl Run {
         Ok((info, records))
     }
 
+    /// Counts a file read record by record ([`crate::records::each`]).
+    pub fn add_file(&mut self, info: FileInfo) {
+        self.counts.read += info.rows;
+        self.files.push(info);
+    }
+
     pub fn take_page(&mut self, page: &ExtractFile) -> Result<(FileInfo, Vec<RawRecord>)> {
         let records = crate::raw::json_page_records(page)?;
         let mut info = page.info.clone();

@@ -122,8 +122,8 @@ pub fn redact(url: &str) -> String {
 
 /// Reads every table in one read-only transaction, so that the tables agree with each other
 /// (a fee collection never arrives before its stall). Each table's rows come back as
-/// records with a [`FileInfo`] whose SHA-256 is that of the rows' text: the same rows give
-/// the same batch.
+/// records numbered by their id, with a [`FileInfo`] named `url#table` whose SHA-256 is that
+/// of the rows' text: the same rows give the same batch.
 pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, Vec<RawRecord>)>> {
     let shown = redact(url);
     let fail = |message: String| IngestError::Database {
@@ -133,25 +133,25 @@ pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, 
     let dialect = Dialect::of(url).ok_or_else(|| {
         fail("địa chỉ cơ sở dữ liệu phải bắt đầu bằng postgres:// hoặc mysql://".to_string())
     })?;
-    let mut out = Vec::new();
-    match dialect {
-        Dialect::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(url)
+    // the two drivers have the same calls on different types; one body serves both
+    macro_rules! read_all {
+        ($conn:ty, $begin:expr) => {{
+            let mut conn = <$conn>::connect(url)
                 .await
                 .map_err(|e| fail(format!("không kết nối được: {e}")))?;
-            sqlx::query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            sqlx::query($begin)
                 .execute(&mut conn)
                 .await
                 .map_err(|e| fail(e.to_string()))?;
+            let mut out = Vec::new();
             for t in tables {
-                let sql = query(dialect, t);
-                // built from declared identifiers (quoted) and the deployment's own configured query;
-                // the watermark is a bound parameter
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                // built from declared identifiers (quoted) and the deployment's own configured
+                // query; the watermark is a bound parameter
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(query(dialect, t)));
                 if let Some(s) = &t.since {
                     q = q.bind(s.clone());
                 }
-                let rows: Vec<sqlx::postgres::PgRow> = q
+                let rows: Vec<_> = q
                     .fetch(&mut conn)
                     .try_collect()
                     .await
@@ -161,35 +161,19 @@ pub async fn fetch(url: &str, tables: &[SqlTable<'_>]) -> Result<Vec<(FileInfo, 
             // read-only: nothing to keep, the end of the transaction only releases the snapshot
             let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
             let _ = conn.close().await;
-        }
-        Dialect::MySql => {
-            let mut conn = sqlx::MySqlConnection::connect(url)
-                .await
-                .map_err(|e| fail(format!("không kết nối được: {e}")))?;
-            sqlx::query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                .execute(&mut conn)
-                .await
-                .map_err(|e| fail(e.to_string()))?;
-            for t in tables {
-                let sql = query(dialect, t);
-                // built from declared identifiers (quoted) and the deployment's own configured query;
-                // the watermark is a bound parameter
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                if let Some(s) = &t.since {
-                    q = q.bind(s.clone());
-                }
-                let rows: Vec<sqlx::mysql::MySqlRow> = q
-                    .fetch(&mut conn)
-                    .try_collect()
-                    .await
-                    .map_err(|e| fail(format!("bảng {}: {e}", t.dataset.table)))?;
-                out.push(records(&shown, t, rows.iter().map(texts))?);
-            }
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            let _ = conn.close().await;
-        }
+            out
+        }};
     }
-    Ok(out)
+    Ok(match dialect {
+        Dialect::Postgres => read_all!(
+            sqlx::PgConnection,
+            "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        ),
+        Dialect::MySql => read_all!(
+            sqlx::MySqlConnection,
+            "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
+        ),
+    })
 }
 
 fn texts<R: Row>(row: &R) -> Vec<Option<String>>
@@ -210,9 +194,19 @@ fn records(
     let mut hash = Sha256::new();
     let mut bytes = 0u64;
     let mut out = Vec::new();
+    // a person finds a database row by its id, not by where it fell in one run's result
+    let id = t
+        .dataset
+        .key
+        .first()
+        .and_then(|k| t.dataset.columns.iter().position(|c| c.name == *k));
     for (i, values) in rows.enumerate() {
+        let row = id
+            .and_then(|p| values.get(p).cloned().flatten())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(i as u64 + 1);
         let mut rec = RawRecord {
-            row: i as u64 + 1,
+            row,
             fields: Default::default(),
         };
         for (c, v) in t.dataset.columns.iter().zip(values) {
@@ -230,14 +224,9 @@ fn records(
         From::Table(name) => name.clone(),
         From::Query(_) => t.dataset.table.to_string(),
     };
-    let since = t
-        .since
-        .as_deref()
-        .map(|s| format!(" từ {s}"))
-        .unwrap_or_default();
     Ok((
         FileInfo {
-            path: format!("{url}#{from}{since}"),
+            path: format!("{url}#{from}"),
             sha256: hex::encode(hash.finalize()),
             bytes,
             rows: out.len() as u64,

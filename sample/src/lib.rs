@@ -17,6 +17,7 @@ mod pages;
 mod period;
 mod petitions;
 mod rng;
+mod uploads;
 mod vneid;
 
 use std::path::{Path, PathBuf};
@@ -148,12 +149,14 @@ pub fn write_sample(spec: &SampleSpec, out: &Path) -> Result<Manifest, SampleErr
     let vneid = vneid::write(spec, &period, &mut output)?;
     let market = market::write(spec, &period, &mut output)?;
     let petitions = petitions::write(spec, &period, &mut output)?;
+    let uploads = uploads::write(spec, &period, &mut output)?;
     let counts = manifest::Counts {
         procedures,
         dossiers,
         vneid_rows: vneid,
         market,
         petitions,
+        uploads,
     };
     manifest::write(spec, &period, counts, &mut output)
 }

@@ -9,6 +9,7 @@ use crate::dossiers::DossierCounts;
 use crate::market::MarketCounts;
 use crate::output::{Output, io_error, push_json_str};
 use crate::period::Period;
+use crate::uploads::UploadCounts;
 use crate::{SampleError, SampleSpec};
 
 pub(crate) const PATH: &str = "manifest.json";
@@ -54,6 +55,18 @@ pub struct Manifest {
     pub fee_collection_count: usize,
     pub payment_acceptance_count: usize,
     pub petition_count: usize,
+    /// Distinct valid rows of each officers' upload: what its table holds once ingested.
+    pub household_evaluation_count: usize,
+    pub neighbourhood_evaluation_count: usize,
+    pub training_record_count: usize,
+    pub business_survey_count: usize,
+    pub milestone_status_count: usize,
+    /// Data rows in all upload files, bad rows and repeats included.
+    pub upload_rows: usize,
+    /// Rows of the uploads that a reader must reject.
+    pub upload_bad_rows: usize,
+    /// Rows of the uploads repeated verbatim.
+    pub upload_duplicate_rows: usize,
 }
 
 pub(crate) struct Counts {
@@ -62,6 +75,7 @@ pub(crate) struct Counts {
     pub(crate) vneid_rows: usize,
     pub(crate) market: MarketCounts,
     pub(crate) petitions: usize,
+    pub(crate) uploads: UploadCounts,
 }
 
 impl Manifest {
@@ -99,6 +113,17 @@ impl Manifest {
             ("fee_collections", self.fee_collection_count),
             ("payment_acceptance", self.payment_acceptance_count),
             ("petitions", self.petition_count),
+            ("household_evaluations", self.household_evaluation_count),
+            (
+                "neighbourhood_evaluations",
+                self.neighbourhood_evaluation_count,
+            ),
+            ("training_records", self.training_record_count),
+            ("business_surveys", self.business_survey_count),
+            ("milestone_statuses", self.milestone_status_count),
+            ("upload_rows", self.upload_rows),
+            ("upload_bad_rows", self.upload_bad_rows),
+            ("upload_duplicate_rows", self.upload_duplicate_rows),
         ];
         let lines: Vec<String> = counts
             .iter()
@@ -162,6 +187,7 @@ pub(crate) fn write(
         .collect::<Result<Vec<_>, _>>()?;
     let d = counts.dossiers;
     let m = counts.market;
+    let u = counts.uploads;
     let manifest = Manifest {
         seed: spec.seed,
         scale: spec.scale,
@@ -184,6 +210,14 @@ pub(crate) fn write(
         fee_collection_count: m.fee_collections,
         payment_acceptance_count: m.payment_acceptance,
         petition_count: counts.petitions,
+        household_evaluation_count: u.households,
+        neighbourhood_evaluation_count: u.neighbourhoods,
+        training_record_count: u.training,
+        business_survey_count: u.businesses,
+        milestone_status_count: u.milestones,
+        upload_rows: u.rows,
+        upload_bad_rows: u.bad_rows,
+        upload_duplicate_rows: u.duplicate_rows,
     };
     let mut sink = out.create(PATH)?;
     sink.put_str(&manifest.to_json())?;

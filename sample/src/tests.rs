@@ -617,3 +617,151 @@ fn market_dump_loads_into_postgres_and_mariadb() {
         }
     }
 }
+
+/// Rows of an upload CSV as maps from column to value.
+fn upload_csv(dir: &Path, rel: &str) -> Vec<BTreeMap<String, String>> {
+    let bytes = read(dir, rel);
+    assert!(bytes.starts_with(output::BOM), "{rel}");
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.expect("row").iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn uploads_follow_the_programme_and_carry_their_bad_rows() {
+    let (dir, manifest) = generate(&spec(6, 0.1, (2026, 10)));
+    let dir = dir.path();
+    let rounds = ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"];
+    let criteria = [
+        "DinhDanhSo",
+        "DichVuCongTrucTuyen",
+        "ThanhToanSo",
+        "AnToanThongTin",
+        "KetNoiSoCongDong",
+    ];
+    let units: BTreeSet<String> = ward().units.iter().map(|u| u.code.clone()).collect();
+
+    // "Gia đình số": the latest evaluation of each household decides; the share rises and the
+    // last khu phố lags
+    let mut latest: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    let mut household_rows = 0;
+    let mut shares = Vec::new();
+    for (i, q) in rounds.iter().enumerate() {
+        let rows = upload_csv(dir, &format!("uploads/gia_dinh_so_{q}.csv"));
+        household_rows += rows.len();
+        let mut seen_this_round = BTreeSet::new();
+        for r in &rows {
+            let all = criteria.iter().all(|c| r[*c] == "1");
+            let valid = units.contains(&r["MaKhuPho"])
+                && !r["NgayDanhGia"].starts_with("32/")
+                && (r["KetQua"] == "Đạt") == all;
+            if !valid {
+                continue;
+            }
+            seen_this_round.insert(r["MaHo"].clone());
+            if i > 0 {
+                // a household recognised once is not evaluated again
+                assert!(
+                    !latest.get(&r["MaHo"]).is_some_and(|(_, passed)| *passed),
+                    "{} evaluated after passing",
+                    r["MaHo"]
+                );
+            }
+            latest.insert(r["MaHo"].clone(), (r["MaKhuPho"].clone(), all));
+        }
+        if i == 0 {
+            assert_eq!(seen_this_round.len(), latest.len());
+        }
+        let share = |unit: Option<&str>| {
+            let hs: Vec<bool> = latest
+                .values()
+                .filter(|(u, _)| unit.is_none_or(|x| x == u))
+                .map(|(_, p)| *p)
+                .collect();
+            hs.iter().filter(|p| **p).count() as f64 / hs.len() as f64
+        };
+        shares.push((share(None), share(Some("KP12"))));
+    }
+    assert!(shares.windows(2).all(|w| w[0].0 <= w[1].0), "{shares:?}");
+    assert!(shares[0].0 < 0.4 && shares[4].0 > 0.7, "{shares:?}");
+    assert!(shares[4].1 + 0.08 < shares[4].0, "{shares:?}");
+    // 1 repeated line and 3 bad lines in the first round
+    assert_eq!(household_rows, manifest.household_evaluation_count + 4);
+
+    // the business survey: any platform in use, rising
+    let mut business_rows = 0;
+    let mut using = Vec::new();
+    for q in rounds {
+        let rows = upload_csv(dir, &format!("uploads/khao_sat_nen_tang_so_{q}.csv"));
+        business_rows += rows.len();
+        let valid: Vec<_> = rows
+            .iter()
+            .filter(|r| {
+                r["LoaiHinh"] != "HKD"
+                    && !(r["NenTang"] == "Zalo"
+                        && r["QuanTriSo"] == "0"
+                        && r["BanHangSo"] == "0"
+                        && r["ThanhToanKhongTienMat"] == "0"
+                        && r["HoaDonDienTu"] == "0")
+            })
+            .collect();
+        let any = valid
+            .iter()
+            .filter(|r| {
+                [
+                    "QuanTriSo",
+                    "BanHangSo",
+                    "ThanhToanKhongTienMat",
+                    "HoaDonDienTu",
+                ]
+                .iter()
+                .any(|c| r[*c] == "1")
+            })
+            .count();
+        using.push(any as f64 / valid.len() as f64);
+    }
+    assert!(using[0] > 0.35 && using[0] < 0.65, "{using:?}");
+    assert!(using[4] > 0.7, "{using:?}");
+    assert_eq!(business_rows, manifest.business_survey_count + 3);
+
+    // milestones: the paperless HĐND session is done in July 2026, reported on Friday 24/07
+    // (the 25th is a Saturday), with its evidence
+    let milestones = upload_csv(dir, "uploads/tien_do_moc_chi_tieu.csv");
+    assert_eq!(milestones.len(), manifest.milestone_status_count + 2);
+    let done: Vec<_> = milestones
+        .iter()
+        .filter(|r| {
+            r["MaChiTieu"] == "I.8" && r["TrangThai"] == "Hoàn thành" && !r["MinhChung"].is_empty()
+        })
+        .collect();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0]["NgayCapNhat"], "24/07/2026");
+
+    for rel in [
+        "uploads/to_dan_pho_so_2025-Q3.xlsx",
+        "uploads/to_dan_pho_so_2026-Q3.xlsx",
+        "uploads/tap_huan_can_bo_2025.xlsx",
+        "uploads/tap_huan_can_bo_2026.xlsx",
+    ] {
+        assert!(read(dir, rel).starts_with(b"PK"), "{rel}");
+    }
+    // no round for the quarter still running
+    assert!(!dir.join("uploads/gia_dinh_so_2026-Q4.csv").exists());
+    // 12 khu phố a round, and one bad line in the first
+    assert_eq!(manifest.neighbourhood_evaluation_count, 12 * 5);
+    assert_eq!(manifest.upload_bad_rows, 3 + 1 + 2 + 2 + 2);
+    assert_eq!(manifest.upload_duplicate_rows, 2);
+}

@@ -194,3 +194,26 @@ fn ingest_refuses_to_run_without_a_pseudonymisation_key() {
     // nothing was written
     assert!(!dir.path().join("data/lake/one_stop_dossiers").exists());
 }
+
+/// `chiso ingest` says on the terminal what it is doing while it works, and what it did.
+#[test]
+fn ingest_shows_progress_and_the_result() {
+    let fixture = crate::helpers::Fixture::new();
+    let config = fixture.dir.path().join("pipelines.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["--config", config.to_str().unwrap(), "ingest"])
+        .env("CHISO_PSEUDONYM_KEY", "progress-test-key-0123456789")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // 4 catalogue rows and 13 dossier rows (see helpers.rs)
+    assert!(err.contains("one_stop: bắt đầu đọc nguồn"), "{err}");
+    assert!(
+        err.contains("one_stop: đã đọc 17 dòng; đang ghi 4 bảng vào kho dữ liệu"),
+        "{err}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("17 rows read"), "{stdout}");
+}

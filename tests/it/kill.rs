@@ -1,5 +1,6 @@
 //! A `chiso ingest` killed with SIGKILL at any moment leaves the lake at the previous or the
-//! next state, never between, and the next run completes the work.
+//! next state, never between, and the next run completes the work. One kill is placed exactly:
+//! when the run reports its first table written, before the others and the run log.
 
 use std::process::Command;
 use std::time::Duration;
@@ -56,6 +57,35 @@ async fn a_killed_ingest_leaves_the_previous_or_the_next_state() {
     let (_dir, cfg) = sample_deployment(0.3, (2026, 3));
     let empty = state(&cfg).await;
     assert_eq!((empty.0, empty.1), (0, 0));
+    // A kill the moment the first table is written, before the others and the run log:
+    // the run's progress on stderr says when. The lake must read as before the run.
+    let mut child = ingest_cmd(&cfg)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+        let line = line.unwrap();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("one_stop: one_stop_procedures: đã ghi") {
+            let _ = child.kill();
+            break;
+        }
+    }
+    let _ = child.wait();
+    let lake = chiso::pipeline::open_lake(&cfg).unwrap();
+    assert!(
+        lake.table("one_stop_procedures").await.unwrap().is_some(),
+        "the first table was written before the kill: {seen}"
+    );
+    assert_eq!(
+        state(&cfg).await,
+        empty,
+        "a table written, the run unfinished"
+    );
+
     let mut seen_between = 0;
     for delay_ms in [50u64, 250, 600, 1000, 1500, 2500] {
         let mut child = ingest_cmd(&cfg).spawn().unwrap();

@@ -83,3 +83,44 @@ async fn a_month_sent_twice_with_different_figures_is_a_conflict() {
         .to_string();
     assert!(reason.contains("khác số liệu"), "{reason}");
 }
+
+/// A file drop on object storage: the same statistics under a store prefix (here the
+/// `file://` store; `s3://` goes through the same listing) load like local files, are named by
+/// their URL, and are passed over once ingested.
+#[tokio::test]
+async fn files_under_an_object_store_prefix_are_listed_fetched_and_remembered() {
+    let (dir, mut cfg) = setup();
+    let drop = dir.path().join("drop/2025");
+    std::fs::create_dir_all(&drop).unwrap();
+    for month in ["07", "08"] {
+        std::fs::copy(
+            dir.path()
+                .join(format!("sample/vneid/vneid_2025-{month}.csv")),
+            drop.join(format!("vneid_2025-{month}.csv")),
+        )
+        .unwrap();
+    }
+    // not matched by the pattern
+    std::fs::write(drop.join("ghi_chu.txt"), "không phải số liệu").unwrap();
+    let prefix = url::Url::from_directory_path(dir.path().join("drop")).unwrap();
+    let pattern = format!("{prefix}**/vneid_*.csv");
+    if let Some(chiso::config::SourceConfig::VneidFiles { files, .. }) =
+        cfg.sources.get_mut("vneid")
+    {
+        *files = vec![pattern.clone()];
+    } else {
+        panic!("pipelines.toml has no vneid_files source");
+    }
+    let r = ingest(&cfg).await;
+    // 12 khu phố × 2 months, one file each
+    assert_eq!(r.counts.read, 24, "{r:?}");
+    assert_eq!(r.files.len(), 2);
+    assert_eq!(
+        r.files[0].path,
+        format!("{prefix}2025/vneid_2025-07.csv"),
+        "named by URL"
+    );
+    let again = ingest(&cfg).await;
+    assert_eq!(again.skipped_files, 2, "{again:?}");
+    assert!(again.batch_id.is_empty());
+}

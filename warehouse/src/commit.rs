@@ -58,7 +58,16 @@ impl Lake {
     pub async fn commit(&self, batch: &Batch) -> Result<CommitReport> {
         let mut tables = Vec::new();
         for data in &batch.tables {
-            tables.push(self.commit_table(batch, data).await?);
+            let done = self.commit_table(batch, data).await?;
+            if let Some(v) = done.version {
+                ingest::progress::report(&format!(
+                    "{}: {}: đã ghi {} dòng, phiên bản {v}",
+                    batch.source,
+                    done.table,
+                    ingest::progress::group_thousands(done.rows_changed)
+                ));
+            }
+            tables.push(done);
         }
         // the files are remembered even when they brought nothing new, so they are not read
         // again; after the data, so a file is never remembered without its rows

@@ -84,40 +84,21 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         pseudonymiser: ctx.pseudonymiser,
     };
     let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
-    let mut inputs = Vec::new();
+    // exports can hold millions of rows: each is parsed as it is read, only states are kept
     for sf in &files.dossiers {
-        inputs.push(run.open(sf, &dossier::REQUIRED)?);
+        let mut drift = Drift::default();
+        let info = crate::records::each(sf, &dossier::REQUIRED, |file, rec| {
+            take_state(&mut states, &mut run, file, &rec, &rules, tz, &mut drift);
+            Ok(())
+        })?;
+        drift.check(&info.path)?;
+        run.add_file(info);
     }
     for page in &files.pages {
-        inputs.push(run.take_page(page)?);
-    }
-    for (file, records) in inputs {
+        let (file, records) = run.take_page(page)?;
         let mut drift = Drift::default();
         for rec in &records {
-            let mut f = Fields::new(rec, tz);
-            let parsed = dossier::parse(rec, &file.path, &rules, &mut f);
-            drift.observe(rec, &f.errors);
-            let Some(state) = parsed else {
-                run.reject_fields(&file, rec.row, f, &dossier::PERSONAL);
-                continue;
-            };
-            let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
-            match states.get(&key) {
-                Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
-                Some(prev) => run.reject_row(
-                    &file,
-                    rec.row,
-                    "MaHoSo",
-                    &state.content.ma_ho_so,
-                    format!(
-                        "cùng MaHoSo và NgayCapNhat với dòng {} của {} nhưng khác nội dung",
-                        prev.row, prev.file
-                    ),
-                ),
-                None => {
-                    states.insert(key, state);
-                }
-            }
+            take_state(&mut states, &mut run, &file, rec, &rules, tz, &mut drift);
         }
         drift.check(&file.path)?;
     }
@@ -150,6 +131,42 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         )?);
     }
     run.into_batch(id, tables)
+}
+
+/// Validates one dossier record and keeps its state; the same state sent twice counts once.
+fn take_state(
+    states: &mut BTreeMap<(String, i64), DossierState>,
+    run: &mut Run,
+    file: &crate::FileInfo,
+    rec: &crate::raw::RawRecord,
+    rules: &dossier::Rules,
+    tz: Tz,
+    drift: &mut Drift,
+) {
+    let mut f = Fields::new(rec, tz);
+    let parsed = dossier::parse(rec, &file.path, rules, &mut f);
+    drift.observe(rec, &f.errors);
+    let Some(state) = parsed else {
+        run.reject_fields(file, rec.row, f, &dossier::PERSONAL);
+        return;
+    };
+    let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
+    match states.get(&key) {
+        Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
+        Some(prev) => run.reject_row(
+            file,
+            rec.row,
+            "MaHoSo",
+            &state.content.ma_ho_so,
+            format!(
+                "cùng MaHoSo và NgayCapNhat với dòng {} của {} nhưng khác nội dung",
+                prev.row, prev.file
+            ),
+        ),
+        None => {
+            states.insert(key, state);
+        }
+    }
 }
 
 fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {

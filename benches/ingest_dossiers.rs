@@ -1,0 +1,183 @@
+//! Benchmark (not a test): a one-stop CSV export of N dossier rows (default one million) into
+//! an empty lake, as `chiso ingest` does it. Prints rows per second and the peak resident
+//! memory of the ingest alone.
+//!
+//! ```text
+//! cargo bench --bench ingest_dossiers -- --rows 1000000
+//! ```
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+const PROCEDURES: [(&str, &str, &str); 4] = [
+    ("1.001193", "Đăng ký khai sinh", "HT"),
+    ("1.000894", "Đăng ký kết hôn", "HT"),
+    ("2.000815", "Chứng thực bản sao từ bản chính", "CT"),
+    ("1.004227", "Xác nhận tình trạng hôn nhân", "HT"),
+];
+
+const HEADER: &str = "MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,MaDonVi,KenhThucHien,PhiDiaGioi,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,SoLanBoSung,HoSoCoThanhPhanSoHoa,DuocTaiSuDung,CoKetQuaDienTu,DuocThanhToanTrucTuyen,DanhGiaHaiLong,MaKhuPho,NgayCapNhat,ChuHoSo,SoCCCD";
+
+const SURNAMES: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"];
+const GIVEN: [&str; 8] = [
+    "Văn An",
+    "Thị Bích",
+    "Văn Cường",
+    "Thị Dung",
+    "Minh Hải",
+    "Thu Hà",
+    "Quốc Huy",
+    "Ngọc Lan",
+];
+
+/// A small deterministic generator, so that every run ingests the same bytes.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Writes the catalogue and `rows` dossier states (finished ones, 12 khu phố, 2025–2026),
+/// streaming, so the writer's memory does not count against the ingest.
+fn write_extracts(dir: &Path, rows: u64) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir.join("extracts"))?;
+    let mut cat = String::from(
+        "\u{FEFF}MaTTHC,TenTTHC,MaLinhVuc,TenLinhVuc,CapThucHien,CoDVCTT,DuDieuKienToanTrinh,YeuCauKetQuaGiay,CoPhi\n",
+    );
+    for (code, name, field) in PROCEDURES {
+        cat.push_str(&format!("{code},{name},{field},Hộ tịch,Cấp xã,1,1,0,0\n"));
+    }
+    std::fs::write(dir.join("extracts/danh_muc_tthc.csv"), cat)?;
+
+    let file = std::fs::File::create(dir.join("extracts/ho_so_export.csv"))?;
+    let mut w = std::io::BufWriter::new(file);
+    write!(w, "\u{FEFF}{HEADER}\r\n")?;
+    let mut rng = Lcg(20260701);
+    for i in 0..rows {
+        let (code, name, field) = PROCEDURES[rng.below(4) as usize];
+        let day = rng.below(540);
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap() + chrono::Days::new(day);
+        let received = date.and_hms_opt(7 + rng.below(10) as u32, rng.below(60) as u32, 0);
+        let received = received.unwrap();
+        let due = received + chrono::Duration::days(3);
+        let done = received + chrono::Duration::hours(4 + rng.below(80) as i64);
+        let fmt = |t: chrono::NaiveDateTime| t.format("%d/%m/%Y %H:%M:%S").to_string();
+        let channel = 1 + rng.below(3);
+        writeln!(
+            w,
+            "HS{i:08},{code},{name},{field},25216,{channel},0,{},{},{},{},10,{},{},{},{},0,{},KP{:02},{},{} {},07920{:07}\r",
+            fmt(received),
+            fmt(due),
+            fmt(done),
+            fmt(done),
+            rng.below(3),
+            rng.below(2),
+            rng.below(2),
+            rng.below(2),
+            1 + rng.below(3),
+            1 + rng.below(12),
+            fmt(done),
+            SURNAMES[rng.below(8) as usize],
+            GIVEN[rng.below(8) as usize],
+            rng.below(10_000_000),
+        )?;
+    }
+    w.flush()
+}
+
+fn pipelines() -> String {
+    let units: String = (1..=12)
+        .map(|k| format!("[[ward.units]]\ncode = \"KP{k:02}\"\nname = \"Khu phố {k}\"\n"))
+        .collect();
+    let catalogue = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/catalogue/indicators.toml");
+    format!(
+        r#"[ward]
+code = "25216"
+name = "Phường Bình Phước"
+province = "Tỉnh Đồng Nai"
+catalogue = "{}"
+{units}
+[lake]
+location = "lake"
+
+[server]
+address = "127.0.0.1:0"
+
+[sources.one_stop]
+kind = "one_stop_files"
+catalogue = "extracts/danh_muc_tthc.csv"
+dossiers = ["extracts/ho_so_export.csv"]
+"#,
+        catalogue.display().to_string().replace('\\', "/")
+    )
+}
+
+/// Peak resident memory of this process in MiB (Linux `VmHWM`).
+fn peak_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Starts the peak over, so that only what follows is measured (Linux `clear_refs` 5).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let rows = args
+        .iter()
+        .position(|a| a == "--rows")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.replace('_', "").parse::<u64>())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir()?;
+    write_extracts(dir.path(), rows)?;
+    let path = dir.path().join("pipelines.toml");
+    std::fs::write(&path, pipelines())?;
+    let cfg = chiso::Config::load(&path)?;
+    let size = std::fs::metadata(dir.path().join("extracts/ho_so_export.csv"))?.len();
+    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    reset_peak();
+    let started = Instant::now();
+    let report = runtime.block_on(async {
+        let lake = chiso::pipeline::open_lake(&cfg)?;
+        chiso::pipeline::ingest(&cfg, &lake, Some("one_stop"), &key).await
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = peak_mib();
+    let r = &report[0];
+    println!(
+        "ingest_dossiers: {rows} rows ({:.0} MiB CSV) → lake in {seconds:.1} s: {:.0} rows/s; \
+         accepted {}, quarantined {}; peak memory {}",
+        size as f64 / 1048576.0,
+        rows as f64 / seconds,
+        r.counts.accepted,
+        r.counts.quarantined,
+        peak.map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
+    );
+    anyhow::ensure!(
+        r.counts.accepted == rows,
+        "every generated row must be accepted: {:?}",
+        r.counts
+    );
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Progress of long reads. Reported as `tracing` events with the target `progress`, which
+//! `chiso` shows on the terminal by default (and the service writes to its log), so that
+//! a person ingesting a million-row export sees it moving.
+
+/// Target of progress events.
+pub const TARGET: &str = "progress";
+
+/// Rows between two reports while a file is read.
+pub const EVERY: u64 = 100_000;
+
+/// Counts the rows of one file and says when to report.
+#[derive(Debug)]
+pub struct Meter {
+    path: String,
+    bytes: u64,
+    every: u64,
+    rows: u64,
+    started: std::time::Instant,
+}
+
+impl Meter {
+    pub fn new(path: &str, bytes: u64, every: u64) -> Self {
+        Self {
+            path: path.to_string(),
+            bytes,
+            every: every.max(1),
+            rows: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// One more row; a message every `every` rows.
+    pub fn tick(&mut self) -> Option<String> {
+        self.rows += 1;
+        self.rows.is_multiple_of(self.every).then(|| {
+            format!(
+                "{}: đã đọc {} dòng ({:.1} giây)",
+                self.path,
+                group_thousands(self.rows),
+                self.started.elapsed().as_secs_f64()
+            )
+        })
+    }
+
+    /// Rows counted.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The closing message, for a file long enough to have reported on the way.
+    pub fn done(&self) -> Option<String> {
+        (self.rows >= self.every).then(|| {
+            format!(
+                "{}: xong, {} dòng, {:.1} MB trong {:.1} giây",
+                self.path,
+                group_thousands(self.rows),
+                self.bytes as f64 / 1e6,
+                self.started.elapsed().as_secs_f64()
+            )
+        })
+    }
+}
+
+/// `1234567` as `1 234 567`, as Vietnamese documents group digits.
+pub fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Reports a message as progress.
+pub fn report(message: &str) {
+    tracing::info!(target: TARGET, "{message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_n_rows_and_at_the_end_of_long_files() {
+        let mut m = Meter::new("x.csv", 2_500_000, 2);
+        assert_eq!(m.tick(), None);
+        let second = m.tick().expect("a report at the second row");
+        assert!(second.starts_with("x.csv: đã đọc 2 dòng"), "{second}");
+        assert_eq!(m.tick(), None);
+        assert!(m.done().expect("long file").contains("3 dòng, 2.5 MB"));
+        assert_eq!(Meter::new("y.csv", 10, 5).done(), None);
+        assert_eq!(group_thousands(1_234_567), "1 234 567");
+        assert_eq!(group_thousands(999), "999");
+    }
+}
