@@ -547,12 +547,6 @@ pub fn mask_numbers(text: &str) -> String {
     out
 }
 
-/// Days since 1970-01-01 of a date.
-pub fn epoch_days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    (d - epoch).num_days() as i32
-}
-
 /// Where a dataset's records come from.
 pub enum Input<'a> {
     /// A CSV, XLSX or JSON file.

@@ -167,7 +167,7 @@ impl<'a> Fields<'a> {
         let local = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(t)?
             .with_timezone(&self.tz)
             .date_naive();
-        Some(crate::declared::epoch_days(local))
+        Some(crate::time::epoch_days(local))
     }
 
     /// The field's trimmed text, or `None` (with an error when required) when empty.

@@ -29,6 +29,12 @@ pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     ))
 }
 
+/// Days since 1970-01-01 of a date.
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (d - epoch).num_days() as i32
+}
+
 /// `None` for an empty field, otherwise as [`parse_instant`].
 pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
     if raw.trim().is_empty() {
