@@ -235,3 +235,34 @@ pub async fn assert_not_in_clear(lake_dir: &Path, lake: &Lake, values: &[&str]) 
     }
     assert!(texts > 0, "the lake's tables were read");
 }
+
+/// Failures a test API still has to inject, each counted down: 500s, then an answer slower
+/// than the client's timeout, then a page cut short.
+#[derive(Default)]
+pub struct Faults {
+    pub fail_500: std::sync::atomic::AtomicU32,
+    pub slow: std::sync::atomic::AtomicU32,
+    pub malformed: std::sync::atomic::AtomicU32,
+}
+
+impl Faults {
+    /// The next failure to inject, if any is left; `truncated` is the page cut short.
+    pub async fn next(&self, truncated: &'static str) -> Option<axum::response::Response> {
+        use axum::response::IntoResponse;
+        use std::sync::atomic::Ordering;
+        let take = |c: &std::sync::atomic::AtomicU32| {
+            c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
+                .is_ok()
+        };
+        if take(&self.fail_500) {
+            return Some(axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        }
+        if take(&self.slow) {
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        }
+        if take(&self.malformed) {
+            return Some(truncated.into_response());
+        }
+        None
+    }
+}

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,9 +14,7 @@ use crate::helpers::{API_PAGE, Fixture, count};
 struct Api {
     requests: AtomicU32,
     /// Failures still to inject on page 2: 500s, then one slow answer, then one malformed.
-    fail_500: AtomicU32,
-    slow: AtomicU32,
-    malformed: AtomicU32,
+    faults: crate::helpers::Faults,
 }
 
 async fn pages(
@@ -31,18 +28,8 @@ async fn pages(
     }
     let page: u32 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     if page == 2 {
-        let take = |c: &AtomicU32| {
-            c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
-                .is_ok()
-        };
-        if take(&api.fail_500) {
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-        if take(&api.slow) {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-        }
-        if take(&api.malformed) {
-            return "{\"page\":2,\"data\":[".into_response();
+        if let Some(fault) = api.faults.next("{\"page\":2,\"data\":[").await {
+            return fault;
         }
     }
     // page 1: HS03 finished; page 2: a new dossier HS12
@@ -99,7 +86,7 @@ async fn paged_api_with_retries_all_or_nothing() {
 
     // page 2 keeps failing: 3 attempts (1 + 2 retries), then the batch fails whole
     run(&api);
-    api.fail_500.store(10, Ordering::SeqCst);
+    api.faults.fail_500.store(10, Ordering::SeqCst);
     let err = chiso::pipeline::ingest(&fx.cfg, &lake, Some("one_stop_api"), &key)
         .await
         .unwrap_err();
@@ -123,10 +110,10 @@ async fn paged_api_with_retries_all_or_nothing() {
     );
 
     // a 500, a slow answer and a malformed page: all within the retries of a later run
-    api.fail_500.store(0, Ordering::SeqCst);
+    api.faults.fail_500.store(0, Ordering::SeqCst);
     let api2 = Arc::new(Api::default());
-    api2.fail_500.store(1, Ordering::SeqCst);
-    api2.slow.store(1, Ordering::SeqCst);
+    api2.faults.fail_500.store(1, Ordering::SeqCst);
+    api2.faults.slow.store(1, Ordering::SeqCst);
     let url2 = serve(api2.clone()).await;
     let fx2 = http_fixture(&url2);
     let lake2 = fx2.lake();
@@ -143,7 +130,7 @@ async fn paged_api_with_retries_all_or_nothing() {
         count(&lake2, "SELECT count(*) FROM one_stop_dossiers").await,
         12
     );
-    api2.malformed.store(3, Ordering::SeqCst);
+    api2.faults.malformed.store(3, Ordering::SeqCst);
     assert!(
         chiso::pipeline::ingest(&fx2.cfg, &lake2, Some("one_stop_api"), &key)
             .await

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use arrow::array::AsArray;
 use axum::extract::{Query, State};
@@ -300,9 +299,7 @@ struct Api {
     requests: AtomicU32,
     /// The updated-since value of each request (`None` when absent).
     since: Mutex<Vec<Option<String>>>,
-    fail_500: AtomicU32,
-    slow: AtomicU32,
-    malformed: AtomicU32,
+    faults: crate::helpers::Faults,
 }
 
 impl Api {
@@ -332,18 +329,8 @@ async fn answer(
     }
     let n: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     if n == 2 {
-        let take = |c: &AtomicU32| {
-            c.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
-                .is_ok()
-        };
-        if take(&api.fail_500) {
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-        if take(&api.slow) {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-        }
-        if take(&api.malformed) {
-            return "{\"page\":2,\"data\":[{\"id\":".into_response();
+        if let Some(fault) = api.faults.next("{\"page\":2,\"data\":[{\"id\":").await {
+            return fault;
         }
     }
     let body = api.pages.lock().unwrap().get(n - 1).cloned();
@@ -377,8 +364,8 @@ async fn api_pages_with_retries_watermark_and_all_or_nothing() {
         page(1, 2, &[pa01_open(), pa02()]),
         page(2, 2, &[pa03_waiting()]),
     ]);
-    api.fail_500.store(1, Ordering::SeqCst);
-    api.slow.store(1, Ordering::SeqCst);
+    api.faults.fail_500.store(1, Ordering::SeqCst);
+    api.faults.slow.store(1, Ordering::SeqCst);
     let r = run(&fx, "petitions_api").await.unwrap();
     assert_eq!(api.requests.load(Ordering::SeqCst), 4);
     assert_eq!(api.since(), vec![None; 4]);
@@ -393,7 +380,7 @@ async fn api_pages_with_retries_watermark_and_all_or_nothing() {
     // 03/06 20:00 local, less a day: 02/06 20:00, in the app's ISO form with the offset
     let before = lake.tables().await.unwrap();
     api.reset(vec![page(1, 2, &[pa01_handled()]), page(2, 2, &[pa06()])]);
-    api.malformed.store(3, Ordering::SeqCst);
+    api.faults.malformed.store(3, Ordering::SeqCst);
     let err = run(&fx, "petitions_api").await.unwrap_err();
     assert!(
         format!("{err:#}").contains("trang 2: nội dung không phải trang JSON hợp lệ"),
