@@ -155,12 +155,17 @@ async fn run_source(
                     format!("source {name}: no database address; set {url_env} or `url` in pipelines.toml")
                 })?;
             let datasets = ingest::market::datasets();
+            let marks = latest_of(
+                lake,
+                &datasets.each_ref().map(|(_, d)| (d.table, "updated_at")),
+            )
+            .await?;
             let mut tables = Vec::new();
-            for (from, d) in &datasets {
+            for ((from, d), mark) in datasets.iter().zip(marks) {
                 // an hour of overlap: a row written by a transaction that committed late is
                 // still read, and reading a row twice costs nothing (the commit writes only
                 // what changed)
-                let since = latest(lake, d.table, "updated_at").await?.map(|t| {
+                let since = mark.map(|t| {
                     (t - chrono::Duration::hours(1))
                         .with_timezone(&cfg.timezone())
                         .format("%Y-%m-%d %H:%M:%S")
@@ -415,21 +420,37 @@ async fn latest(
     table: &str,
     column: &str,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    if lake.table(table).await?.is_none() {
-        return Ok(None);
-    }
+    Ok(latest_of(lake, &[(table, column)]).await?.remove(0))
+}
+
+/// [`latest`] of several (table, column) pairs, from one snapshot of the lake.
+async fn latest_of(
+    lake: &Lake,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<Option<chrono::DateTime<chrono::Utc>>>> {
     let ctx = lake.session().await?;
-    let b = ctx
-        .sql(&format!(
-            "SELECT CAST(max(\"{column}\") AS BIGINT) FROM \"{table}\""
-        ))
-        .await?
-        .collect()
-        .await?;
-    let col = b[0].column(0).as_primitive::<arrow::datatypes::Int64Type>();
-    Ok((!col.is_null(0))
-        .then(|| chrono::DateTime::from_timestamp_micros(col.value(0)))
-        .flatten())
+    let mut out = Vec::new();
+    for (table, column) in pairs {
+        // a table no logged run has written is not in the snapshot: nothing to start from
+        if !ctx.table_exist(*table)? {
+            out.push(None);
+            continue;
+        }
+        let b = ctx
+            .sql(&format!(
+                "SELECT CAST(max(\"{column}\") AS BIGINT) FROM \"{table}\""
+            ))
+            .await?
+            .collect()
+            .await?;
+        let col = b[0].column(0).as_primitive::<arrow::datatypes::Int64Type>();
+        out.push(
+            (!col.is_null(0))
+                .then(|| chrono::DateTime::from_timestamp_micros(col.value(0)))
+                .flatten(),
+        );
+    }
+    Ok(out)
 }
 
 /// The files whose bytes no earlier run ingested, and how many were passed over. Hashing
