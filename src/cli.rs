@@ -55,7 +55,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Print the indicator table (Phụ lục 1) for a period.
+    /// Print the indicator table (Phụ lục 1 and the operations figures) for a period.
     Indicators {
         /// 2026-06, 2026-Q2, 2026-H1 or 2026; default: the last complete month.
         #[arg(long)]
@@ -63,6 +63,31 @@ pub enum Command {
         /// Khu phố code.
         #[arg(long)]
         unit: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// The lake as it stood then: a version (v12), a date (2026-07-05: its end) or an
+        /// RFC 3339 time.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Read every figure under this period rule: calendar, or nd09 (Nghị định 09/2019:
+        /// the 15th to the 14th).
+        #[arg(long)]
+        rule: Option<String>,
+        /// Show how one indicator is computed (numerator, denominator, period rule, SQL).
+        #[arg(long, value_name = "ID")]
+        explain: Option<String>,
+        /// Break every indicator down by khu_pho, linh_vuc, don_vi or kenh.
+        #[arg(long, value_name = "DIMENSION")]
+        by: Option<String>,
+    },
+    /// The 6 rõ tasks of the ward's plans: who, what, by when, product, effect, and status.
+    Tasks {
+        /// Only the tasks this unit leads or takes part in (part of its name, e.g. "VH-XH").
+        #[arg(long)]
+        unit: Option<String>,
+        /// The day to judge at (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        on: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -104,6 +129,10 @@ pub async fn run(cli: Cli) -> Result<()> {
             period,
             unit,
             format,
+            as_of,
+            rule,
+            explain,
+            by,
         } => {
             let period = match period {
                 Some(p) => p.parse::<Period>()?,
@@ -114,21 +143,73 @@ pub async fn run(cli: Cli) -> Result<()> {
             {
                 anyhow::bail!("no khu phố “{u}” in pipelines.toml");
             }
+            let at = metrics::parse_as_of(as_of.as_deref().unwrap_or(""), cfg.timezone())?;
+            let rule = rule.map(|r| r.parse()).transpose()?;
             let lake = pipeline::open_lake(&cfg)?;
-            let ev = crate::indicators::evaluator(&cfg, &lake).await?;
-            let rows = ev.table(period, unit.as_deref()).await?;
+            let ev = crate::indicators::evaluator_at(&cfg, &lake, at, rule).await?;
+            if let Some(id) = explain {
+                let e = ev.explain(&id, period, unit.as_deref()).await?;
+                match format {
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+                    Format::Table | Format::Csv => print!("{}", e.text()),
+                }
+                return Ok(());
+            }
+            if let Some(dim) = by {
+                let b = ev.breakdowns(period, &dim).await?;
+                match format {
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&b)?),
+                    Format::Table => print!("{}", crate::indicators::breakdown_text(&b)),
+                    Format::Csv => print!("{}", crate::indicators::breakdown_csv(&b, period)?),
+                }
+                return Ok(());
+            }
+            let report = ev.report(period, unit.as_deref()).await?;
             match format {
                 Format::Table => {
                     let title = format!(
-                        "{} — {} — {}",
-                        ev.catalogue().title,
+                        "{} — {} — {}{}",
+                        report.title,
                         cfg.ward.name,
-                        period.label_vi()
+                        period.label_vi(),
+                        report
+                            .lake_version
+                            .map(|v| format!(" — dữ liệu phiên bản v{v}"))
+                            .unwrap_or_default()
                     );
-                    print!("{}", crate::indicators::as_text(&rows, &title));
+                    print!("{}", crate::indicators::as_text(&report.indicators, &title));
+                    print!(
+                        "{}",
+                        crate::indicators::as_text(&report.operations, "\nChỉ số vận hành")
+                    );
                 }
-                Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-                Format::Csv => print!("{}", crate::indicators::as_csv(&rows)?),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                Format::Csv => {
+                    let rows: Vec<_> = report
+                        .indicators
+                        .into_iter()
+                        .chain(report.operations)
+                        .collect();
+                    print!("{}", crate::indicators::as_csv(&rows)?)
+                }
+            }
+        }
+        Command::Tasks { unit, on, format } => {
+            let today = match on {
+                Some(d) => d
+                    .parse::<chrono::NaiveDate>()
+                    .with_context(|| format!("--on {d}: write YYYY-MM-DD"))?,
+                None => chrono::Utc::now().with_timezone(&cfg.timezone()).date_naive(),
+            };
+            let plans = metrics::load_plans(&cfg.path(&cfg.ward.plans))?;
+            let lake = pipeline::open_lake(&cfg)?;
+            let ev = crate::indicators::evaluator(&cfg, &lake).await?;
+            let tasks = ev.tasks(&plans, today, unit.as_deref()).await?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&tasks)?),
+                Format::Table | Format::Csv => {
+                    print!("{}", crate::indicators::tasks_text(&tasks, today))
+                }
             }
         }
         Command::Serve => {

@@ -192,6 +192,12 @@ pub enum SourceConfig {
         /// Milestone statuses of I.8, III.1, III.2.
         #[serde(default)]
         milestones: Vec<String>,
+        /// Status reports of the 6 rõ tasks.
+        #[serde(default)]
+        tasks: Vec<String>,
+        /// Digital-payment tallies per khu phố (II.3).
+        #[serde(default)]
+        payments: Vec<String>,
         /// Group id per upload (`training = "giao_duc"`) where it differs from the upload's
         /// own (`ingest::uploads::Upload::default_group`).
         #[serde(default)]
@@ -229,6 +235,8 @@ impl SourceConfig {
             training,
             businesses,
             milestones,
+            tasks,
+            payments,
             groups,
             ..
         } = self
@@ -241,6 +249,8 @@ impl SourceConfig {
             (Upload::Training, training),
             (Upload::Businesses, businesses),
             (Upload::Milestones, milestones),
+            (Upload::Tasks, tasks),
+            (Upload::Payments, payments),
         ]
         .into_iter()
         .map(|(u, patterns)| {
@@ -503,6 +513,26 @@ impl Config {
     }
 
     /// The synthetic sample of this deployment's ward, up to `until` (year, month).
+    /// The tasks of the ward's plans, for the sample's status reports; none when the plans
+    /// cannot be read (`chiso tasks` names the error).
+    fn plan_tasks(&self) -> Vec<sample::TaskSpec> {
+        match metrics::load_plans(&self.path(&self.ward.plans)) {
+            Ok(plans) => plans
+                .iter()
+                .flat_map(|p| &p.tasks)
+                .map(|t| sample::TaskSpec {
+                    id: t.id.clone(),
+                    start: t.bat_dau,
+                    due: t.han,
+                })
+                .collect(),
+            Err(e) => {
+                tracing::warn!("the sample writes no task reports: {e}");
+                Vec::new()
+            }
+        }
+    }
+
     pub fn sample_spec(&self, seed: u64, scale: f64, until: (i32, u32)) -> sample::SampleSpec {
         let ward = &self.ward;
         sample::SampleSpec {
@@ -531,6 +561,7 @@ impl Config {
                         name: m.name.clone(),
                     })
                     .collect(),
+                tasks: self.plan_tasks(),
             },
         }
     }

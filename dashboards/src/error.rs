@@ -46,7 +46,13 @@ impl ApiError {
 impl From<metrics::MetricsError> for ApiError {
     fn from(e: metrics::MetricsError) -> Self {
         match e {
-            metrics::MetricsError::Period(_) => ApiError::bad_request(e.to_string()),
+            metrics::MetricsError::Period(_)
+            | metrics::MetricsError::PeriodRule(_)
+            | metrics::MetricsError::AsOf(_)
+            | metrics::MetricsError::Breakdown { .. }
+            | metrics::MetricsError::Warehouse(warehouse::WarehouseError::AsOf(_)) => {
+                ApiError::bad_request(e.to_string())
+            }
             metrics::MetricsError::UnknownIndicator(_) => ApiError::not_found(e.to_string()),
             other => ApiError::internal(other),
         }

@@ -28,6 +28,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/indicators/{id}", get(api::indicators::get))
         .route("/api/indicators/{id}/series", get(api::indicators::series))
         .route("/api/freshness", get(api::freshness::get))
+        .route("/api/tasks", get(api::tasks::list))
         .route("/charts/{file}", get(api::charts::get))
         .route("/static/fonts/{file}", get(api::static_fonts::get))
         .with_state(state)

@@ -16,6 +16,8 @@ pub struct Site {
     pub default_period: Period,
     /// Allowed age in hours of each source's data.
     pub max_age_hours: std::collections::BTreeMap<String, u64>,
+    /// The plans' task tables (6 rõ).
+    pub plans: Vec<metrics::Plan>,
 }
 
 /// Shared state: the site and an evaluator over the current lake snapshot, replaced
@@ -39,6 +41,39 @@ impl AppState {
     /// The evaluator of the current snapshot.
     pub async fn evaluator(&self) -> Arc<Evaluator> {
         self.evaluator.read().await.clone()
+    }
+
+    /// The evaluator a request asks for: the current snapshot, or the lake as it stood at
+    /// `as_of`, every figure read under `rule` if given.
+    pub async fn evaluator_for(
+        &self,
+        as_of: Option<&str>,
+        rule: Option<&str>,
+    ) -> Result<Arc<Evaluator>, crate::ApiError> {
+        let current = self.evaluator().await;
+        let tz = current.timezone();
+        let at = metrics::parse_as_of(as_of.unwrap_or(""), tz)?;
+        let rule = match rule.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(r.parse::<metrics::PeriodRule>()?),
+            None => None,
+        };
+        if at == metrics::AsOf::Latest && rule.is_none() {
+            return Ok(current);
+        }
+        let ev = if at == metrics::AsOf::Latest {
+            current.with_other_rule(rule).await?
+        } else {
+            Evaluator::open(
+                &self.lake,
+                current.catalogue().clone(),
+                tz,
+                at,
+                &self.site.max_age_hours,
+            )
+            .await?
+            .with_rule(rule)
+        };
+        Ok(Arc::new(ev))
     }
 
     /// Switches to a new snapshot.

@@ -168,6 +168,7 @@ mod tests {
             province: String::new(),
             timezone: "Asia/Ho_Chi_Minh".to_string(),
             catalogue: String::new(),
+            plans: String::new(),
             units: vec![Unit {
                 code: "KP01".to_string(),
                 name: "Khu phố Một".to_string(),

@@ -110,6 +110,9 @@ pub const MILESTONE_INDICATORS: [&str; 3] = ["I.8", "III.1", "III.2"];
 /// Status of a milestone.
 pub const MILESTONE_STATUSES: [&str; 3] = ["Chưa bắt đầu", "Đang thực hiện", "Hoàn thành"];
 
+/// Status of a 6 rõ task as its lead unit reports it.
+pub const TASK_STATUSES: [&str; 3] = MILESTONE_STATUSES;
+
 /// The survey's kinds of digital platform (Phụ lục 1, II.6: quản trị, bán hàng, thanh toán,
 /// hóa đơn điện tử); a business using any of them counts.
 pub const PLATFORM_FLAGS: [&str; 4] = [
@@ -209,7 +212,30 @@ const MILESTONE_COLUMNS: [Column; 7] = [
     req("DonViChuTri", "don_vi_chu_tri", Kind::Text),
 ];
 
-/// The five uploads, by the name pipelines.toml gives their file lists.
+const TASK_COLUMNS: [Column; 6] = [
+    req("MaNhiemVu", "ma_nhiem_vu", Kind::Text),
+    req("TrangThai", "trang_thai", Kind::Code(&TASK_STATUSES)),
+    req("NgayCapNhat", "ngay_cap_nhat", Kind::Date),
+    opt("NgayHoanThanh", "ngay_hoan_thanh", Kind::Date),
+    opt("MinhChung", "minh_chung", Kind::Text),
+    opt("DonViBaoCao", "don_vi_bao_cao", Kind::Text),
+];
+
+const COUNT: Kind = Kind::Int {
+    min: 0,
+    max: 10_000_000,
+};
+
+const PAYMENT_COLUMNS: [Column; 6] = [
+    req("NgayTongHop", "ngay_tong_hop", Kind::Date),
+    req("MaKhuPho", "ma_khu_pho", Kind::Unit),
+    req("NguoiTruongThanh", "nguoi_truong_thanh", COUNT),
+    req("CoTaiKhoanThanhToanSo", "co_tai_khoan", COUNT),
+    req("CoGiaoDichThanhToanSo", "co_giao_dich", COUNT),
+    opt("DiemHoTro", "diem_ho_tro", Kind::Text),
+];
+
+/// The uploads, by the name pipelines.toml gives their file lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Upload {
     Households,
@@ -217,15 +243,19 @@ pub enum Upload {
     Training,
     Businesses,
     Milestones,
+    Tasks,
+    Payments,
 }
 
 impl Upload {
-    pub const ALL: [Upload; 5] = [
+    pub const ALL: [Upload; 7] = [
         Upload::Households,
         Upload::Neighbourhoods,
         Upload::Training,
         Upload::Businesses,
         Upload::Milestones,
+        Upload::Tasks,
+        Upload::Payments,
     ];
 
     /// The key of its file list in pipelines.toml.
@@ -236,6 +266,8 @@ impl Upload {
             Upload::Training => "training",
             Upload::Businesses => "businesses",
             Upload::Milestones => "milestones",
+            Upload::Tasks => "tasks",
+            Upload::Payments => "payments",
         }
     }
 
@@ -250,7 +282,11 @@ impl Upload {
     /// ward's own administration has no group of its own.
     pub fn default_group(self) -> KhoGroup {
         match self {
-            Upload::Households | Upload::Neighbourhoods | Upload::Milestones => KhoGroup::DanCu,
+            Upload::Households
+            | Upload::Neighbourhoods
+            | Upload::Milestones
+            | Upload::Tasks
+            | Upload::Payments => KhoGroup::DanCu,
             Upload::Training => KhoGroup::VanHoaXaHoi,
             Upload::Businesses => KhoGroup::KinhDoanh,
         }
@@ -264,6 +300,8 @@ impl Upload {
             Upload::Training => training(),
             Upload::Businesses => businesses(),
             Upload::Milestones => milestones(),
+            Upload::Tasks => tasks(),
+            Upload::Payments => payments(),
         }
     }
 }
@@ -338,6 +376,81 @@ pub fn milestones() -> Dataset {
         merge: MergeRule::Upsert,
         unit_column: None,
         rules: &[done_needs_evidence],
+    }
+}
+
+/// Status reports of the 6 rõ tasks (`data/plans/`): one report of one task at one date; the
+/// history is kept, so a task's state at any date can be read back.
+pub fn tasks() -> Dataset {
+    Dataset {
+        table: "task_statuses",
+        description: "Báo cáo tiến độ nhiệm vụ “6 rõ”: trạng thái, ngày hoàn thành, minh chứng, \
+                      đơn vị báo cáo",
+        columns: &TASK_COLUMNS,
+        key: &["ma_nhiem_vu", "ngay_cap_nhat"],
+        merge: MergeRule::Upsert,
+        unit_column: None,
+        rules: &[task_done_has_date_and_evidence],
+    }
+}
+
+/// Digital-payment tallies per khu phố (II.3), as the community digital-technology teams
+/// collect them by round: adults, those with a digital payment account, those who also paid.
+pub fn payments() -> Dataset {
+    Dataset {
+        table: "digital_payment_survey",
+        description: "Tổng hợp theo đợt người trưởng thành có tài khoản thanh toán số và có phát \
+                      sinh giao dịch, theo khu phố",
+        columns: &PAYMENT_COLUMNS,
+        key: &["ma_khu_pho", "ngay_tong_hop"],
+        merge: MergeRule::Upsert,
+        unit_column: Some("ma_khu_pho"),
+        rules: &[payments_nested],
+    }
+}
+
+fn task_done_has_date_and_evidence(row: &Row, f: &mut Fields) {
+    let done = matches!(row.get("trang_thai"), Value::Text(s) if s == "Hoàn thành");
+    if done && row.get("ngay_hoan_thanh") == &Value::Null {
+        f.reject("NgayHoanThanh", "nhiệm vụ “Hoàn thành” phải có ngày hoàn thành");
+    }
+    if done && row.get("minh_chung") == &Value::Null {
+        f.reject(
+            "MinhChung",
+            "nhiệm vụ “Hoàn thành” phải có minh chứng (số, ngày văn bản, biên bản hoặc đường dẫn)",
+        );
+    }
+    if let (Some(d), Some(u)) = (
+        row.get("ngay_hoan_thanh").as_date(),
+        row.get("ngay_cap_nhat").as_date(),
+    ) && d > u
+    {
+        f.reject("NgayHoanThanh", "ngày hoàn thành sau ngày cập nhật báo cáo");
+    }
+}
+
+/// Those who paid are among those with an account, who are among the adults.
+fn payments_nested(row: &Row, f: &mut Fields) {
+    let n = |c: &str| match row.get(c) {
+        Value::Int(v) => Some(*v),
+        _ => None,
+    };
+    if let (Some(adults), Some(account), Some(paid)) = (
+        n("nguoi_truong_thanh"),
+        n("co_tai_khoan"),
+        n("co_giao_dich"),
+    ) {
+        if account > adults {
+            f.reject(
+                "CoTaiKhoanThanhToanSo",
+                "số người có tài khoản lớn hơn số người trưởng thành",
+            );
+        } else if paid > account {
+            f.reject(
+                "CoGiaoDichThanhToanSo",
+                "số người có giao dịch lớn hơn số người có tài khoản thanh toán số",
+            );
+        }
     }
 }
 

@@ -40,10 +40,17 @@ pub struct Ward {
     pub timezone: String,
     /// Path of the indicator catalogue.
     pub catalogue: String,
+    /// Directory of the plans' task tables (6 rõ).
+    #[serde(default = "default_plans")]
+    pub plans: String,
     #[serde(default)]
     pub units: Vec<Unit>,
     #[serde(default)]
     pub markets: Vec<Market>,
+}
+
+fn default_plans() -> String {
+    "data/plans".to_string()
 }
 
 fn default_timezone() -> String {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MetricsError, Result, Target};
+use crate::{MetricsError, PeriodRule, Result, Target};
 
 /// The whole catalogue file.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -22,6 +22,9 @@ pub struct Catalogue {
     #[serde(default)]
     pub views: Vec<View>,
     pub indicators: Vec<Indicator>,
+    /// Figures of the operations dashboard (Nhiệm vụ 1.2.a) beside Phụ lục 1.
+    #[serde(default)]
+    pub operations: Vec<Indicator>,
 }
 
 /// A group of the table (I. Chính quyền số, …).
@@ -41,13 +44,13 @@ pub struct View {
     pub sql: String,
 }
 
-/// One row of Phụ lục 1.
+/// One row of Phụ lục 1, or one operations figure.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
-    /// Stable id: `I.1` … `III.2`.
+    /// Stable id: `I.1` … `III.2`; `VH.1` … for operations figures.
     pub id: String,
-    /// Group id: `I`, `II`, `III`.
+    /// Group id: `I`, `II`, `III`, `VH`.
     pub group: String,
     /// STT within the group.
     pub stt: u32,
@@ -56,37 +59,103 @@ pub struct Indicator {
     /// ĐVT: `%`, `KQ`, `Mức độ`, `Giai đoạn`.
     pub unit: String,
     /// Milestone year → target text as the plan writes it.
+    #[serde(default)]
     pub targets: BTreeMap<String, String>,
     /// "Ghi chú/nguồn đo lường".
     pub note: String,
+    /// The legal or programme text the indicator and its formula come from.
+    #[serde(default)]
+    pub legal_source: String,
     /// Monitoring cadence (Phụ lục 5): `thang`, `quy`, …
     #[serde(default)]
     pub cadence: Option<String>,
-    /// How to compute it from the lake; absent while its source is not ingested.
+    /// How to compute it from the lake as a ratio.
     #[serde(default)]
     pub measure: Option<Measure>,
+    /// How to read it from milestone statuses, for KQ / Mức độ / Giai đoạn rows.
+    #[serde(default)]
+    pub milestone: Option<MilestoneMeasure>,
+    /// How a target that is not a number (“Thí điểm, hình thành mô hình”) is judged.
+    #[serde(default)]
+    pub target_rule_vi: Option<String>,
 }
 
-/// How an indicator is computed: a ratio of row counts.
+/// How rows of a measure's source belong to a period.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Basis {
+    /// Every row as the lake holds it now, whatever the period (a catalogue).
+    Current,
+    /// Rows whose `column` (an instant or a date, read in local time) falls in the window.
+    Event { column: String },
+    /// The latest row per `key` whose `column` is on or before the window's last day: the
+    /// state at the period's end.
+    AsOf { column: String, key: Vec<String> },
+    /// The conditions name the window themselves through `{start}` and `{end}` (instants,
+    /// end exclusive), `{first_day}` and `{last_day}` (dates).
+    Conditions,
+}
+
+/// How an indicator is computed: a ratio of row counts, of distinct values or of sums.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     /// Lake table or catalogue view.
     pub source: String,
-    /// Local-time column assigning a row to a period; `None` for a snapshot measure.
+    pub basis: Basis,
+    /// SQL condition on the rows in scope; rows outside it are not counted at all.
     #[serde(default)]
-    pub period_column: Option<String>,
-    /// Column holding the khu phố code, for breakdowns.
-    #[serde(default)]
-    pub unit_column: Option<String>,
+    pub filter: Option<String>,
     /// SQL condition for the numerator (rows that also satisfy `denominator`).
     pub numerator: String,
     /// SQL condition for the denominator.
     pub denominator: String,
+    /// What is counted: `rows` (default), `distinct:<column>` or `sum:<column>`.
+    #[serde(default)]
+    pub count: Option<String>,
+    /// With `count = "sum:<column>"`: the column the denominator sums, when not the same.
+    #[serde(default)]
+    pub denominator_sum: Option<String>,
+    /// The period rule the figure uses unless a report sets one.
+    #[serde(default)]
+    pub period_rule: PeriodRule,
+    /// Breakdown dimension (`khu_pho`, `linh_vuc`, `don_vi`, `kenh`) → column.
+    #[serde(default)]
+    pub breakdowns: BTreeMap<String, String>,
     pub numerator_vi: String,
     pub denominator_vi: String,
+    #[serde(default)]
+    pub filter_vi: Option<String>,
     /// The period rule in words.
     pub period_rule_vi: String,
+}
+
+/// A KQ / Mức độ / Giai đoạn row read from the milestone statuses officers upload.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneMeasure {
+    /// The statuses table.
+    pub source: String,
+    /// Also report which of the Kho dữ liệu groups have live, fresh tables (III.1).
+    #[serde(default)]
+    pub kho_groups: bool,
+    /// The rule in words.
+    pub rule_vi: String,
+}
+
+/// Breakdown dimensions and their Vietnamese names.
+pub const DIMENSIONS: [(&str, &str); 4] = [
+    ("khu_pho", "khu phố / tổ dân phố"),
+    ("linh_vuc", "lĩnh vực"),
+    ("don_vi", "đơn vị xử lý"),
+    ("kenh", "kênh"),
+];
+
+impl Measure {
+    /// The column of a breakdown dimension.
+    pub fn column(&self, dimension: &str) -> Option<&str> {
+        self.breakdowns.get(dimension).map(String::as_str)
+    }
 }
 
 impl Catalogue {
@@ -106,6 +175,47 @@ impl Catalogue {
             message,
         };
         let cat: Catalogue = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let all: Vec<&Indicator> = cat.indicators.iter().chain(&cat.operations).collect();
+        for ind in &all {
+            if all.iter().filter(|o| o.id == ind.id).count() > 1 {
+                return Err(err(format!("indicator id {} appears twice", ind.id)));
+            }
+            if let Some(m) = &ind.measure {
+                for d in m.breakdowns.keys() {
+                    if !DIMENSIONS.iter().any(|(id, _)| id == d) {
+                        return Err(err(format!(
+                            "indicator {}: breakdown “{d}” is not one of {}",
+                            ind.id,
+                            DIMENSIONS.map(|(id, _)| id).join(", ")
+                        )));
+                    }
+                }
+                let counted = m.count.as_deref().unwrap_or("rows");
+                if counted != "rows"
+                    && !counted.starts_with("distinct:")
+                    && !counted.starts_with("sum:")
+                {
+                    return Err(err(format!(
+                        "indicator {}: count “{counted}”: write rows, distinct:<column> or sum:<column>",
+                        ind.id
+                    )));
+                }
+            }
+            if ind.measure.is_some() && ind.milestone.is_some() {
+                return Err(err(format!(
+                    "indicator {} has both a measure and a milestone",
+                    ind.id
+                )));
+            }
+        }
+        for ind in &cat.operations {
+            if !cat.groups.iter().any(|g| g.id == ind.group) {
+                return Err(err(format!(
+                    "figure {} names group “{}”, which is not among [[groups]]",
+                    ind.id, ind.group
+                )));
+            }
+        }
         for ind in &cat.indicators {
             if !cat.groups.iter().any(|g| g.id == ind.group) {
                 return Err(err(format!(
@@ -121,17 +231,15 @@ impl Catalogue {
                     )));
                 }
             }
-            if cat.indicators.iter().filter(|o| o.id == ind.id).count() > 1 {
-                return Err(err(format!("indicator id {} appears twice", ind.id)));
-            }
         }
         Ok(cat)
     }
 
-    /// The indicator with this id.
+    /// The indicator (or operations figure) with this id.
     pub fn indicator(&self, id: &str) -> Result<&Indicator> {
         self.indicators
             .iter()
+            .chain(&self.operations)
             .find(|i| i.id == id)
             .ok_or_else(|| MetricsError::UnknownIndicator(id.to_string()))
     }

@@ -6,12 +6,24 @@ pub enum MetricsError {
     /// The catalogue file cannot be read or is malformed.
     #[error("indicator catalogue {path}: {message}")]
     Catalogue { path: String, message: String },
+    /// The plans' task tables cannot be read or are malformed.
+    #[error("task plans {path}: {message}")]
+    Plans { path: String, message: String },
     /// A period was written in a form chiso does not know.
     #[error("period “{0}”: write 2026-06, 2026-Q2, 2026-H1 or 2026")]
     Period(String),
+    /// A period rule chiso does not know.
+    #[error("period rule “{0}”: write calendar or nd09")]
+    PeriodRule(String),
+    /// An as-of point chiso cannot read.
+    #[error("as of “{0}”: write a lake version (v12) or a time (2026-07-05 or 2026-07-05T17:00:00+07:00)")]
+    AsOf(String),
     /// No indicator has this id.
     #[error("no indicator “{0}” in the catalogue (ids are I.1 … III.2)")]
     UnknownIndicator(String),
+    /// An indicator cannot be broken down by a dimension.
+    #[error("{indicator} không chia theo “{dimension}”")]
+    Breakdown { indicator: String, dimension: String },
     /// The lake could not be opened or read.
     #[error(transparent)]
     Warehouse(#[from] warehouse::WarehouseError),

@@ -1,15 +1,17 @@
-//! A measure's SQL: counting numerator and denominator rows per local day and khu phố, and
-//! the same count for one period written out for people to read.
+//! A measure's SQL. Two shapes: counts per local day (and breakdown value), summed into any
+//! window afterwards, for measures whose rows fall in a period by one date; and one count per
+//! window for measures that read the state at the window's end. `window_sql` is also what a
+//! person is shown to re-run a figure.
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 
-use crate::{Measure, Period};
+use crate::catalogue::Basis;
+use crate::{Measure, Window};
 
-/// Counts of one local day (or of the whole snapshot) and one khu phố.
+/// Counts of one local day (`None` outside day counts) and one breakdown value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayCount {
-    /// `None` for snapshot measures.
     pub day: Option<NaiveDate>,
     pub unit: Option<String>,
     pub numerator: u64,
@@ -19,70 +21,175 @@ pub struct DayCount {
 /// Days between 1970-01-01 and 0001-01-01 in chrono's day numbering.
 pub const UNIX_EPOCH_DAY: i32 = 719_163;
 
-/// The query counting rows per local day and unit. The local day is computed from the UTC
-/// microseconds with the zone's offset: Asia/Ho_Chi_Minh has kept UTC+7 since 1975, and
-/// integer arithmetic keeps the query exact and fast at any scale.
-pub fn daily_sql(m: &Measure, offset_seconds: i64) -> String {
-    let mut groups = Vec::new();
-    let day = match &m.period_column {
-        Some(c) => {
-            groups.push("day");
-            format!(
-                "CAST(floor((CAST({c} AS BIGINT) / 1000000.0 + {offset_seconds}) / 86400.0) AS BIGINT)"
-            )
+/// What a measure counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Counted<'a> {
+    Rows,
+    Distinct(&'a str),
+    Sum(&'a str),
+}
+
+impl Measure {
+    /// What the measure counts.
+    pub fn counted(&self) -> Counted<'_> {
+        let c = self.count.as_deref().unwrap_or("rows");
+        if let Some(col) = c.strip_prefix("distinct:") {
+            Counted::Distinct(col.trim())
+        } else if let Some(col) = c.strip_prefix("sum:") {
+            Counted::Sum(col.trim())
+        } else {
+            Counted::Rows
         }
-        None => "CAST(NULL AS BIGINT)".to_string(),
+    }
+
+    /// Whether the figure of any window is a sum of day counts: rows fall in a period by one
+    /// date, the conditions do not name the window, and what is counted adds up over days.
+    pub fn by_day(&self) -> bool {
+        let names_window = [&self.numerator, &self.denominator]
+            .into_iter()
+            .chain(&self.filter)
+            .any(|c| c.contains('{'));
+        matches!(self.basis, Basis::Event { .. })
+            && !names_window
+            && !matches!(self.counted(), Counted::Distinct(_))
+    }
+
+    fn aggregates(&self) -> (String, String) {
+        let scope = self
+            .filter
+            .as_ref()
+            .map(|f| format!("({f}) AND "))
+            .unwrap_or_default();
+        let den = format!("{scope}({})", self.denominator);
+        let num = format!("{den} AND ({})", self.numerator);
+        let agg = |cond: &str, summed: Option<&str>| match self.counted() {
+            Counted::Rows => format!("count(CASE WHEN {cond} THEN 1 END)"),
+            Counted::Distinct(c) => format!("count(DISTINCT CASE WHEN {cond} THEN {c} END)"),
+            Counted::Sum(c) => format!(
+                "coalesce(sum(CASE WHEN {cond} THEN CAST({} AS BIGINT) END), 0)",
+                summed.unwrap_or(c)
+            ),
+        };
+        (agg(&num, None), agg(&den, self.denominator_sum.as_deref()))
+    }
+}
+
+/// How a column's values are read as local days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A UTC instant.
+    Instant,
+    /// A local date.
+    Date,
+}
+
+/// The query counting rows per local day and breakdown value. The local day is computed from
+/// the UTC microseconds with the zone's offset: Asia/Ho_Chi_Minh has kept UTC+7 since 1975,
+/// and integer arithmetic keeps the query exact and fast at any scale.
+pub fn daily_sql(
+    m: &Measure,
+    column: &str,
+    kind: ColumnKind,
+    unit_column: Option<&str>,
+    offset_seconds: i64,
+) -> String {
+    let day = match kind {
+        ColumnKind::Instant => format!(
+            "CAST(floor((CAST({column} AS BIGINT) / 1000000.0 + {offset_seconds}) / 86400.0) AS BIGINT)"
+        ),
+        ColumnKind::Date => format!("CAST({column} AS BIGINT)"),
     };
-    let unit = match &m.unit_column {
-        Some(c) => {
-            groups.push("unit");
-            format!("CAST({c} AS VARCHAR)")
-        }
-        None => "CAST(NULL AS VARCHAR)".to_string(),
-    };
-    let not_null = match &m.period_column {
-        Some(c) => format!(" WHERE {c} IS NOT NULL"),
-        None => String::new(),
-    };
-    let group_by = if groups.is_empty() {
-        String::new()
-    } else {
-        format!(" GROUP BY {}", groups.join(", "))
+    let (num, den) = m.aggregates();
+    let (unit, group_by) = match unit_column {
+        Some(c) => (format!("CAST({c} AS VARCHAR)"), "1, 2"),
+        None => ("CAST(NULL AS VARCHAR)".to_string(), "1"),
     };
     format!(
-        "SELECT {day} AS day, {unit} AS unit, \
-         count(*) FILTER (WHERE ({den}) AND ({num})) AS numerator, \
-         count(*) FILTER (WHERE {den}) AS denominator \
-         FROM {src}{not_null}{group_by}",
-        num = m.numerator,
-        den = m.denominator,
+        "SELECT {day} AS day, {unit} AS unit, {num} AS numerator, {den} AS denominator \
+         FROM {src} WHERE {column} IS NOT NULL GROUP BY {group_by}",
         src = m.source,
     )
 }
 
-/// The count for one period, as shown to people who want to check a figure.
-pub fn period_sql(m: &Measure, period: &Period, tz: Tz, unit: Option<&str>) -> String {
+/// Literal SQL for the window's bounds.
+struct Bounds {
+    start: String,
+    end: String,
+    first_day: String,
+    last_day: String,
+}
+
+impl Bounds {
+    fn of(w: &Window, tz: Tz) -> Bounds {
+        let next = w.to.succ_opt().unwrap_or(NaiveDate::MAX);
+        Bounds {
+            start: format!("TIMESTAMP '{}'", local_midnight_utc(w.from, tz)),
+            end: format!("TIMESTAMP '{}'", local_midnight_utc(next, tz)),
+            first_day: format!("DATE '{}'", w.from.format("%Y-%m-%d")),
+            last_day: format!("DATE '{}'", w.to.format("%Y-%m-%d")),
+        }
+    }
+
+    fn fill(&self, sql: &str) -> String {
+        sql.replace("{start}", &self.start)
+            .replace("{end}", &self.end)
+            .replace("{first_day}", &self.first_day)
+            .replace("{last_day}", &self.last_day)
+    }
+}
+
+/// The count for one window, per breakdown value (`unit_column`) or, with `only` set, for one
+/// value of it. Written to be read: this is the SQL shown beside a figure.
+pub fn window_sql(
+    m: &Measure,
+    w: &Window,
+    tz: Tz,
+    kind: Option<ColumnKind>,
+    unit_column: Option<&str>,
+    only: Option<&str>,
+) -> String {
+    let b = Bounds::of(w, tz);
+    let in_window = |c: &str| match kind {
+        Some(ColumnKind::Date) => format!("{c} BETWEEN {} AND {}", b.first_day, b.last_day),
+        _ => format!("{c} >= {} AND {c} < {}", b.start, b.end),
+    };
+    let until_end = |c: &str| match kind {
+        Some(ColumnKind::Date) => format!("{c} <= {}", b.last_day),
+        _ => format!("{c} < {}", b.end),
+    };
     let mut filters = Vec::new();
-    if let Some(c) = &m.period_column {
-        let start = local_midnight_utc(period.first_day(), tz);
-        let end = local_midnight_utc(period.last_day().succ_opt().unwrap_or(NaiveDate::MAX), tz);
-        filters.push(format!("{c} >= TIMESTAMP '{start}'"));
-        filters.push(format!("{c} < TIMESTAMP '{end}'"));
+    let from = match &m.basis {
+        Basis::Current | Basis::Conditions => m.source.clone(),
+        Basis::Event { column } => {
+            filters.push(in_window(column));
+            m.source.clone()
+        }
+        Basis::AsOf { column, key } => format!(
+            "(\n  SELECT *, row_number() OVER (PARTITION BY {} ORDER BY {column} DESC) AS _moi_nhat\n  FROM {}\n  WHERE {}\n) AS trang_thai_cuoi_ky",
+            key.join(", "),
+            m.source,
+            until_end(column)
+        ),
+    };
+    if matches!(m.basis, Basis::AsOf { .. }) {
+        filters.push("_moi_nhat = 1".to_string());
     }
-    if let (Some(c), Some(u)) = (&m.unit_column, unit) {
-        filters.push(format!("{c} = '{}'", u.replace('\'', "''")));
+    if let (Some(c), Some(u)) = (unit_column, only) {
+        filters.push(format!("CAST({c} AS VARCHAR) = '{}'", u.replace('\'', "''")));
     }
+    let (num, den) = m.aggregates();
+    let (unit, group_by) = match (unit_column, only) {
+        (Some(c), None) => (format!("CAST({c} AS VARCHAR)"), "\nGROUP BY 1"),
+        _ => ("CAST(NULL AS VARCHAR)".to_string(), ""),
+    };
     let where_ = if filters.is_empty() {
         String::new()
     } else {
         format!("\nWHERE {}", filters.join("\n  AND "))
     };
-    format!(
-        "SELECT\n  count(*) FILTER (WHERE ({den}) AND ({num})) AS tu_so,\n  count(*) FILTER (WHERE {den}) AS mau_so\nFROM {src}{where_}",
-        num = m.numerator,
-        den = m.denominator,
-        src = m.source,
-    )
+    b.fill(&format!(
+        "SELECT\n  {unit} AS unit,\n  {num} AS tu_so,\n  {den} AS mau_so\nFROM {from}{where_}{group_by}"
+    ))
 }
 
 fn local_midnight_utc(d: NaiveDate, tz: Tz) -> String {
@@ -96,15 +203,82 @@ fn local_midnight_utc(d: NaiveDate, tz: Tz) -> String {
     }
 }
 
-/// Sums counts over the days of a period (and one unit, if given).
-pub fn sum(counts: &[DayCount], period: Option<&Period>, unit: Option<&str>) -> (u64, u64) {
-    counts
-        .iter()
-        .filter(|c| match (period, c.day) {
-            (Some(p), Some(d)) => p.contains(d),
-            (Some(_), None) => true,
-            (None, _) => true,
+/// Sums day counts per breakdown value over the days of a window.
+pub fn sum_window(counts: &[DayCount], w: &Window) -> Vec<DayCount> {
+    let mut by_unit: std::collections::BTreeMap<Option<String>, (u64, u64)> = Default::default();
+    for c in counts {
+        if c.day.is_some_and(|d| w.contains(d)) {
+            let e = by_unit.entry(c.unit.clone()).or_default();
+            e.0 += c.numerator;
+            e.1 += c.denominator;
+        }
+    }
+    by_unit
+        .into_iter()
+        .map(|(unit, (numerator, denominator))| DayCount {
+            day: None,
+            unit,
+            numerator,
+            denominator,
         })
-        .filter(|c| unit.is_none_or(|u| c.unit.as_deref() == Some(u)))
-        .fold((0, 0), |(n, d), c| (n + c.numerator, d + c.denominator))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Period, PeriodRule};
+
+    fn measure(basis: Basis) -> Measure {
+        Measure {
+            source: "t".into(),
+            basis,
+            filter: None,
+            numerator: "ok".into(),
+            denominator: "TRUE".into(),
+            count: None,
+            denominator_sum: None,
+            period_rule: PeriodRule::Calendar,
+            breakdowns: Default::default(),
+            numerator_vi: String::new(),
+            denominator_vi: String::new(),
+            filter_vi: None,
+            period_rule_vi: String::new(),
+        }
+    }
+
+    #[test]
+    fn windows_in_local_time() {
+        let w = "2026-06"
+            .parse::<Period>()
+            .unwrap()
+            .window(PeriodRule::Calendar);
+        let m = measure(Basis::Event {
+            column: "at".into(),
+        });
+        assert!(m.by_day());
+        let sql = window_sql(&m, &w, chrono_tz::Asia::Ho_Chi_Minh, None, None, None);
+        assert!(sql.contains("at >= TIMESTAMP '2026-05-31T17:00:00Z'"), "{sql}");
+        assert!(sql.contains("at < TIMESTAMP '2026-06-30T17:00:00Z'"), "{sql}");
+        let mut open = measure(Basis::Conditions);
+        open.denominator = "due < {end} AND day <= {last_day}".into();
+        assert!(!open.by_day());
+        let sql = window_sql(&open, &w, chrono_tz::Asia::Ho_Chi_Minh, None, None, None);
+        assert!(sql.contains("due < TIMESTAMP '2026-06-30T17:00:00Z' AND day <= DATE '2026-06-30'"));
+        let latest = measure(Basis::AsOf {
+            column: "d".into(),
+            key: vec!["k".into()],
+        });
+        let sql = window_sql(
+            &latest,
+            &w,
+            chrono_tz::Asia::Ho_Chi_Minh,
+            Some(ColumnKind::Date),
+            Some("u"),
+            Some("KP'1"),
+        );
+        assert!(sql.contains("PARTITION BY k ORDER BY d DESC"), "{sql}");
+        assert!(sql.contains("d <= DATE '2026-06-30'"), "{sql}");
+        assert!(sql.contains("= 'KP''1'"), "{sql}");
+    }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::MetricsError;
 
@@ -106,6 +106,91 @@ impl Period {
     }
 }
 
+/// How a period's days are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodRule {
+    /// Calendar month, quarter, half-year, year, as the national portal counts.
+    #[default]
+    Calendar,
+    /// Nghị định 09/2019/NĐ-CP, Điều 12: a report's figures run from the 15th of the month
+    /// before the period to the 14th of its last month.
+    Nd09,
+}
+
+impl PeriodRule {
+    /// As printed beside a figure.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PeriodRule::Calendar => "kỳ dương lịch",
+            PeriodRule::Nd09 => "kỳ báo cáo theo Nghị định 09/2019/NĐ-CP (ngày 15 đến ngày 14)",
+        }
+    }
+}
+
+impl FromStr for PeriodRule {
+    type Err = MetricsError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "calendar" | "lich" => Ok(PeriodRule::Calendar),
+            "nd09" | "nd_09" => Ok(PeriodRule::Nd09),
+            _ => Err(MetricsError::PeriodRule(s.to_string())),
+        }
+    }
+}
+
+/// The local days a figure covers: a period read under a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct Window {
+    pub rule: PeriodRule,
+    /// First local day.
+    pub from: NaiveDate,
+    /// Last local day (inclusive).
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// Whether a local date falls in the window.
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+
+    /// "01/06/2026 – 30/06/2026".
+    pub fn label_vi(&self) -> String {
+        format!(
+            "{} – {}",
+            crate::format::date(self.from),
+            crate::format::date(self.to)
+        )
+    }
+}
+
+impl Period {
+    /// The days the period covers under `rule`.
+    pub fn window(&self, rule: PeriodRule) -> Window {
+        match rule {
+            PeriodRule::Calendar => Window {
+                rule,
+                from: self.first_day(),
+                to: self.last_day(),
+            },
+            PeriodRule::Nd09 => {
+                let first = self.first_day();
+                let last = self.last_day();
+                let prev = first
+                    .checked_sub_months(chrono::Months::new(1))
+                    .unwrap_or(first);
+                Window {
+                    rule,
+                    from: ymd(prev.year(), prev.month(), 15),
+                    to: ymd(last.year(), last.month(), 14),
+                }
+            }
+        }
+    }
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }
@@ -203,5 +288,22 @@ mod tests {
         assert_eq!(p("2031").milestone(&m), Some(2030));
         assert_eq!(p("2026-Q2").label_vi(), "quý II/2026");
         assert_eq!(p("2026-06").label_vi(), "tháng 06/2026");
+    }
+
+    #[test]
+    fn decree_09_windows() {
+        let w = |s: &str| p(s).window(PeriodRule::Nd09);
+        // monthly: 15th of the previous month to the 14th
+        assert_eq!((w("2026-06").from, w("2026-06").to), (ymd(2026, 5, 15), ymd(2026, 6, 14)));
+        assert_eq!((w("2026-01").from, w("2026-01").to), (ymd(2025, 12, 15), ymd(2026, 1, 14)));
+        // quarterly: 15th of the month before the quarter to the 14th of its last month
+        assert_eq!((w("2026-Q2").from, w("2026-Q2").to), (ymd(2026, 3, 15), ymd(2026, 6, 14)));
+        // half-year and year: from 15 December
+        assert_eq!((w("2026-H1").from, w("2026-H1").to), (ymd(2025, 12, 15), ymd(2026, 6, 14)));
+        assert_eq!((w("2026").from, w("2026").to), (ymd(2025, 12, 15), ymd(2026, 12, 14)));
+        let c = p("2026-06").window(PeriodRule::Calendar);
+        assert_eq!((c.from, c.to), (ymd(2026, 6, 1), ymd(2026, 6, 30)));
+        assert_eq!("nd09".parse::<PeriodRule>().unwrap(), PeriodRule::Nd09);
+        assert!("weekly".parse::<PeriodRule>().is_err());
     }
 }

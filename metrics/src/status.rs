@@ -8,8 +8,10 @@ use serde::Serialize;
 pub enum Status {
     /// The value meets the target.
     Dat,
-    /// The value does not meet the target yet.
+    /// The value does not meet the target yet (or missed it at the deadline).
     ChuaDat,
+    /// On its current trend it will not reach the target by the milestone's end.
+    NguyCo,
     /// Nothing to judge: no measure, no records in the period, or a zero denominator.
     ChuaCoDuLieu,
 }
@@ -20,6 +22,7 @@ impl Status {
         match self {
             Status::Dat => "Đạt",
             Status::ChuaDat => "Chưa đạt",
+            Status::NguyCo => "Nguy cơ không đạt",
             Status::ChuaCoDuLieu => "Chưa có dữ liệu",
         }
     }

@@ -48,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 code: "CHO_DONG_XOAI".into(),
                 name: "Chợ Đồng Xoài".into(),
             }],
+            tasks: Vec::new(),
         },
     };
     let started = Instant::now();

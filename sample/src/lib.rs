@@ -14,9 +14,11 @@ mod market;
 mod names;
 mod output;
 mod pages;
+mod payments;
 mod period;
 mod petitions;
 mod rng;
+mod tasks;
 mod uploads;
 mod vneid;
 
@@ -53,6 +55,16 @@ pub struct WardSpec {
     pub name: String,
     pub units: Vec<UnitSpec>,
     pub markets: Vec<MarketSpec>,
+    /// The 6 rõ tasks of the ward's plans, whose status reports the sample writes.
+    pub tasks: Vec<TaskSpec>,
+}
+
+/// A 6 rõ task as the sample needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskSpec {
+    pub id: String,
+    pub start: Option<chrono::NaiveDate>,
+    pub due: chrono::NaiveDate,
 }
 
 /// What to generate.

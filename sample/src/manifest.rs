@@ -61,6 +61,8 @@ pub struct Manifest {
     pub training_record_count: usize,
     pub business_survey_count: usize,
     pub milestone_status_count: usize,
+    pub task_status_count: usize,
+    pub payment_tally_count: usize,
     /// Data rows in all upload files, bad rows and repeats included.
     pub upload_rows: usize,
     /// Rows of the uploads that a reader must reject.
@@ -121,6 +123,8 @@ impl Manifest {
             ("training_records", self.training_record_count),
             ("business_surveys", self.business_survey_count),
             ("milestone_statuses", self.milestone_status_count),
+            ("task_statuses", self.task_status_count),
+            ("payment_tallies", self.payment_tally_count),
             ("upload_rows", self.upload_rows),
             ("upload_bad_rows", self.upload_bad_rows),
             ("upload_duplicate_rows", self.upload_duplicate_rows),
@@ -215,6 +219,8 @@ pub(crate) fn write(
         training_record_count: u.training,
         business_survey_count: u.businesses,
         milestone_status_count: u.milestones,
+        task_status_count: u.tasks,
+        payment_tally_count: u.payments,
         upload_rows: u.rows,
         upload_bad_rows: u.bad_rows,
         upload_duplicate_rows: u.duplicate_rows,

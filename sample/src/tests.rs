@@ -42,6 +42,7 @@ fn ward() -> WardSpec {
             code: "CHO_DONG_XOAI".into(),
             name: "Chợ Đồng Xoài".into(),
         }],
+        tasks: Vec::new(),
     }
 }
 

@@ -86,6 +86,8 @@ pub(crate) struct UploadCounts {
     pub(crate) training: usize,
     pub(crate) businesses: usize,
     pub(crate) milestones: usize,
+    pub(crate) tasks: usize,
+    pub(crate) payments: usize,
     /// Data rows in all upload files, bad rows and repeats included.
     pub(crate) rows: usize,
     /// Rows a reader must reject.
@@ -184,7 +186,7 @@ fn write_sheet(sheet: Sheet, out: &mut Output) -> Result<(), SampleError> {
     Ok(())
 }
 
-fn csv_rows(
+pub(crate) fn csv_rows(
     out: &mut Output,
     rel: &str,
     header: &[&str],
@@ -199,7 +201,7 @@ fn csv_rows(
     csv_finish(w, &path)
 }
 
-fn dmy(d: NaiveDate) -> String {
+pub(crate) fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
@@ -208,7 +210,7 @@ fn flag(b: bool) -> String {
 }
 
 /// The months that close a quarter within the period: each holds an evaluation round.
-fn rounds(period: &Period) -> Vec<Month> {
+pub(crate) fn rounds(period: &Period) -> Vec<Month> {
     period.months().filter(|m| m.month % 3 == 0).collect()
 }
 
@@ -217,7 +219,7 @@ fn quarter(m: Month) -> u32 {
 }
 
 /// `2025-Q3`, for file names.
-fn quarter_label(m: Month) -> String {
+pub(crate) fn quarter_label(m: Month) -> String {
     format!("{}-Q{}", m.year, quarter(m))
 }
 
@@ -240,7 +242,7 @@ fn working_days(m: Month, from: u32, to: u32) -> Vec<NaiveDate> {
     }
 }
 
-fn lags(spec: &SampleSpec, unit: usize) -> bool {
+pub(crate) fn lags(spec: &SampleSpec, unit: usize) -> bool {
     unit + 1 == spec.ward.units.len() && spec.ward.units.len() > 1
 }
 
@@ -252,7 +254,7 @@ fn unknown_unit(spec: &SampleSpec) -> String {
         .unwrap_or_default()
 }
 
-fn ward_office(spec: &SampleSpec) -> String {
+pub(crate) fn ward_office(spec: &SampleSpec) -> String {
     format!("Ủy ban nhân dân {}", in_sentence(&spec.ward.name))
 }
 
@@ -267,6 +269,7 @@ pub(crate) fn write(
         ("to_dan_pho_so_", ".xlsx"),
         ("tap_huan_can_bo_", ".xlsx"),
         ("khao_sat_nen_tang_so_", ".csv"),
+        ("thanh_toan_so_", ".csv"),
     ] {
         out.remove_stale(DIR, prefix, suffix)?;
     }
@@ -277,9 +280,11 @@ pub(crate) fn write(
         write_households(spec, period, *m, previous, i == 0, out, &mut counts)?;
         write_neighbourhoods(spec, period, *m, i == 0, out, &mut counts)?;
         write_businesses(spec, period, *m, i == 0, out, &mut counts)?;
+        crate::payments::write(spec, period, *m, i == 0, out, &mut counts)?;
     }
     write_training(spec, period, out, &mut counts)?;
     write_milestones(spec, period, out, &mut counts)?;
+    crate::tasks::write(spec, period, out, &mut counts)?;
     Ok(counts)
 }
 

@@ -21,6 +21,10 @@ fn demo_config(dir: &std::path::Path) -> (std::path::PathBuf, String) {
             &format!("catalogue = \"{}\"", catalogue.display()),
         )
         .replace(
+            "plans = \"data/plans\"",
+            &format!("plans = \"{}\"", root.join("data/plans").display()),
+        )
+        .replace(
             "address = \"127.0.0.1:8080\"",
             &format!("address = \"{addr}\""),
         );

@@ -175,6 +175,10 @@ pub fn sample_deployment(scale: f64, until: (i32, u32)) -> (tempfile::TempDir, c
             root.join("data/catalogue/indicators.toml").display()
         ),
     );
+    cfg_text = cfg_text.replace(
+        "plans = \"data/plans\"",
+        &format!("plans = \"{}\"", root.join("data/plans").display()),
+    );
     cfg_text = cfg_text.replace("\"data/sample/", "\"sample/");
     let path = dir.path().join("pipelines.toml");
     std::fs::write(&path, cfg_text).unwrap();

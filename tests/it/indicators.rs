@@ -17,7 +17,9 @@ async fn catalogue_indicators() {
     let i1 = ev.value("I.1", p("2026-06"), None).await.unwrap();
     assert_eq!((i1.numerator, i1.denominator), (Some(3), Some(4)));
     assert_eq!(i1.value_text, "75,0 %");
-    assert_eq!(i1.status, Status::ChuaDat); // target 100 %
+    // target 100 %: the catalogue does not change from month to month, so on its trend it
+    // will not reach the target by the end of 2026
+    assert_eq!(i1.status, Status::NguyCo);
     // I.2: P1, P2 are eligible for a fully online service: 2 / 4 = 50 %
     let i2 = ev.value("I.2", p("2026-06"), None).await.unwrap();
     assert_eq!((i2.numerator, i2.denominator), (Some(2), Some(4)));
@@ -110,21 +112,15 @@ async fn the_shown_sql_gives_the_same_figure() {
     let ev = fx.evaluator().await;
     let sql = ev
         .explain_sql("I.3", p("2026-06"), Some("KP01"))
+        .await
         .unwrap()
         .unwrap();
     assert!(sql.contains("2026-05-31T17:00:00Z"), "{sql}");
-    let lake = fx.lake();
-    let ctx = lake.session().await.unwrap();
-    let cat = metrics::Catalogue::load(&fx.cfg.path(&fx.cfg.ward.catalogue)).unwrap();
-    for v in &cat.views {
-        let df = ctx.sql(&v.sql).await.unwrap();
-        ctx.register_table(v.name.as_str(), df.into_view()).unwrap();
-    }
-    let b = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+    let b = ev.session().sql(&sql).await.unwrap().collect().await.unwrap();
     let n = |i: usize| {
         arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b[0].column(i)).value(0)
     };
-    assert_eq!((n(0), n(1)), (3, 5));
+    assert_eq!((n(1), n(2)), (3, 5));
 }
 
 #[tokio::test]

@@ -677,8 +677,9 @@ async fn the_sample_uploads_ingest() {
     assert_eq!(r.counts.read, n("upload_rows"));
     assert_eq!(r.counts.quarantined, n("upload_bad_rows"), "{r:?}");
     assert_eq!(r.counts.duplicates, n("upload_duplicate_rows"));
-    // 3 rounds of households, neighbourhoods and the survey, 2 training years, 1 milestone file
-    assert_eq!(r.files.len(), 3 + 3 + 3 + 2 + 1);
+    // 3 rounds of households, neighbourhoods, the survey and the payment tallies, 2 training
+    // years, 1 milestone file, 1 file of task reports
+    assert_eq!(r.files.len(), 3 + 3 + 3 + 3 + 2 + 1 + 1);
     let lake = chiso::pipeline::open_lake(&cfg).unwrap();
     for (table, key) in [
         ("household_evaluations", "household_evaluations"),
@@ -686,6 +687,8 @@ async fn the_sample_uploads_ingest() {
         ("official_training", "training_records"),
         ("business_survey", "business_surveys"),
         ("milestone_statuses", "milestone_statuses"),
+        ("task_statuses", "task_statuses"),
+        ("digital_payment_survey", "payment_tallies"),
     ] {
         assert_eq!(
             count(&lake, &format!("SELECT count(*) FROM {table}")).await as u64,
@@ -695,4 +698,7 @@ async fn the_sample_uploads_ingest() {
     }
     // 12 khu phố in each of 3 rounds
     assert_eq!(n("neighbourhood_evaluations"), 36);
+    assert_eq!(n("payment_tallies"), 36);
+    // the plans' tasks begun by March 2026 have reports
+    assert!(n("task_statuses") > 0);
 }

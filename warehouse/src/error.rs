@@ -22,6 +22,9 @@ pub enum WarehouseError {
         #[source]
         source: std::io::Error,
     },
+    /// A point in the lake's history that does not exist.
+    #[error("as of: {0}")]
+    AsOf(String),
     /// Another run of the same source holds its lock.
     #[error(
         "another ingest of source “{source_name}” is running; wait for it to finish, or remove a \

@@ -145,3 +145,48 @@ fn instants(col: &dyn Array) -> Result<Vec<Option<DateTime<Utc>>>> {
         .map(|v| v.and_then(DateTime::<Utc>::from_timestamp_micros))
         .collect())
 }
+
+/// A data table's last arrival: the source whose committed run last changed its rows, and
+/// when that run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableArrival {
+    pub source: String,
+    pub at: DateTime<Utc>,
+}
+
+/// For each data table, its last arrival, read from the run log in `ctx` (so that a session
+/// as of an earlier time sees the arrivals of that time).
+pub async fn table_arrivals(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Result<BTreeMap<String, TableArrival>> {
+    let mut out: BTreeMap<String, TableArrival> = BTreeMap::new();
+    if !ctx.table_exist(crate::runs::TABLE)? {
+        return Ok(out);
+    }
+    let sql = "SELECT source, finished_at, CAST(tables AS VARCHAR) FROM ingest_runs \
+               WHERE outcome = 'committed'";
+    for b in ctx.sql(sql).await?.collect().await? {
+        let source = utf8(b.column(0))?;
+        let at = instants(b.column(1))?;
+        let tables = utf8(b.column(2))?;
+        for i in 0..b.num_rows() {
+            let (Some(s), Some(t), Some(json)) = (&source[i], at[i], &tables[i]) else {
+                continue;
+            };
+            let commits: Vec<crate::TableCommit> = serde_json::from_str(json)?;
+            for c in commits.into_iter().filter(|c| c.rows_changed > 0) {
+                let newer = out.get(&c.table).is_none_or(|a| a.at < t);
+                if newer {
+                    out.insert(
+                        c.table,
+                        TableArrival {
+                            source: s.clone(),
+                            at: t,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -202,9 +202,46 @@ impl Lake {
     /// recorded. A run stopped between its table commits and its log row is thereby invisible
     /// until a later run completes it; no reader ever sees half a batch.
     pub async fn session(&self) -> Result<SessionContext> {
-        let pins = self.logged_versions().await?;
+        self.session_as_of(AsOf::Latest).await
+    }
+
+    /// The lake as it stood at `at`: the run log at that version (or holding the runs finished
+    /// by that time) and each data table at the highest version those runs recorded. A report
+    /// made in July is made again in December with the same numbers.
+    pub async fn session_as_of(&self, at: AsOf) -> Result<SessionContext> {
+        let runs = match self.table(crate::runs::TABLE).await? {
+            Some(mut t) => {
+                if let AsOf::Version(v) = at {
+                    let current = t.version().unwrap_or_default();
+                    if v > current {
+                        return Err(WarehouseError::AsOf(format!(
+                            "phiên bản v{v} chưa có; kho dữ liệu đang ở phiên bản v{current}"
+                        )));
+                    }
+                    t.load_version(v).await?;
+                }
+                Some(t)
+            }
+            None if matches!(at, AsOf::Version(_)) => {
+                return Err(WarehouseError::AsOf(
+                    "kho dữ liệu chưa có lần nạp nào".to_string(),
+                ));
+            }
+            None => None,
+        };
+        let until = match at {
+            AsOf::Time(t) => Some(t),
+            _ => None,
+        };
+        let pins = match &runs {
+            Some(r) => logged_versions(r, until).await?,
+            None => Default::default(),
+        };
         let ctx = SessionContext::new();
         for name in self.table_names()? {
+            if name == crate::runs::TABLE {
+                continue;
+            }
             let Some(mut t) = self.table(&name).await? else {
                 continue;
             };
@@ -217,34 +254,64 @@ impl Lake {
             }
             register(&ctx, &name, &t).await?;
         }
+        if let Some(r) = &runs {
+            register(&ctx, crate::runs::TABLE, r).await?;
+        }
         Ok(ctx)
     }
 
-    /// For each data table, the highest version recorded by a logged, successful run.
-    async fn logged_versions(&self) -> Result<std::collections::HashMap<String, u64>> {
-        let mut out = std::collections::HashMap::new();
-        let Some(runs) = self.table(crate::runs::TABLE).await? else {
-            return Ok(out);
-        };
-        let ctx = SessionContext::new();
-        register(&ctx, crate::runs::TABLE, &runs).await?;
-        let sql = "SELECT CAST(tables AS VARCHAR) FROM ingest_runs \
-                   WHERE outcome IN ('committed', 'unchanged')";
-        for b in ctx.sql(sql).await?.collect().await? {
-            let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
-            for json in arrow::array::AsArray::as_string::<i32>(&col)
-                .iter()
-                .flatten()
-            {
-                let tables: Vec<crate::TableCommit> = serde_json::from_str(json)?;
-                for t in tables {
-                    let e = out.entry(t.table).or_insert(0);
-                    *e = (*e).max(t.current_version);
-                }
+    /// The lake's version: that of its run log, which every run moves by one.
+    pub async fn version(&self) -> Result<Option<u64>> {
+        Ok(match self.table(crate::runs::TABLE).await? {
+            Some(t) => t.version(),
+            None => None,
+        })
+    }
+}
+
+/// A point in the lake's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// As the last logged run left it.
+    Latest,
+    /// As it stood when the run log had this version.
+    Version(u64),
+    /// As the runs finished by this instant left it.
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
+/// For each data table, the highest version recorded by a logged, successful run (finished by
+/// `until`, if given).
+async fn logged_versions(
+    runs: &DeltaTable,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<std::collections::HashMap<String, u64>> {
+    let mut out = std::collections::HashMap::new();
+    let ctx = SessionContext::new();
+    register(&ctx, crate::runs::TABLE, runs).await?;
+    let mut sql = "SELECT CAST(tables AS VARCHAR) FROM ingest_runs \
+                   WHERE outcome IN ('committed', 'unchanged')"
+        .to_string();
+    if let Some(t) = until {
+        sql.push_str(&format!(
+            " AND finished_at <= TIMESTAMP '{}'",
+            t.format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        ));
+    }
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
+        for json in arrow::array::AsArray::as_string::<i32>(&col)
+            .iter()
+            .flatten()
+        {
+            let tables: Vec<crate::TableCommit> = serde_json::from_str(json)?;
+            for t in tables {
+                let e = out.entry(t.table).or_insert(0);
+                *e = (*e).max(t.current_version);
             }
         }
-        Ok(out)
     }
+    Ok(out)
 }
 
 /// Registers `table` in `ctx` under `name`.

@@ -14,8 +14,8 @@ pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
-pub use freshness::{SourceFreshness, UnitFreshness};
-pub use lake::{Lake, TableInfo};
+pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, table_arrivals};
+pub use lake::{AsOf, Lake, TableInfo};
 pub use lock::SourceLock;
 pub use runs::{Outcome, RunRecord};
 

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use metrics::{IndicatorRow, IndicatorValue, Period};
+use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorTable, IndicatorValue, Period};
 use serde::{Deserialize, Serialize};
 
 use super::period_or;
@@ -12,15 +12,12 @@ use crate::{ApiError, AppState};
 pub struct TableQuery {
     period: Option<String>,
     unit: Option<String>,
-}
-
-/// The table for a period.
-#[derive(Debug, Serialize)]
-pub struct TableResponse {
-    pub period: Period,
-    pub period_label: String,
-    pub unit: Option<String>,
-    pub indicators: Vec<IndicatorRow>,
+    /// A lake version (`v12`), a date or an RFC 3339 time.
+    as_of: Option<String>,
+    /// `calendar` or `nd09`.
+    rule: Option<String>,
+    /// A breakdown dimension, for one indicator.
+    by: Option<String>,
 }
 
 fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -40,29 +37,30 @@ fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<String>, ApiErr
     }
 }
 
+/// The Phụ lục 1 table and the operations figures of a period: the same document
+/// `chiso indicators --format json` prints.
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<TableQuery>,
-) -> Result<Json<TableResponse>, ApiError> {
+) -> Result<Json<IndicatorTable>, ApiError> {
     let period = period_or(q.period.as_deref(), state.site.default_period)?;
     let unit = unit_of(&state, q.unit.as_deref())?;
-    let ev = state.evaluator().await;
-    let indicators = ev.table(period, unit.as_deref()).await?;
-    Ok(Json(TableResponse {
-        period,
-        period_label: period.label_vi(),
-        unit,
-        indicators,
-    }))
+    let ev = state
+        .evaluator_for(q.as_of.as_deref(), q.rule.as_deref())
+        .await?;
+    Ok(Json(ev.report(period, unit.as_deref()).await?))
 }
 
-/// One indicator with its definition and the SQL behind the figure.
+/// One indicator with its definition in plain Vietnamese, the SQL behind the figure and,
+/// with `by`, its breakdown.
 #[derive(Debug, Serialize)]
 pub struct IndicatorResponse {
     #[serde(flatten)]
     pub row: IndicatorRow,
     pub measure: Option<metrics::Measure>,
+    pub explanation: Explanation,
     pub sql: Option<String>,
+    pub breakdown: Option<Vec<BreakdownValue>>,
 }
 
 pub async fn get(
@@ -72,14 +70,22 @@ pub async fn get(
 ) -> Result<Json<IndicatorResponse>, ApiError> {
     let period = period_or(q.period.as_deref(), state.site.default_period)?;
     let unit = unit_of(&state, q.unit.as_deref())?;
-    let ev = state.evaluator().await;
+    let ev = state
+        .evaluator_for(q.as_of.as_deref(), q.rule.as_deref())
+        .await?;
     let ind = ev.catalogue().indicator(&id)?.clone();
     let row = ev.row(&id, period, unit.as_deref()).await?;
-    let sql = ev.explain_sql(&id, period, unit.as_deref())?;
+    let explanation = ev.explain(&id, period, unit.as_deref()).await?;
+    let breakdown = match q.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        Some(dim) => Some(ev.breakdown(&id, period, dim).await?),
+        None => None,
+    };
     Ok(Json(IndicatorResponse {
         row,
         measure: ind.measure,
-        sql,
+        sql: explanation.sql.clone(),
+        explanation,
+        breakdown,
     }))
 }
 

@@ -5,6 +5,7 @@ pub mod freshness;
 pub mod health;
 pub mod indicators;
 pub mod static_fonts;
+pub mod tasks;
 
 use metrics::Period;
 
