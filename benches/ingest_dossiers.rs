@@ -10,6 +10,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+mod common;
+
 const PROCEDURES: [(&str, &str, &str); 4] = [
     ("1.001193", "Đăng ký khai sinh", "HT"),
     ("1.000894", "Đăng ký kết hôn", "HT"),
@@ -123,25 +125,8 @@ dossiers = ["extracts/ho_so_export.csv"]
     )
 }
 
-/// Peak resident memory of this process in MiB (Linux `VmHWM`).
-fn peak_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
-/// Starts the peak over, so that only what follows is measured (Linux `clear_refs` 5).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let rows = args
-        .iter()
-        .position(|a| a == "--rows")
-        .and_then(|i| args.get(i + 1))
+    let rows = common::arg("--rows")
         .map(|n| n.replace('_', "").parse::<u64>())
         .transpose()?
         .unwrap_or(1_000_000);
@@ -156,14 +141,14 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    reset_peak();
+    common::reset_peak();
     let started = Instant::now();
     let report = runtime.block_on(async {
         let lake = chiso::pipeline::open_lake(&cfg)?;
         chiso::pipeline::ingest(&cfg, &lake, Some("one_stop"), &key).await
     })?;
     let seconds = started.elapsed().as_secs_f64();
-    let peak = peak_mib();
+    let peak = common::peak_mib();
     let r = &report[0];
     println!(
         "ingest_dossiers: {rows} rows ({:.0} MiB CSV) → lake in {seconds:.1} s: {:.0} rows/s; \

@@ -199,7 +199,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Some(d) => d
                     .parse::<chrono::NaiveDate>()
                     .with_context(|| format!("--on {d}: write YYYY-MM-DD"))?,
-                None => chrono::Utc::now().with_timezone(&cfg.timezone()).date_naive(),
+                None => chrono::Utc::now()
+                    .with_timezone(&cfg.timezone())
+                    .date_naive(),
             };
             let plans = metrics::load_plans(&cfg.path(&cfg.ward.plans))?;
             let lake = pipeline::open_lake(&cfg)?;

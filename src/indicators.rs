@@ -125,7 +125,15 @@ pub fn breakdown_text(b: &[metrics::IndicatorBreakdown]) -> String {
 /// Breakdowns as CSV, one row per indicator and value.
 pub fn breakdown_csv(b: &[metrics::IndicatorBreakdown], period: metrics::Period) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["id", "ky", "chieu", "gia_tri_chieu", "tu_so", "mau_so", "gia_tri"])?;
+    w.write_record([
+        "id",
+        "ky",
+        "chieu",
+        "gia_tri_chieu",
+        "tu_so",
+        "mau_so",
+        "gia_tri",
+    ])?;
     for i in b {
         for v in &i.values {
             w.write_record([

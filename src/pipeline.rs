@@ -486,14 +486,11 @@ fn nothing_new(source: &str, skipped: u64) -> CommitReport {
 
 async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
-    if lake
-        .table(ingest::one_stop::catalogue::TABLE)
-        .await?
-        .is_none()
-    {
+    let ctx = lake.session().await?;
+    // a catalogue no logged run has written is not in the snapshot: no procedure is known
+    if !ctx.table_exist(ingest::one_stop::catalogue::TABLE)? {
         return Ok(out);
     }
-    let ctx = lake.session().await?;
     let batches = ctx
         .sql("SELECT ma_tthc FROM one_stop_procedures")
         .await?

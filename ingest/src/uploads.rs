@@ -412,7 +412,10 @@ pub fn payments() -> Dataset {
 fn task_done_has_date_and_evidence(row: &Row, f: &mut Fields) {
     let done = matches!(row.get("trang_thai"), Value::Text(s) if s == "Hoàn thành");
     if done && row.get("ngay_hoan_thanh") == &Value::Null {
-        f.reject("NgayHoanThanh", "nhiệm vụ “Hoàn thành” phải có ngày hoàn thành");
+        f.reject(
+            "NgayHoanThanh",
+            "nhiệm vụ “Hoàn thành” phải có ngày hoàn thành",
+        );
     }
     if done && row.get("minh_chung") == &Value::Null {
         f.reject(

@@ -16,14 +16,19 @@ pub enum MetricsError {
     #[error("period rule “{0}”: write calendar or nd09")]
     PeriodRule(String),
     /// An as-of point chiso cannot read.
-    #[error("as of “{0}”: write a lake version (v12) or a time (2026-07-05 or 2026-07-05T17:00:00+07:00)")]
+    #[error(
+        "as of “{0}”: write a lake version (v12) or a time (2026-07-05 or 2026-07-05T17:00:00+07:00)"
+    )]
     AsOf(String),
     /// No indicator has this id.
     #[error("no indicator “{0}” in the catalogue (ids are I.1 … III.2)")]
     UnknownIndicator(String),
     /// An indicator cannot be broken down by a dimension.
     #[error("{indicator} không chia theo “{dimension}”")]
-    Breakdown { indicator: String, dimension: String },
+    Breakdown {
+        indicator: String,
+        dimension: String,
+    },
     /// The lake could not be opened or read.
     #[error(transparent)]
     Warehouse(#[from] warehouse::WarehouseError),

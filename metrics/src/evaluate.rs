@@ -251,8 +251,7 @@ impl Evaluator {
             let days = match cached {
                 Some(d) => d,
                 None => {
-                    let sql =
-                        measure::daily_sql(m, column, kind, unit_column, self.offset_seconds);
+                    let sql = measure::daily_sql(m, column, kind, unit_column, self.offset_seconds);
                     let days = Arc::new(self.run(ind, &sql, true).await?);
                     lock(&self.daily).insert(key, days.clone());
                     days
@@ -294,10 +293,9 @@ impl Evaluator {
             };
             for r in 0..b.num_rows() {
                 out.push(DayCount {
-                    day: day
-                        .as_ref()
-                        .and_then(|d| d[r])
-                        .and_then(|d| NaiveDate::from_num_days_from_ce_opt(d as i32 + UNIX_EPOCH_DAY)),
+                    day: day.as_ref().and_then(|d| d[r]).and_then(|d| {
+                        NaiveDate::from_num_days_from_ce_opt(d as i32 + UNIX_EPOCH_DAY)
+                    }),
                     unit: unit[r].clone(),
                     numerator: num[r].unwrap_or(0).max(0) as u64,
                     denominator: den[r].unwrap_or(0).max(0) as u64,

@@ -175,7 +175,10 @@ pub fn window_sql(
         filters.push("_moi_nhat = 1".to_string());
     }
     if let (Some(c), Some(u)) = (unit_column, only) {
-        filters.push(format!("CAST({c} AS VARCHAR) = '{}'", u.replace('\'', "''")));
+        filters.push(format!(
+            "CAST({c} AS VARCHAR) = '{}'",
+            u.replace('\'', "''")
+        ));
     }
     let (num, den) = m.aggregates();
     let (unit, group_by) = match (unit_column, only) {
@@ -258,13 +261,21 @@ mod tests {
         });
         assert!(m.by_day());
         let sql = window_sql(&m, &w, chrono_tz::Asia::Ho_Chi_Minh, None, None, None);
-        assert!(sql.contains("at >= TIMESTAMP '2026-05-31T17:00:00Z'"), "{sql}");
-        assert!(sql.contains("at < TIMESTAMP '2026-06-30T17:00:00Z'"), "{sql}");
+        assert!(
+            sql.contains("at >= TIMESTAMP '2026-05-31T17:00:00Z'"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("at < TIMESTAMP '2026-06-30T17:00:00Z'"),
+            "{sql}"
+        );
         let mut open = measure(Basis::Conditions);
         open.denominator = "due < {end} AND day <= {last_day}".into();
         assert!(!open.by_day());
         let sql = window_sql(&open, &w, chrono_tz::Asia::Ho_Chi_Minh, None, None, None);
-        assert!(sql.contains("due < TIMESTAMP '2026-06-30T17:00:00Z' AND day <= DATE '2026-06-30'"));
+        assert!(
+            sql.contains("due < TIMESTAMP '2026-06-30T17:00:00Z' AND day <= DATE '2026-06-30'")
+        );
         let latest = measure(Basis::AsOf {
             column: "d".into(),
             key: vec!["k".into()],

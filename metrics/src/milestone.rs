@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
+use crate::catalogue::MilestoneMeasure;
 use crate::evaluate::{int64, utf8};
 use crate::{Indicator, MetricsError, Result, Status, Window, format};
-use crate::catalogue::MilestoneMeasure;
 
 /// The status a milestone update reports as done.
 pub const DONE: &str = "Hoàn thành";

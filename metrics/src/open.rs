@@ -22,9 +22,15 @@ pub fn parse_as_of(text: &str, tz: Tz) -> Result<AsOf> {
         return v.parse().map(AsOf::Version).map_err(|_| bad());
     }
     if let Ok(d) = NaiveDate::from_str(t) {
-        let next = d.succ_opt().ok_or_else(bad)?.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+        let next = d
+            .succ_opt()
+            .ok_or_else(bad)?
+            .and_hms_opt(0, 0, 0)
+            .ok_or_else(bad)?;
         let end = tz.from_local_datetime(&next).earliest().ok_or_else(bad)?;
-        return Ok(AsOf::Time(end.with_timezone(&Utc) - Duration::microseconds(1)));
+        return Ok(AsOf::Time(
+            end.with_timezone(&Utc) - Duration::microseconds(1),
+        ));
     }
     DateTime::parse_from_rfc3339(t)
         .map(|t| AsOf::Time(t.with_timezone(&Utc)))

@@ -294,13 +294,28 @@ mod tests {
     fn decree_09_windows() {
         let w = |s: &str| p(s).window(PeriodRule::Nd09);
         // monthly: 15th of the previous month to the 14th
-        assert_eq!((w("2026-06").from, w("2026-06").to), (ymd(2026, 5, 15), ymd(2026, 6, 14)));
-        assert_eq!((w("2026-01").from, w("2026-01").to), (ymd(2025, 12, 15), ymd(2026, 1, 14)));
+        assert_eq!(
+            (w("2026-06").from, w("2026-06").to),
+            (ymd(2026, 5, 15), ymd(2026, 6, 14))
+        );
+        assert_eq!(
+            (w("2026-01").from, w("2026-01").to),
+            (ymd(2025, 12, 15), ymd(2026, 1, 14))
+        );
         // quarterly: 15th of the month before the quarter to the 14th of its last month
-        assert_eq!((w("2026-Q2").from, w("2026-Q2").to), (ymd(2026, 3, 15), ymd(2026, 6, 14)));
+        assert_eq!(
+            (w("2026-Q2").from, w("2026-Q2").to),
+            (ymd(2026, 3, 15), ymd(2026, 6, 14))
+        );
         // half-year and year: from 15 December
-        assert_eq!((w("2026-H1").from, w("2026-H1").to), (ymd(2025, 12, 15), ymd(2026, 6, 14)));
-        assert_eq!((w("2026").from, w("2026").to), (ymd(2025, 12, 15), ymd(2026, 12, 14)));
+        assert_eq!(
+            (w("2026-H1").from, w("2026-H1").to),
+            (ymd(2025, 12, 15), ymd(2026, 6, 14))
+        );
+        assert_eq!(
+            (w("2026").from, w("2026").to),
+            (ymd(2025, 12, 15), ymd(2026, 12, 14))
+        );
         let c = p("2026-06").window(PeriodRule::Calendar);
         assert_eq!((c.from, c.to), (ymd(2026, 6, 1), ymd(2026, 6, 30)));
         assert_eq!("nd09".parse::<PeriodRule>().unwrap(), PeriodRule::Nd09);

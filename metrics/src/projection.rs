@@ -64,7 +64,11 @@ pub fn linear(points: &[(NaiveDate, f64)], target: f64, deadline: NaiveDate) -> 
     let mx = xs.iter().sum::<f64>() / n;
     let my = points.iter().map(|(_, v)| v).sum::<f64>() / n;
     let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
-    let sxy: f64 = xs.iter().zip(points).map(|(x, (_, y))| (x - mx) * (y - my)).sum();
+    let sxy: f64 = xs
+        .iter()
+        .zip(points)
+        .map(|(x, (_, y))| (x - mx) * (y - my))
+        .sum();
     if sxx == 0.0 {
         return p;
     }
@@ -101,7 +105,12 @@ mod tests {
     fn a_rising_line_reaches_its_target() {
         // 60, 62, 64, 66 % from March to June: +2 points a month; December is 6 months
         // after June: 66 + 12 = 78 %; 70 % is reached in August (66 + 2·2)
-        let pts = [(d(2026, 3), 60.0), (d(2026, 4), 62.0), (d(2026, 5), 64.0), (d(2026, 6), 66.0)];
+        let pts = [
+            (d(2026, 3), 60.0),
+            (d(2026, 4), 62.0),
+            (d(2026, 5), 64.0),
+            (d(2026, 6), 66.0),
+        ];
         let deadline = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
         let p = linear(&pts, 70.0, deadline);
         assert!((p.slope_per_month.unwrap() - 2.0).abs() < 1e-9);

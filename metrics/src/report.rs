@@ -89,7 +89,10 @@ impl Explanation {
             .join(", ");
         line("Chia theo", &dims);
         line("Đánh giá", &self.status_rule_vi);
-        line("Mục tiêu định tính", self.target_rule_vi.as_deref().unwrap_or(""));
+        line(
+            "Mục tiêu định tính",
+            self.target_rule_vi.as_deref().unwrap_or(""),
+        );
         line("Nguồn dữ liệu", self.source.as_deref().unwrap_or(""));
         line("Ghi chú/nguồn đo lường", &self.note);
         line("Căn cứ", &self.legal_source);
@@ -125,7 +128,12 @@ impl Evaluator {
         let cat = self.catalogue();
         let mut out = Vec::new();
         for ind in cat.indicators.iter().chain(&cat.operations) {
-            if ind.measure.as_ref().and_then(|m| m.column(dimension)).is_none() {
+            if ind
+                .measure
+                .as_ref()
+                .and_then(|m| m.column(dimension))
+                .is_none()
+            {
                 continue;
             }
             out.push(IndicatorBreakdown {

@@ -72,10 +72,7 @@ pub fn load_plans(dir: &Path) -> Result<Vec<Plan>> {
         let plan: Plan = toml::from_str(&text).map_err(|e| err(&f, e.to_string()))?;
         for t in &plan.tasks {
             if let Some(other) = seen.insert(t.id.clone(), plan.id.clone()) {
-                return Err(err(
-                    &f,
-                    format!("task {} is also in plan {other}", t.id),
-                ));
+                return Err(err(&f, format!("task {} is also in plan {other}", t.id)));
             }
         }
         plans.push(plan);
@@ -162,9 +159,8 @@ impl Evaluator {
                 let overdue = !done && today > task.han;
                 let mut effects = Vec::new();
                 if let Some(d) = done_on {
-                    let before_period = Period::month_of(
-                        d.checked_sub_months(chrono::Months::new(1)).unwrap_or(d),
-                    );
+                    let before_period =
+                        Period::month_of(d.checked_sub_months(chrono::Months::new(1)).unwrap_or(d));
                     for id in &task.chi_tieu {
                         if self.catalogue().indicator(id)?.measure.is_none() {
                             continue;
@@ -251,9 +247,12 @@ impl Evaluator {
                 .map(|i| utf8(b.column(i)))
                 .collect::<std::result::Result<_, _>>()
                 .map_err(q)?;
+            let [ids, statuses, updated, done, evidence] = &cols[..] else {
+                continue;
+            };
             for i in 0..b.num_rows() {
                 let (Some(id), Some(status), Some(updated_on)) =
-                    (&cols[0][i], &cols[1][i], date(&cols[2][i]))
+                    (&ids[i], &statuses[i], date(&updated[i]))
                 else {
                     continue;
                 };
@@ -265,8 +264,8 @@ impl Evaluator {
                     Report {
                         status: status.clone(),
                         updated_on,
-                        done_on: date(&cols[3][i]),
-                        evidence: cols[4][i].clone(),
+                        done_on: date(&done[i]),
+                        evidence: evidence[i].clone(),
                     },
                 );
             }

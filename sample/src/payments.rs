@@ -37,7 +37,11 @@ pub(crate) fn write(
     let day = ymd(round.year, round.month, 20) - Duration::days(i64::from(round.month % 2));
     let mut rows = Vec::new();
     for (i, unit) in spec.ward.units.iter().enumerate() {
-        let mut rng = Rng::stream(spec.seed, "payments", (period.month_index(round) * 1000 + i) as u64);
+        let mut rng = Rng::stream(
+            spec.seed,
+            "payments",
+            (period.month_index(round) * 1000 + i) as u64,
+        );
         let adults = (f64::from(unit.population) * ADULT_SHARE).round() as u64;
         let lag = if lags(spec, i) { 0.12 } else { 0.0 };
         let account = ramp(0.38, 0.88, t) - lag + (rng.f64() - 0.5) * 0.02;

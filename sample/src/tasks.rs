@@ -33,7 +33,12 @@ pub(crate) fn write(
     let end = period.until.last_day();
     let office = crate::uploads::ward_office(spec);
     let mut rows: Vec<Vec<String>> = Vec::new();
-    let report = |rows: &mut Vec<Vec<String>>, id: &str, status: &str, on: NaiveDate, done: Option<NaiveDate>, evidence: String| {
+    let report = |rows: &mut Vec<Vec<String>>,
+                  id: &str,
+                  status: &str,
+                  on: NaiveDate,
+                  done: Option<NaiveDate>,
+                  evidence: String| {
         rows.push(vec![
             id.to_string(),
             status.to_string(),
@@ -54,7 +59,9 @@ pub(crate) fn write(
         if task.due > end {
             report(&mut rows, &task.id, UNDER_WAY, began, None, String::new());
         } else if r < 0.7 {
-            let done_on = (task.due + Duration::days(rng.range(-20, 12))).min(end).max(start);
+            let done_on = (task.due + Duration::days(rng.range(-20, 12)))
+                .min(end)
+                .max(start);
             if began < done_on {
                 report(&mut rows, &task.id, UNDER_WAY, began, None, String::new());
             }

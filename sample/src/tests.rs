@@ -763,6 +763,10 @@ fn uploads_follow_the_programme_and_carry_their_bad_rows() {
     assert!(!dir.join("uploads/gia_dinh_so_2026-Q4.csv").exists());
     // 12 khu phố a round, and one bad line in the first
     assert_eq!(manifest.neighbourhood_evaluation_count, 12 * 5);
-    assert_eq!(manifest.upload_bad_rows, 3 + 1 + 2 + 2 + 2);
+    // households, neighbourhoods, training, survey, milestones, the first payment tally
+    assert_eq!(manifest.upload_bad_rows, 3 + 1 + 2 + 2 + 2 + 1);
+    assert_eq!(manifest.payment_tally_count, 12 * 5);
+    // no plans in this spec: no task reports, but an empty file with its header
+    assert_eq!(manifest.task_status_count, 0);
     assert_eq!(manifest.upload_duplicate_rows, 2);
 }

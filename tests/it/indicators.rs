@@ -116,7 +116,14 @@ async fn the_shown_sql_gives_the_same_figure() {
         .unwrap()
         .unwrap();
     assert!(sql.contains("2026-05-31T17:00:00Z"), "{sql}");
-    let b = ev.session().sql(&sql).await.unwrap().collect().await.unwrap();
+    let b = ev
+        .session()
+        .sql(&sql)
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     let n = |i: usize| {
         arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b[0].column(i)).value(0)
     };

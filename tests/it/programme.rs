@@ -26,7 +26,11 @@ async fn ward() -> (Fixture, Evaluator) {
     for r in fx.ingest_all().await {
         // HS99 (an unknown procedure) is the one row refused
         let refused = u64::from(r.source == "one_stop");
-        assert_eq!(r.counts.quarantined, refused, "{}: {:?}", r.source, r.counts);
+        assert_eq!(
+            r.counts.quarantined, refused,
+            "{}: {:?}",
+            r.source, r.counts
+        );
     }
     let ev = fx.evaluator().await;
     (fx, ev)
@@ -37,9 +41,15 @@ async fn government_indicators_i6_to_i8() {
     let (_fx, ev) = ward().await;
     // I.6 June: courses begun by 30/06 list CB1, CB2, CB3 (CB1 twice, counted once); "Đạt":
     // CB1, CB3 → 2 / 3
-    assert_eq!(ratio(&ev, "I.6", "2026-06", None).await, (2, 3, "66,7 %".into()));
+    assert_eq!(
+        ratio(&ev, "I.6", "2026-06", None).await,
+        (2, 3, "66,7 %".into())
+    );
     // July adds CB4 (Đạt) → 3 / 4
-    assert_eq!(ratio(&ev, "I.6", "2026-07", None).await, (3, 4, "75,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "I.6", "2026-07", None).await,
+        (3, 4, "75,0 %".into())
+    );
     // February: no course yet → zero denominator → no data, never 0 %
     let feb = ev.value("I.6", p("2026-02"), None).await.unwrap();
     assert_eq!((feb.denominator, feb.value), (Some(0), None));
@@ -57,15 +67,24 @@ async fn government_indicators_i6_to_i8() {
 
     // I.7 June: online dossiers finished in June: HS01, HS02, HS06, HS08 (HS03 is unfinished);
     // HS08 was rated unsatisfied → 3 / 4
-    assert_eq!(ratio(&ev, "I.7", "2026-06", None).await, (3, 4, "75,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "I.7", "2026-06", None).await,
+        (3, 4, "75,0 %".into())
+    );
     // August: HA01, HA02 (late), HA03 (two supplement requests), HA06 (received in July,
     // finished late in August), HA07 (unsatisfied) → only HA01: 1 / 5
-    assert_eq!(ratio(&ev, "I.7", "2026-08", None).await, (1, 5, "20,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "I.7", "2026-08", None).await,
+        (1, 5, "20,0 %".into())
+    );
 
     // I.8: under way in March, done on 25/06 with evidence
     let may = ev.value("I.8", p("2026-05"), None).await.unwrap();
     assert_eq!(may.status, Status::ChuaDat);
-    assert_eq!(may.value_text, "Hoàn thành: Đang thực hiện (cập nhật 25/03/2026)");
+    assert_eq!(
+        may.value_text,
+        "Hoàn thành: Đang thực hiện (cập nhật 25/03/2026)"
+    );
     let june = ev.value("I.8", p("2026-06"), None).await.unwrap();
     assert_eq!(june.status, Status::Dat);
     assert_eq!(
@@ -82,11 +101,20 @@ async fn society_and_economy_indicators() {
     let (_fx, ev) = ward().await;
     // II.1 June: KP01's June sheet (650 activated / 1.000) and KP02's May sheet, its latest
     // (1.000 / 2.000) → 1.650 / 3.000
-    assert_eq!(ratio(&ev, "II.1", "2026-06", None).await, (1650, 3000, "55,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.1", "2026-06", None).await,
+        (1650, 3000, "55,0 %".into())
+    );
     // May: 600 + 1.000 → 1.600 / 3.000
-    assert_eq!(ratio(&ev, "II.1", "2026-05", None).await, (1600, 3000, "53,3 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.1", "2026-05", None).await,
+        (1600, 3000, "53,3 %".into())
+    );
     // April: no statistics yet → no data
-    assert_eq!(ev.value("II.1", p("2026-04"), None).await.unwrap().value, None);
+    assert_eq!(
+        ev.value("II.1", p("2026-04"), None).await.unwrap().value,
+        None
+    );
     // by khu phố in June: KP01 650 / 1.000, KP02 1.000 / 2.000
     let by = ev.breakdown("II.1", p("2026-06"), "khu_pho").await.unwrap();
     let by: Vec<_> = by
@@ -97,28 +125,49 @@ async fn society_and_economy_indicators() {
         by,
         [("KP01".into(), 650, 1000), ("KP02".to_string(), 1000, 2000)]
     );
-    assert_eq!(ratio(&ev, "II.1", "2026-06", Some("KP02")).await.2, "50,0 %");
+    assert_eq!(
+        ratio(&ev, "II.1", "2026-06", Some("KP02")).await.2,
+        "50,0 %"
+    );
     // only two monthly values: too few to project, so "chưa đạt" against ≥ 70 %
     let ii1 = ev.value("II.1", p("2026-06"), None).await.unwrap();
     assert_eq!(ii1.status, Status::ChuaDat);
     assert_eq!(ii1.projection.unwrap().value_at_deadline, None);
 
     // II.2 June: 350 + 600 completed / 700 + 1.500 adults
-    assert_eq!(ratio(&ev, "II.2", "2026-06", None).await, (950, 2200, "43,2 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.2", "2026-06", None).await,
+        (950, 2200, "43,2 %".into())
+    );
 
     // II.3 June: KP01's June tally (420 paid / 700) and KP02's March one (600 / 1.500)
-    assert_eq!(ratio(&ev, "II.3", "2026-06", None).await, (1020, 2200, "46,4 %".into()));
-    assert_eq!(ratio(&ev, "II.3", "2026-03", None).await, (900, 2200, "40,9 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.3", "2026-06", None).await,
+        (1020, 2200, "46,4 %".into())
+    );
+    assert_eq!(
+        ratio(&ev, "II.3", "2026-03", None).await,
+        (900, 2200, "40,9 %".into())
+    );
 
     // II.4 Q1: H1 meets all five, H2 and H3 miss one → 1 / 3
-    assert_eq!(ratio(&ev, "II.4", "2026-Q1", None).await, (1, 3, "33,3 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.4", "2026-Q1", None).await,
+        (1, 3, "33,3 %".into())
+    );
     // Q2: H2 re-evaluated and met all, H4 evaluated → H1, H2, H4 of 4
-    assert_eq!(ratio(&ev, "II.4", "2026-Q2", None).await, (3, 4, "75,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.4", "2026-Q2", None).await,
+        (3, 4, "75,0 %".into())
+    );
     assert_eq!(
         ev.value("II.4", p("2026-Q2"), None).await.unwrap().status,
         Status::Dat
     );
-    assert_eq!(ratio(&ev, "II.4", "2026-Q2", Some("KP02")).await, (1, 2, "50,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.4", "2026-Q2", Some("KP02")).await,
+        (1, 2, "50,0 %".into())
+    );
 
     // II.5 Q1: KP01 meets all six criteria, KP02 five → 1 / 2; the 2026 target "Thí điểm,
     // hình thành mô hình" is met by the one pilot
@@ -128,9 +177,18 @@ async fn society_and_economy_indicators() {
 
     // II.6 Q2: B1 (cashless) and B3 (management, e-invoice) of B1–B3 → 2 / 3; Q3: B2 sells
     // online now → 3 / 3
-    assert_eq!(ratio(&ev, "II.6", "2026-Q2", None).await, (2, 3, "66,7 %".into()));
-    assert_eq!(ratio(&ev, "II.6", "2026-Q3", None).await, (3, 3, "100,0 %".into()));
-    let kinds = ev.breakdown("II.6", p("2026-Q2"), "linh_vuc").await.unwrap();
+    assert_eq!(
+        ratio(&ev, "II.6", "2026-Q2", None).await,
+        (2, 3, "66,7 %".into())
+    );
+    assert_eq!(
+        ratio(&ev, "II.6", "2026-Q3", None).await,
+        (3, 3, "100,0 %".into())
+    );
+    let kinds = ev
+        .breakdown("II.6", p("2026-Q2"), "linh_vuc")
+        .await
+        .unwrap();
     let kinds: Vec<_> = kinds
         .iter()
         .map(|b| (b.key.clone().unwrap(), b.numerator, b.denominator))
@@ -145,13 +203,19 @@ async fn society_and_economy_indicators() {
 
     // II.7 June: pilot stalls S1–S3; S1 accepts QR and was paid by QR; S2 accepts POS but
     // was paid in cash; S3 was paid by transfer but never confirmed acceptance → 1 / 3
-    assert_eq!(ratio(&ev, "II.7", "2026-06", None).await, (1, 3, "33,3 %".into()));
+    assert_eq!(
+        ratio(&ev, "II.7", "2026-06", None).await,
+        (1, 3, "33,3 %".into())
+    );
     // monthly 0, 0, 0, 0, 0 (Jan–May), 33,3 (Jun): +4,76 points a month reaches 46,0 % by
     // December, short of 60 %: at risk; the line reaches 60 % only in March 2027
     let ii7 = ev.value("II.7", p("2026-06"), None).await.unwrap();
     assert_eq!(ii7.status, Status::NguyCo);
     let proj = ii7.projection.unwrap();
-    assert!((proj.value_at_deadline.unwrap() - 46.031746).abs() < 1e-4, "{proj:?}");
+    assert!(
+        (proj.value_at_deadline.unwrap() - 46.031746).abs() < 1e-4,
+        "{proj:?}"
+    );
     assert_eq!(proj.reaches_target_on, NaiveDate::from_ymd_opt(2027, 3, 31));
 }
 
@@ -177,17 +241,32 @@ async fn data_and_operations_figures() {
         .collect();
     assert_eq!(
         fresh,
-        ["dan_cu", "kinh_doanh", "do_thi_moi_truong", "van_hoa_xa_hoi"]
+        [
+            "dan_cu",
+            "kinh_doanh",
+            "do_thi_moi_truong",
+            "van_hoa_xa_hoi"
+        ]
     );
-    assert!(iii1.value_text.contains("4/8 nhóm dữ liệu"), "{}", iii1.value_text);
+    assert!(
+        iii1.value_text.contains("4/8 nhóm dữ liệu"),
+        "{}",
+        iii1.value_text
+    );
 
     // VH.1 June: finished in June HS01, HS02, HS04, HS05 (one supplement request: on time),
     // HS06, HS07, HS08, HS11 all on time; HS03 unfinished and past due on 30/06 → 8 / 9
-    assert_eq!(ratio(&ev, "VH.1", "2026-06", None).await, (8, 9, "88,9 %".into()));
+    assert_eq!(
+        ratio(&ev, "VH.1", "2026-06", None).await,
+        (8, 9, "88,9 %".into())
+    );
     // August: finished HA01, HA07 on time; HA02, HA06 late; HA03 late by its two supplement
     // requests; unfinished and past due at 31/08: HS03, HS09, HS10, HA04 (HA05 is not due
     // yet) → 2 / 9
-    assert_eq!(ratio(&ev, "VH.1", "2026-08", None).await, (2, 9, "22,2 %".into()));
+    assert_eq!(
+        ratio(&ev, "VH.1", "2026-08", None).await,
+        (2, 9, "22,2 %".into())
+    );
     // by channel: online 2 / 8, counter (HA04) 0 / 1
     let by = ev.breakdown("VH.1", p("2026-08"), "kenh").await.unwrap();
     let by: Vec<_> = by
@@ -196,14 +275,26 @@ async fn data_and_operations_figures() {
         .collect();
     assert_eq!(by, [("1".to_string(), 0, 1), ("2".to_string(), 2, 8)]);
     // March: nothing finished, nothing past due → no data
-    assert_eq!(ev.value("VH.1", p("2026-03"), None).await.unwrap().value, None);
+    assert_eq!(
+        ev.value("VH.1", p("2026-03"), None).await.unwrap().value,
+        None
+    );
 
     // VH.2 June: PA1 on time, PA2 late, PA3 unfinished past due; PA4 not due; PA5 refused
     // (out of scope) → 1 / 3; KP01: PA1, PA3 → 1 / 2
-    assert_eq!(ratio(&ev, "VH.2", "2026-06", None).await, (1, 3, "33,3 %".into()));
-    assert_eq!(ratio(&ev, "VH.2", "2026-06", Some("KP01")).await, (1, 2, "50,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "VH.2", "2026-06", None).await,
+        (1, 3, "33,3 %".into())
+    );
+    assert_eq!(
+        ratio(&ev, "VH.2", "2026-06", Some("KP01")).await,
+        (1, 2, "50,0 %".into())
+    );
     // VH.3 June: handled PA1 (public), PA2 (not) → 1 / 2
-    assert_eq!(ratio(&ev, "VH.3", "2026-06", None).await, (1, 2, "50,0 %".into()));
+    assert_eq!(
+        ratio(&ev, "VH.3", "2026-06", None).await,
+        (1, 2, "50,0 %".into())
+    );
     // VH.4 June bills: 1.700.000 paid of 1.700.000; July: S1's 500.000 unpaid → 0 %, not
     // "no data"
     assert_eq!(
@@ -232,8 +323,19 @@ async fn the_sql_shown_gives_the_figure() {
                 continue;
             }
             let v = ev.value(&ind.id, p(period), unit).await.unwrap();
-            let sql = ev.explain_sql(&ind.id, p(period), unit).await.unwrap().unwrap();
-            let b = ev.session().sql(&sql).await.unwrap().collect().await.unwrap();
+            let sql = ev
+                .explain_sql(&ind.id, p(period), unit)
+                .await
+                .unwrap()
+                .unwrap();
+            let b = ev
+                .session()
+                .sql(&sql)
+                .await
+                .unwrap()
+                .collect()
+                .await
+                .unwrap();
             let (mut n, mut d) = (0, 0);
             for b in &b {
                 for (col, acc) in [(1, &mut n), (2, &mut d)] {
@@ -269,9 +371,10 @@ async fn the_sql_shown_gives_the_figure() {
 #[tokio::test]
 async fn decree_09_windows_move_the_figures() {
     let (fx, _) = ward().await;
-    let ev = chiso::indicators::evaluator_at(&fx.cfg, &fx.lake(), AsOf::Latest, Some(PeriodRule::Nd09))
-        .await
-        .unwrap();
+    let ev =
+        chiso::indicators::evaluator_at(&fx.cfg, &fx.lake(), AsOf::Latest, Some(PeriodRule::Nd09))
+            .await
+            .unwrap();
     // the "June" report under Nghị định 09/2019 covers 15/05–14/06: received then are HS11
     // (31/05 23:00) and HS01–HS08 → 9 dossiers; HS09 (30/06) falls out
     let v = ev.value("I.3", p("2026-06"), None).await.unwrap();
@@ -311,12 +414,19 @@ async fn the_registry_of_tasks() {
     // a unit sees the tasks it leads or takes part in
     let police = ev.tasks(&fx.plans(), on, Some("Công an")).await.unwrap();
     assert_eq!(
-        police.iter().map(|t| t.task.id.as_str()).collect::<Vec<_>>(),
+        police
+            .iter()
+            .map(|t| t.task.id.as_str())
+            .collect::<Vec<_>>(),
         ["T-02"]
     );
     // on 20/06, T-01's report of the 16th is known, T-02's of the 11th too; T-03 not yet due
     let early = ev
-        .tasks(&fx.plans(), NaiveDate::from_ymd_opt(2026, 6, 12).unwrap(), None)
+        .tasks(
+            &fx.plans(),
+            NaiveDate::from_ymd_opt(2026, 6, 12).unwrap(),
+            None,
+        )
         .await
         .unwrap();
     let e1 = early.iter().find(|t| t.task.id == "T-01").unwrap();
@@ -336,16 +446,30 @@ async fn a_report_made_again_later_has_the_same_numbers() {
     fx.add_api_page();
     fx.ingest().await;
     let now = fx.evaluator().await;
-    assert_eq!(ratio(&now, "I.3", "2026-06", None).await, (6, 9, "66,7 %".into()));
-    assert_eq!(ratio(&now, "VH.1", "2026-06", None).await, (9, 9, "100,0 %".into()));
+    assert_eq!(
+        ratio(&now, "I.3", "2026-06", None).await,
+        (6, 9, "66,7 %".into())
+    );
+    assert_eq!(
+        ratio(&now, "VH.1", "2026-06", None).await,
+        (9, 9, "100,0 %".into())
+    );
     assert!(now.lake_version() > Some(version));
     // as of the earlier version, and as of the time before the new run: the old numbers
     for at in [AsOf::Version(version), AsOf::Time(before)] {
         let then = chiso::indicators::evaluator_at(&fx.cfg, &fx.lake(), at, None)
             .await
             .unwrap();
-        assert_eq!(ratio(&then, "I.3", "2026-06", None).await, (5, 9, "55,6 %".into()), "{at:?}");
-        assert_eq!(ratio(&then, "VH.1", "2026-06", None).await, (8, 9, "88,9 %".into()), "{at:?}");
+        assert_eq!(
+            ratio(&then, "I.3", "2026-06", None).await,
+            (5, 9, "55,6 %".into()),
+            "{at:?}"
+        );
+        assert_eq!(
+            ratio(&then, "VH.1", "2026-06", None).await,
+            (8, 9, "88,9 %".into()),
+            "{at:?}"
+        );
         assert_eq!(ratio(&then, "II.1", "2026-06", None).await.0, 1650);
     }
     // a version the lake never had is refused
@@ -365,7 +489,11 @@ async fn the_cli_and_the_api_give_the_same_table() {
         .args(["indicators", "--period", "2026-06", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let mut site = chiso::site::site(&fx.cfg);
@@ -382,7 +510,9 @@ async fn the_cli_and_the_api_give_the_same_table() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
     let api: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(cli, api);
     assert_eq!(api["indicators"].as_array().unwrap().len(), 17);
@@ -399,17 +529,29 @@ async fn the_cli_and_the_api_give_the_same_table() {
         let app = app.clone();
         async move {
             let resp = app
-                .oneshot(axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap())
+                .oneshot(
+                    axum::http::Request::get(uri)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
                 .await
                 .unwrap();
             let status = resp.status();
-            let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
-            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap())
+            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            )
         }
     };
     let (status, tasks) = get("/api/tasks?on=2026-07-15").await;
     assert_eq!(status, 200);
-    assert_eq!((tasks["total"].as_u64(), tasks["overdue"].as_u64()), (Some(4), Some(1)));
+    assert_eq!(
+        (tasks["total"].as_u64(), tasks["overdue"].as_u64()),
+        (Some(4), Some(1))
+    );
     assert_eq!(tasks["done_without_effect"], 1);
     let (_, one) = get("/api/indicators/II.1?period=2026-06&by=khu_pho").await;
     assert_eq!(one["breakdown"][0]["key"], "KP01");

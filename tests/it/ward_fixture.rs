@@ -178,7 +178,8 @@ III.2,2026,Hoàn thành giai đoạn 1,Chưa bắt đầu,25/03/2026,,Phòng Kin
 /// | 20/03 | KP01 | 700 | 400 | 300 |
 /// | 20/03 | KP02 | 1.500 | 900 | 600 |
 /// | 20/06 | KP01 | 700 | 500 | 420 |
-pub const PAYMENTS: &str = "NgayTongHop,MaKhuPho,NguoiTruongThanh,CoTaiKhoanThanhToanSo,CoGiaoDichThanhToanSo,DiemHoTro
+pub const PAYMENTS: &str =
+    "NgayTongHop,MaKhuPho,NguoiTruongThanh,CoTaiKhoanThanhToanSo,CoGiaoDichThanhToanSo,DiemHoTro
 20/03/2026,KP01,700,400,300,Điểm hỗ trợ số KP01
 20/03/2026,KP02,1500,900,600,Điểm hỗ trợ số KP02
 20/06/2026,KP01,700,500,420,Điểm hỗ trợ số KP01

@@ -73,6 +73,9 @@ impl Lake {
                 let Some(unit) = table.unit_column else {
                     continue;
                 };
+                if !ctx.table_exist(table.name.as_str())? {
+                    continue;
+                }
                 let sql = format!(
                     "SELECT CAST(t.{unit} AS VARCHAR), r.source, max(r.finished_at) \
                      FROM {name} t JOIN ingest_runs r ON t._batch_id = r.batch_id \

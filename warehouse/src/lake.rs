@@ -246,8 +246,10 @@ impl Lake {
                 continue;
             };
             if !name.starts_with("ingest_") {
-                // a table no logged run has written holds nothing yet: its empty first version
-                let v = pins.get(&name).copied().unwrap_or(0);
+                // a table no logged run has written (yet, or by then) is not part of the lake
+                let Some(v) = pins.get(&name).copied() else {
+                    continue;
+                };
                 if t.version() != Some(v) {
                     t.load_version(v).await?;
                 }

@@ -39,7 +39,10 @@ pub async fn list(
             .with_timezone(&ev.timezone())
             .date_naive(),
     };
-    let unit = q.unit.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+    let unit = q
+        .unit
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
     let tasks = ev.tasks(&state.site.plans, on, unit.as_deref()).await?;
     Ok(Json(TasksResponse {
         on,

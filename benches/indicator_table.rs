@@ -1,0 +1,108 @@
+//! Benchmark (not a test): the full indicator table — Phụ lục 1 and the operations figures,
+//! each with its status and projection — for every month of the sample and for the ward and
+//! each khu phố, over a lake made by `chiso sample --scale N` and `chiso ingest` (scale 37 is
+//! about one million dossiers). Prints the wall time and the peak resident memory of the
+//! tables alone; the sample and the ingest are timed apart.
+//!
+//! ```text
+//! cargo bench --bench indicator_table -- --scale 37 --until 2026-10
+//! ```
+
+use std::path::Path;
+use std::time::Instant;
+
+mod common;
+
+fn main() -> anyhow::Result<()> {
+    let scale: f64 = common::arg("--scale").map_or(Ok(37.0), |s| s.parse())?;
+    let until: metrics::Period = common::arg("--until")
+        .unwrap_or_else(|| "2026-10".to_string())
+        .parse()?;
+    let metrics::Period::Month { year, month } = until else {
+        anyhow::bail!("--until takes a month, like 2026-10");
+    };
+    let dir = tempfile::tempdir()?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("pipelines.toml"))?
+        .replace(
+            "catalogue = \"data/catalogue/indicators.toml\"",
+            &format!(
+                "catalogue = \"{}\"",
+                root.join("data/catalogue/indicators.toml").display()
+            ),
+        )
+        .replace(
+            "plans = \"data/plans\"",
+            &format!("plans = \"{}\"", root.join("data/plans").display()),
+        );
+    let path = dir.path().join("pipelines.toml");
+    std::fs::write(&path, text)?;
+    let cfg = chiso::Config::load(&path)?;
+
+    let started = Instant::now();
+    let manifest = sample::write_sample(
+        &cfg.sample_spec(1, scale, (year, month)),
+        &dir.path().join("data/sample"),
+    )?;
+    println!(
+        "sample: scale {scale}: {} dossiers up to {} in {:.1} s",
+        manifest.dossier_count,
+        until.label_vi(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
+    let started = Instant::now();
+    let lake = chiso::pipeline::open_lake(&cfg)?;
+    let reports = runtime.block_on(chiso::pipeline::ingest(&cfg, &lake, None, &key))?;
+    let rows: u64 = reports.iter().map(|r| r.counts.accepted).sum();
+    println!(
+        "ingest: {rows} rows from {} sources in {:.1} s",
+        reports.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    common::reset_peak();
+    let started = Instant::now();
+    let (tables, figures, months) = runtime.block_on(async {
+        let ev = chiso::indicators::evaluator(&cfg, &lake).await?;
+        let first = metrics::Period::Month {
+            year: 2025,
+            month: 7,
+        };
+        let months = metrics::Period::Month { year, month };
+        let months: Vec<metrics::Period> = {
+            let mut out = Vec::new();
+            let mut m = first;
+            while m <= months {
+                out.push(m);
+                m = metrics::Period::month_of(m.last_day().succ_opt().unwrap_or(m.last_day()));
+            }
+            out
+        };
+        let units: Vec<Option<String>> = std::iter::once(None)
+            .chain(cfg.ward.units.iter().map(|u| Some(u.code.clone())))
+            .collect();
+        let (mut tables, mut figures) = (0, 0);
+        for m in &months {
+            for u in &units {
+                let t = ev.report(*m, u.as_deref()).await?;
+                tables += 1;
+                figures += t.indicators.len() + t.operations.len();
+            }
+        }
+        anyhow::Ok((tables, figures, months.len()))
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "indicator_table: {tables} tables ({months} months × ward and {} khu phố), {figures} \
+         figures with status and projection, in {seconds:.1} s ({:.0} ms a table); peak memory {}",
+        cfg.ward.units.len(),
+        seconds * 1000.0 / tables as f64,
+        common::peak_mib().map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
+    );
+    Ok(())
+}
