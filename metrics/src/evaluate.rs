@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use arrow::array::{Array, ArrayRef, AsArray};
-use arrow::datatypes::{DataType, Int64Type};
+use arrow::datatypes::DataType;
 use chrono::{NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
 use crate::catalogue::Basis;
+use crate::columns::{int64, utf8};
 use crate::measure::{self, ColumnKind, DayCount, UNIX_EPOCH_DAY};
 use crate::milestone::{KhoGroupState, MilestoneState};
 use crate::projection::{self, Projection};
@@ -368,14 +368,16 @@ impl Evaluator {
                 v.kho_groups = Some(self.kho.clone());
             }
             v.milestone_state = state;
-            v.projection = milestone.and_then(deadline).map(|d| Projection {
-                method_vi: projection::MILESTONE_METHOD_VI.to_string(),
-                points: 0,
-                slope_per_month: None,
-                deadline: d,
-                value_at_deadline: None,
-                reaches_target_on: None,
-            });
+            v.projection = milestone
+                .and_then(crate::period::deadline)
+                .map(|d| Projection {
+                    method_vi: projection::MILESTONE_METHOD_VI.to_string(),
+                    points: 0,
+                    slope_per_month: None,
+                    deadline: d,
+                    value_at_deadline: None,
+                    reaches_target_on: None,
+                });
         } else if let Some(m) = ind
             .measure
             .as_ref()
@@ -393,7 +395,7 @@ impl Evaluator {
             v.status = match (v.value, &target) {
                 (None, _) | (_, None) => Status::ChuaCoDuLieu,
                 (Some(value), Some(Target::AtLeast { percent })) => {
-                    let due = milestone.and_then(deadline);
+                    let due = milestone.and_then(crate::period::deadline);
                     let p = match due {
                         Some(due) => Some(self.project(ind, m, period, unit, *percent, due).await?),
                         None => None,
@@ -646,30 +648,7 @@ impl Evaluator {
     }
 }
 
-/// The last day of a milestone year ("đến hết năm …").
-pub fn deadline(year: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, 12, 31)
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // the maps only cache query results; a poisoned lock still holds valid entries
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// A column as text, whatever string or date type DataFusion returned.
-pub(crate) fn utf8(col: &ArrayRef) -> datafusion::error::Result<Vec<Option<String>>> {
-    let c = arrow::compute::cast(col, &DataType::Utf8)?;
-    Ok(c.as_string::<i32>()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-/// A column as 64-bit integers.
-pub(crate) fn int64(col: &ArrayRef) -> datafusion::error::Result<Vec<Option<i64>>> {
-    let c = arrow::compute::cast(col, &DataType::Int64)?;
-    let a = c.as_primitive::<Int64Type>();
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-        .collect())
 }

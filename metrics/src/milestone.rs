@@ -6,7 +6,7 @@ use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
 use crate::catalogue::MilestoneMeasure;
-use crate::evaluate::{int64, utf8};
+use crate::columns::{int64, utf8};
 use crate::{Indicator, MetricsError, Result, Status, Window, format};
 
 /// The status a milestone update reports as done.
@@ -141,7 +141,7 @@ pub fn status(state: Option<&MilestoneState>, w: &Window, year: Option<i32>) -> 
     if s.year == year && s.status == DONE {
         return Status::Dat;
     }
-    let Some(due) = crate::evaluate::deadline(year) else {
+    let Some(due) = crate::period::deadline(year) else {
         return Status::ChuaDat;
     };
     if w.to >= due {

@@ -191,6 +191,11 @@ impl Period {
     }
 }
 
+/// The last day of a milestone year ("đến hết năm …").
+pub fn deadline(year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 12, 31)
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
 }

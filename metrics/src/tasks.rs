@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::utf8;
+use crate::columns::utf8;
 use crate::{Evaluator, MetricsError, Period, Result, format};
 
 /// One plan's task table.

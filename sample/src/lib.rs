@@ -161,7 +161,9 @@ pub fn write_sample(spec: &SampleSpec, out: &Path) -> Result<Manifest, SampleErr
     let vneid = vneid::write(spec, &period, &mut output)?;
     let market = market::write(spec, &period, &mut output)?;
     let petitions = petitions::write(spec, &period, &mut output)?;
-    let uploads = uploads::write(spec, &period, &mut output)?;
+    let mut uploads = uploads::write(spec, &period, &mut output)?;
+    payments::write(spec, &period, &mut output, &mut uploads)?;
+    tasks::write(spec, &period, &mut output, &mut uploads)?;
     let counts = manifest::Counts {
         procedures,
         dossiers,

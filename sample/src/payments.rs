@@ -8,7 +8,7 @@ use crate::calendar::{Month, ymd};
 use crate::output::Output;
 use crate::period::{Period, ramp};
 use crate::rng::Rng;
-use crate::uploads::{UploadCounts, csv_rows, dmy, lags, quarter_label};
+use crate::uploads::{UploadCounts, csv_rows, dmy, lags, quarter_label, rounds};
 use crate::{SampleError, SampleSpec};
 
 pub(crate) const COLUMNS: [&str; 6] = [
@@ -23,9 +23,23 @@ pub(crate) const COLUMNS: [&str; 6] = [
 /// Share of residents who are adults, as the VNeID statistics count them.
 const ADULT_SHARE: f64 = 0.72;
 
-/// One tally file per evaluation round; the first also holds a row whose counts contradict
-/// each other, which a reader must refuse.
+/// One tally file per evaluation round.
 pub(crate) fn write(
+    spec: &SampleSpec,
+    period: &Period,
+    out: &mut Output,
+    counts: &mut UploadCounts,
+) -> Result<(), SampleError> {
+    out.remove_stale(crate::uploads::DIR, "thanh_toan_so_", ".csv")?;
+    for (i, round) in rounds(period).into_iter().enumerate() {
+        write_round(spec, period, round, i == 0, out, counts)?;
+    }
+    Ok(())
+}
+
+/// One round's tallies; the first round also holds a row whose counts contradict each other,
+/// which a reader must refuse.
+fn write_round(
     spec: &SampleSpec,
     period: &Period,
     round: Month,

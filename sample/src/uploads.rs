@@ -269,7 +269,6 @@ pub(crate) fn write(
         ("to_dan_pho_so_", ".xlsx"),
         ("tap_huan_can_bo_", ".xlsx"),
         ("khao_sat_nen_tang_so_", ".csv"),
-        ("thanh_toan_so_", ".csv"),
     ] {
         out.remove_stale(DIR, prefix, suffix)?;
     }
@@ -280,11 +279,9 @@ pub(crate) fn write(
         write_households(spec, period, *m, previous, i == 0, out, &mut counts)?;
         write_neighbourhoods(spec, period, *m, i == 0, out, &mut counts)?;
         write_businesses(spec, period, *m, i == 0, out, &mut counts)?;
-        crate::payments::write(spec, period, *m, i == 0, out, &mut counts)?;
     }
     write_training(spec, period, out, &mut counts)?;
     write_milestones(spec, period, out, &mut counts)?;
-    crate::tasks::write(spec, period, out, &mut counts)?;
     Ok(counts)
 }
 

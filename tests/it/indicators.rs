@@ -106,31 +106,6 @@ async fn no_data_is_never_zero() {
 }
 
 #[tokio::test]
-async fn the_shown_sql_gives_the_same_figure() {
-    let fx = Fixture::new();
-    fx.ingest().await;
-    let ev = fx.evaluator().await;
-    let sql = ev
-        .explain_sql("I.3", p("2026-06"), Some("KP01"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(sql.contains("2026-05-31T17:00:00Z"), "{sql}");
-    let b = ev
-        .session()
-        .sql(&sql)
-        .await
-        .unwrap()
-        .collect()
-        .await
-        .unwrap();
-    let n = |i: usize| {
-        arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b[0].column(i)).value(0)
-    };
-    assert_eq!((n(1), n(2)), (3, 5));
-}
-
-#[tokio::test]
 async fn the_indicator_table_has_all_seventeen_rows() {
     let fx = Fixture::new();
     fx.ingest().await;

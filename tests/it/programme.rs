@@ -353,6 +353,16 @@ async fn the_sql_shown_gives_the_figure() {
             );
         }
     }
+    // periods are cut at local midnight: June starts at 17:00 UTC on 31 May
+    let sql = ev
+        .explain_sql("I.3", p("2026-06"), None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        sql.contains("ngay_tiep_nhan >= TIMESTAMP '2026-05-31T17:00:00Z'"),
+        "{sql}"
+    );
     // the definition in plain Vietnamese
     let e = ev.explain("VH.1", p("2026-06"), None).await.unwrap();
     let text = e.text();
