@@ -178,10 +178,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                             .unwrap_or_default()
                     );
                     print!("{}", crate::indicators::as_text(&report.indicators, &title));
-                    print!(
-                        "{}",
-                        crate::indicators::as_text(&report.operations, "\nChỉ số vận hành")
-                    );
+                    print!("{}", crate::indicators::as_text(&report.operations, ""));
                 }
                 Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 Format::Csv => {

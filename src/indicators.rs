@@ -150,12 +150,13 @@ pub fn breakdown_csv(b: &[metrics::IndicatorBreakdown], period: metrics::Period)
     Ok(String::from_utf8(w.into_inner()?)?)
 }
 
-/// Tasks as text, grouped by the unit that leads them.
+/// Tasks as text, grouped by the person who answers for them (the head of the lead unit; the
+/// plans spell one unit several ways, the person once).
 pub fn tasks_text(tasks: &[metrics::TaskState], today: chrono::NaiveDate) -> String {
     let mut by_unit: std::collections::BTreeMap<&str, Vec<&metrics::TaskState>> =
         Default::default();
     for t in tasks {
-        by_unit.entry(t.task.chu_tri.as_str()).or_default().push(t);
+        by_unit.entry(t.task.nguoi.as_str()).or_default().push(t);
     }
     let overdue = tasks.iter().filter(|t| t.overdue).count();
     let mut out = format!(
@@ -175,12 +176,12 @@ pub fn tasks_text(tasks: &[metrics::TaskState], today: chrono::NaiveDate) -> Str
                 t.status.clone()
             };
             out.push_str(&format!(
-                "  {:<8} hạn {}  {:<28} {}\n           người: {}; sản phẩm: {}\n",
+                "  {:<8} hạn {}  {:<28} {}\n           chủ trì: {}; sản phẩm: {}\n",
                 t.task.id,
                 metrics::format::date(t.task.han),
                 mark,
                 t.task.viec,
-                t.task.nguoi,
+                t.task.chu_tri,
                 t.task.san_pham
             ));
             for e in &t.effects {

@@ -393,7 +393,8 @@ impl Evaluator {
             }
             let target = milestone.and_then(|y| ind.target(y));
             v.status = match (v.value, &target) {
-                (None, _) | (_, None) => Status::ChuaCoDuLieu,
+                (None, _) => Status::ChuaCoDuLieu,
+                (Some(_), None) => Status::KhongCoMucTieu,
                 (Some(value), Some(Target::AtLeast { percent })) => {
                     let due = milestone.and_then(crate::period::deadline);
                     let p = match due {

@@ -57,6 +57,8 @@ pub struct Explanation {
     pub status_rule_vi: String,
     pub target_rule_vi: Option<String>,
     pub sql: Option<String>,
+    /// The catalogue view the SQL reads, when it reads one: name and definition.
+    pub view: Option<crate::catalogue::View>,
 }
 
 impl Explanation {
@@ -98,6 +100,14 @@ impl Explanation {
         line("Căn cứ", &self.legal_source);
         if let Some(sql) = &self.sql {
             out.push_str(&format!("SQL:\n{sql}\n"));
+        }
+        if let Some(v) = &self.view {
+            out.push_str(&format!(
+                "trong đó {} ({}) là:\n{}\n",
+                v.name,
+                v.description,
+                v.sql.trim()
+            ));
         }
         out
     }
@@ -230,6 +240,13 @@ impl Evaluator {
             status_rule_vi,
             target_rule_vi: ind.target_rule_vi.clone(),
             sql: self.explain_sql(id, period, unit).await?,
+            view: m.and_then(|m| {
+                self.catalogue()
+                    .views
+                    .iter()
+                    .find(|v| v.name == m.source)
+                    .cloned()
+            }),
         })
     }
 }

@@ -14,6 +14,8 @@ pub enum Status {
     NguyCo,
     /// Nothing to judge: no measure, no records in the period, or a zero denominator.
     ChuaCoDuLieu,
+    /// A figure with no target to judge it against (an operations figure).
+    KhongCoMucTieu,
 }
 
 impl Status {
@@ -24,6 +26,7 @@ impl Status {
             Status::ChuaDat => "Chưa đạt",
             Status::NguyCo => "Nguy cơ không đạt",
             Status::ChuaCoDuLieu => "Chưa có dữ liệu",
+            Status::KhongCoMucTieu => "Không đặt mục tiêu",
         }
     }
 }

@@ -305,6 +305,11 @@ async fn data_and_operations_figures() {
         ratio(&ev, "VH.4", "2026-07", None).await,
         (0, 500_000, "0,0 %".into())
     );
+    // an operations figure without a target is judged against nothing
+    assert_eq!(
+        ev.value("VH.4", p("2026-06"), None).await.unwrap().status,
+        Status::KhongCoMucTieu
+    );
     // VH.5 June payments: QR 500.000 + transfer 400.000 + POS 300.000 of 1.700.000
     assert_eq!(
         ratio(&ev, "VH.5", "2026-06", None).await,

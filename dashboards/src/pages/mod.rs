@@ -29,9 +29,10 @@ th, td {{ border: 1px solid #cbd2d9; padding: 6px 8px; vertical-align: top; }}
 th {{ background: #e4e7eb; text-align: center; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 tr.group td {{ background: #f0f4f8; font-weight: 700; }}
-td.dat, td.chua_dat, td.chua_co_du_lieu {{ white-space: nowrap; }}
+td.dat, td.chua_dat, td.nguy_co, td.chua_co_du_lieu {{ white-space: nowrap; }}
 .dat {{ color: #1b7a3a; font-weight: 700; }}
 .chua_dat {{ color: #b42318; font-weight: 700; }}
+.nguy_co {{ color: #b54708; font-weight: 700; }}
 .chua_co_du_lieu {{ color: #7b8794; font-style: italic; }}
 .note {{ color: #52606d; font-size: 12px; }}
 figure {{ margin: 24px 0; background: #fff; padding: 8px; border: 1px solid #cbd2d9; }}
