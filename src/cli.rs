@@ -167,8 +167,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             let report = ev.report(period, unit.as_deref()).await?;
             match format {
                 Format::Table => {
+                    // a report read under a rule says which days its figures cover
+                    let window = match report.period_rule {
+                        Some(rule) => {
+                            format!(" ({}: {})", rule.label_vi(), period.window(rule).label_vi())
+                        }
+                        None => String::new(),
+                    };
                     let title = format!(
-                        "{} — {} — {}{}",
+                        "{} — {} — {}{window}{}",
                         report.title,
                         cfg.ward.name,
                         period.label_vi(),

@@ -512,7 +512,6 @@ impl Config {
         ingest::Pseudonymiser::from_env_or_file(file.as_deref())
     }
 
-    /// The synthetic sample of this deployment's ward, up to `until` (year, month).
     /// The tasks of the ward's plans, for the sample's status reports; none when the plans
     /// cannot be read (`chiso tasks` names the error).
     fn plan_tasks(&self) -> Vec<sample::TaskSpec> {
@@ -533,6 +532,7 @@ impl Config {
         }
     }
 
+    /// The synthetic sample of this deployment's ward, up to `until` (year, month).
     pub fn sample_spec(&self, seed: u64, scale: f64, until: (i32, u32)) -> sample::SampleSpec {
         let ward = &self.ward;
         sample::SampleSpec {

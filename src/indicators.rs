@@ -70,6 +70,9 @@ pub fn as_csv(rows: &[IndicatorRow]) -> Result<String> {
         "chi_tieu",
         "dvt",
         "ky",
+        "tu_ngay",
+        "den_ngay",
+        "quy_tac_ky",
         "tu_so",
         "mau_so",
         "gia_tri",
@@ -88,6 +91,12 @@ pub fn as_csv(rows: &[IndicatorRow]) -> Result<String> {
             r.name.clone(),
             r.unit.clone(),
             f.period.to_string(),
+            f.window.from.format("%Y-%m-%d").to_string(),
+            f.window.to.format("%Y-%m-%d").to_string(),
+            serde_json::to_value(f.window.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             f.numerator.map(|v| v.to_string()).unwrap_or_default(),
             f.denominator.map(|v| v.to_string()).unwrap_or_default(),
             f.value.map(|v| format!("{v:.4}")).unwrap_or_default(),

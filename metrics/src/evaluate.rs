@@ -352,7 +352,7 @@ impl Evaluator {
         };
         if let Some(m) = &ind.milestone {
             let state = crate::milestone::state(&self.ctx, ind, m, &w, milestone).await?;
-            v.status = crate::milestone::status(state.as_ref(), &w, milestone);
+            v.status = crate::milestone::status(state.as_ref(), &w, period, milestone);
             if let Some(s) = &state {
                 v.value_text = s.text();
             }
@@ -397,13 +397,16 @@ impl Evaluator {
                 (Some(_), None) => Status::KhongCoMucTieu,
                 (Some(value), Some(Target::AtLeast { percent })) => {
                     let due = milestone.and_then(crate::period::deadline);
+                    // a catalogue has no history: there is no trend to carry forward
                     let p = match due {
-                        Some(due) => Some(self.project(ind, m, period, unit, *percent, due).await?),
-                        None => None,
+                        Some(due) if m.basis != Basis::Current => {
+                            Some(self.project(ind, m, period, unit, *percent, due).await?)
+                        }
+                        _ => None,
                     };
                     let status = if value + 1e-9 >= *percent {
                         Status::Dat
-                    } else if due.is_some_and(|d| w.to >= d) {
+                    } else if due.is_some_and(|d| period.last_day() >= d) {
                         Status::ChuaDat
                     } else if p.as_ref().and_then(|p| p.on_track(*percent)) == Some(false) {
                         Status::NguyCo
@@ -579,6 +582,10 @@ impl Evaluator {
         let Some(m) = &ind.measure else {
             return Ok(None);
         };
+        // a figure that cannot be cut by khu phố has no SQL for one
+        if unit.is_some() && m.column("khu_pho").is_none() {
+            return Ok(None);
+        }
         let kind = match Self::basis_column(m) {
             Some(c) => self.column_kind(&m.source, c).await,
             None => None,

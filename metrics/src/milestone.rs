@@ -30,11 +30,12 @@ pub struct MilestoneState {
 }
 
 impl MilestoneState {
-    /// "Hoàn thành giai đoạn 1: Hoàn thành (cập nhật 30/06/2026)".
+    /// "Hoàn thành giai đoạn 1 (mốc 2026): Đang thực hiện, cập nhật 30/06/2026".
     pub fn text(&self) -> String {
         format!(
-            "{}: {} (cập nhật {})",
+            "{} (mốc {}): {}, cập nhật {}",
             self.step,
+            self.year,
             self.status,
             format::date(self.updated_on)
         )
@@ -130,8 +131,13 @@ pub async fn state(
 }
 
 /// Đạt when the milestone's own report says done; missed once its year is over; at risk when
-/// it has not started with less than [`RISK_MONTHS`] left.
-pub fn status(state: Option<&MilestoneState>, w: &Window, year: Option<i32>) -> Status {
+/// it has not started with less than [`RISK_MONTHS`] left after the period.
+pub fn status(
+    state: Option<&MilestoneState>,
+    w: &Window,
+    period: crate::Period,
+    year: Option<i32>,
+) -> Status {
     let Some(s) = state else {
         return Status::ChuaCoDuLieu;
     };
@@ -144,14 +150,14 @@ pub fn status(state: Option<&MilestoneState>, w: &Window, year: Option<i32>) -> 
     let Some(due) = crate::period::deadline(year) else {
         return Status::ChuaDat;
     };
-    if w.to >= due {
+    if period.last_day() >= due {
         return Status::ChuaDat;
     }
     let risk_from = due
         .checked_sub_months(chrono::Months::new(RISK_MONTHS))
         .unwrap_or(due);
     let started = s.year == year && s.status != NOT_STARTED;
-    if !started && w.to >= risk_from {
+    if !started && w.to > risk_from {
         Status::NguyCo
     } else {
         Status::ChuaDat

@@ -47,12 +47,16 @@ impl Evaluator {
         at: AsOf,
         max_age_hours: &BTreeMap<String, u64>,
     ) -> Result<Evaluator> {
-        let ctx = lake.session_as_of(at).await?;
+        let (ctx, version) = lake.session_as_of(at).await?;
+        // freshness is judged at the moment the figures stand for, not when they are re-read
         let now = match at {
             AsOf::Time(t) => t,
-            _ => Utc::now(),
+            AsOf::Version(_) => warehouse::last_run_end(&ctx)
+                .await?
+                .unwrap_or_else(Utc::now),
+            AsOf::Latest => Utc::now(),
         };
-        let arrivals = warehouse::table_arrivals(&ctx).await?;
+        let arrivals = warehouse::table_arrivals(&ctx, Some(now)).await?;
         let tables = lake.tables().await?;
         let groups = ingest::KhoGroup::ALL
             .into_iter()
@@ -90,14 +94,13 @@ impl Evaluator {
                 }
             })
             .collect();
-        let version = lake.version().await?;
         Ok(Evaluator::new(catalogue, ctx, tz)
             .await?
             .with_kho_groups(groups)
             .with_lake_version(match at {
-                AsOf::Version(v) => Some(v),
+                // the run log at a time is not one of its versions
                 AsOf::Time(_) => None,
-                AsOf::Latest => version,
+                _ => version,
             }))
     }
 }

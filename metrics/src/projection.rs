@@ -77,12 +77,15 @@ pub fn linear(points: &[(NaiveDate, f64)], target: f64, deadline: NaiveDate) -> 
     p.slope_per_month = Some(slope);
     p.value_at_deadline = Some(at(month_index(deadline)).clamp(0.0, 100.0));
     let last = xs.iter().copied().fold(f64::MIN, f64::max);
-    if at(last) + 1e-9 >= target {
+    let above_now = at(last) + 1e-9 >= target;
+    let above_at_deadline = p.value_at_deadline.is_some_and(|v| v + 1e-9 >= target);
+    if above_now && above_at_deadline {
         p.reaches_target_on = month_end(last as i64);
-    } else if slope > 0.0 {
+    } else if slope > 0.0 && !above_now {
         let x = mx + (target - my) / slope;
         p.reaches_target_on = month_end(x.ceil() as i64);
     }
+    // a line above the target now but falling below it by the deadline reaches nothing
     p
 }
 
@@ -123,6 +126,11 @@ mod tests {
         let p = linear(&down, 70.0, deadline);
         assert_eq!(p.reaches_target_on, None);
         assert_eq!(p.on_track(70.0), Some(false));
+        // above the target now but falling through it: no date to promise
+        let falling = [(d(2026, 4), 100.0), (d(2026, 5), 98.0), (d(2026, 6), 96.0)];
+        let p = linear(&falling, 95.0, deadline);
+        assert_eq!(p.on_track(95.0), Some(false));
+        assert_eq!(p.reaches_target_on, None);
         // two points are too few
         assert_eq!(linear(&down[..2], 70.0, deadline).on_track(70.0), None);
     }

@@ -200,6 +200,12 @@ impl Evaluator {
         });
         let status_rule_vi = if ind.milestone.is_some() {
             projection::MILESTONE_METHOD_VI.to_string()
+        } else if ind.targets.is_empty() {
+            "Chỉ số theo dõi, không đặt mục tiêu: không đánh giá đạt/chưa đạt".to_string()
+        } else if m.is_some_and(|m| m.basis == Basis::Current) {
+            "Đạt khi giá trị không thấp hơn mục tiêu của mốc; danh mục hiện hành không có lịch \
+             sử nên không dự báo xu hướng"
+                .to_string()
         } else {
             format!(
                 "Đạt khi giá trị không thấp hơn mục tiêu của mốc; {}",

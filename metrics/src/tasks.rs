@@ -162,15 +162,20 @@ impl Evaluator {
                     let before_period =
                         Period::month_of(d.checked_sub_months(chrono::Months::new(1)).unwrap_or(d));
                     for id in &task.chi_tieu {
-                        if self.catalogue().indicator(id)?.measure.is_none() {
+                        let Some(m) = &self.catalogue().indicator(id)?.measure else {
                             continue;
-                        }
+                        };
+                        // a catalogue share has no history to compare
+                        let comparable = m.basis != crate::Basis::Current;
                         let before = self.value(id, before_period, None).await?.value;
-                        let after = self.value(id, latest_month, None).await?.value;
+                        let after_value = self.value(id, latest_month, None).await?;
+                        let after = after_value.value;
                         // the month it was done in is the first that can show its effect
-                        let judged = latest_month >= Period::month_of(d);
+                        let judged = comparable && latest_month >= Period::month_of(d);
                         let moved = match (before, after) {
-                            (Some(b), Some(a)) if judged => Some(a > b + 1e-9),
+                            (Some(b), Some(a)) if judged => {
+                                Some(a > b + 1e-9 || after_value.status == crate::Status::Dat)
+                            }
                             _ => None,
                         };
                         let show = |v: Option<f64>| {
@@ -186,6 +191,9 @@ impl Evaluator {
                             match moved {
                                 Some(true) => "; có chuyển biến",
                                 Some(false) => "; chưa chuyển biến",
+                                None if !comparable => {
+                                    "; chỉ tiêu tính trên danh mục hiện hành, không so sánh theo thời gian"
+                                }
                                 None => "; chưa đủ số liệu để đánh giá",
                             }
                         );

@@ -17,9 +17,9 @@ async fn catalogue_indicators() {
     let i1 = ev.value("I.1", p("2026-06"), None).await.unwrap();
     assert_eq!((i1.numerator, i1.denominator), (Some(3), Some(4)));
     assert_eq!(i1.value_text, "75,0 %");
-    // target 100 %: the catalogue does not change from month to month, so on its trend it
-    // will not reach the target by the end of 2026
-    assert_eq!(i1.status, Status::NguyCo);
+    // target 100 %; the catalogue has no history, so no trend is projected
+    assert_eq!(i1.status, Status::ChuaDat);
+    assert_eq!(i1.projection, None);
     // I.2: P1, P2 are eligible for a fully online service: 2 / 4 = 50 %
     let i2 = ev.value("I.2", p("2026-06"), None).await.unwrap();
     assert_eq!((i2.numerator, i2.denominator), (Some(2), Some(4)));

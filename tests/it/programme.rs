@@ -83,7 +83,7 @@ async fn government_indicators_i6_to_i8() {
     assert_eq!(may.status, Status::ChuaDat);
     assert_eq!(
         may.value_text,
-        "Hoàn thành: Đang thực hiện (cập nhật 25/03/2026)"
+        "Hoàn thành (mốc 2026): Đang thực hiện, cập nhật 25/03/2026"
     );
     let june = ev.value("I.8", p("2026-06"), None).await.unwrap();
     assert_eq!(june.status, Status::Dat);
@@ -207,6 +207,11 @@ async fn society_and_economy_indicators() {
         ratio(&ev, "II.7", "2026-06", None).await,
         (1, 3, "33,3 %".into())
     );
+    // July: S1 and S2 accept digital payment but no fee was paid (S1's bill is unpaid) → 0 / 3
+    assert_eq!(
+        ratio(&ev, "II.7", "2026-07", None).await,
+        (0, 3, "0,0 %".into())
+    );
     // monthly 0, 0, 0, 0, 0 (Jan–May), 33,3 (Jun): +4,76 points a month reaches 46,0 % by
     // December, short of 60 %: at risk; the line reaches 60 % only in March 2027
     let ii7 = ev.value("II.7", p("2026-06"), None).await.unwrap();
@@ -266,6 +271,12 @@ async fn data_and_operations_figures() {
     assert_eq!(
         ratio(&ev, "VH.1", "2026-08", None).await,
         (2, 9, "22,2 %".into())
+    );
+    // July: nothing finished; unfinished and past due at 31/07: HS03, HS09, HS10 and HA06
+    // (finished only on 03/08) → 0 / 4
+    assert_eq!(
+        ratio(&ev, "VH.1", "2026-07", None).await,
+        (0, 4, "0,0 %".into())
     );
     // by channel: online 2 / 8, counter (HA04) 0 / 1
     let by = ev.breakdown("VH.1", p("2026-08"), "kenh").await.unwrap();
@@ -397,6 +408,18 @@ async fn decree_09_windows_move_the_figures() {
     assert_eq!(v.window.to, NaiveDate::from_ymd_opt(2026, 6, 14).unwrap());
     // online with an e-result where needed: HS01, HS02, HS06, HS08 → 4 / 9
     assert_eq!((v.numerator, v.denominator), (Some(4), Some(9)));
+    // the year 2026 runs from 15/12/2025 to 14/12/2026: all 18 dossiers; online with an
+    // e-result where needed: HS01, HS02, HS06, HS08, HS09, HS10, HA01, HA02, HA03, HA06, HA07
+    let y = ev.value("I.3", p("2026"), None).await.unwrap();
+    assert_eq!(
+        y.window.from,
+        NaiveDate::from_ymd_opt(2025, 12, 15).unwrap()
+    );
+    assert_eq!((y.numerator, y.denominator), (Some(11), Some(18)));
+    // a figure whose conditions name the window: the on-time rule judged at the end of 14/06 —
+    // HS01, HS02, HS04–HS08 and HS11 finished by then, on time; HS03 open and past due → 8 / 9
+    let vh1 = ev.value("VH.1", p("2026-06"), None).await.unwrap();
+    assert_eq!((vh1.numerator, vh1.denominator), (Some(8), Some(9)));
 }
 
 #[tokio::test]
@@ -405,12 +428,14 @@ async fn the_registry_of_tasks() {
     let on = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
     let tasks = ev.tasks(&fx.plans(), on, None).await.unwrap();
     let t = |id: &str| tasks.iter().find(|t| t.task.id == id).unwrap();
-    // T-01 done on 15/06, on time; I.1 is 3 / 4 procedures in May and in June: it did not move
+    // T-01 done on 15/06, on time; I.1 is the current catalogue, with nothing to compare;
+    // I.6 is 2 / 3 officials in May and in June, short of 100 %: it did not move
     let t1 = t("T-01");
     assert_eq!(t1.status, "Hoàn thành");
     assert_eq!(t1.done_on, NaiveDate::from_ymd_opt(2026, 6, 15));
     assert!(!t1.overdue && !t1.done_late);
-    assert_eq!(t1.effects[0].moved, Some(false));
+    assert_eq!(t1.effects[0].moved, None);
+    assert_eq!(t1.effects[1].moved, Some(false));
     assert!(t1.done_without_effect);
     // T-02 done on 10/06: II.1 went from 53,3 % (May) to 55,0 % (June)
     let t2 = t("T-02");
@@ -435,7 +460,8 @@ async fn the_registry_of_tasks() {
             .collect::<Vec<_>>(),
         ["T-02"]
     );
-    // on 20/06, T-01's report of the 16th is known, T-02's of the 11th too; T-03 not yet due
+    // on 12/06, T-01 is still reported under way (its "done" came on the 16th); T-03 is not
+    // yet due
     let early = ev
         .tasks(
             &fx.plans(),
@@ -486,6 +512,16 @@ async fn a_report_made_again_later_has_the_same_numbers() {
             "{at:?}"
         );
         assert_eq!(ratio(&then, "II.1", "2026-06", None).await.0, 1650);
+        // III.1's Kho groups as they stood then: the one-stop run that came later is unseen
+        let iii1 = then.value("III.1", p("2026-06"), None).await.unwrap();
+        let dan_cu = iii1
+            .kho_groups
+            .unwrap()
+            .into_iter()
+            .find(|g| g.id == "dan_cu")
+            .unwrap();
+        assert!(dan_cu.fresh);
+        assert!(dan_cu.last_arrival.unwrap() <= before, "{at:?}");
     }
     // a version the lake never had is refused
     let err = chiso::indicators::evaluator_at(&fx.cfg, &fx.lake(), AsOf::Version(10_000), None)

@@ -201,7 +201,7 @@ nguoi = "Chánh Văn phòng"
 chu_tri = "Văn phòng HĐND và UBND"
 phoi_hop = ["Trung tâm PVHCC"]
 san_pham = "Danh mục TTHC"
-chi_tieu = ["I.1"]
+chi_tieu = ["I.1", "I.6"]
 muc_tieu = "100% TTHC có DVCTT"
 
 [[tasks]]
@@ -240,8 +240,9 @@ san_pham = "Cán bộ được tập huấn"
 chi_tieu = ["I.6"]
 "#;
 
-/// Task reports: T-01 done on 15/06 (I.1 is a catalogue share: it cannot move), T-02 done on
-/// 10/06 (II.1 moved from May to June), T-03 never reported, T-04 under way.
+/// Task reports: T-01 done on 15/06 (I.1 is a catalogue share with no history; I.6 stayed at
+/// 2 / 3 from May to June), T-02 done on 10/06 (II.1 moved from May to June), T-03 never
+/// reported, T-04 under way.
 pub const TASK_REPORTS: &str = "MaNhiemVu,TrangThai,NgayCapNhat,NgayHoanThanh,MinhChung,DonViBaoCao
 T-01,Đang thực hiện,01/06/2026,,,Văn phòng HĐND và UBND
 T-01,Hoàn thành,16/06/2026,15/06/2026,Báo cáo số 12/BC-UBND,Văn phòng HĐND và UBND

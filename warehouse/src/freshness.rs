@@ -157,18 +157,26 @@ pub struct TableArrival {
     pub at: DateTime<Utc>,
 }
 
-/// For each data table, its last arrival, read from the run log in `ctx` (so that a session
-/// as of an earlier time sees the arrivals of that time).
+/// For each data table, its last arrival by `until` (if given), read from the run log in
+/// `ctx`.
 pub async fn table_arrivals(
     ctx: &datafusion::prelude::SessionContext,
+    until: Option<DateTime<Utc>>,
 ) -> Result<BTreeMap<String, TableArrival>> {
     let mut out: BTreeMap<String, TableArrival> = BTreeMap::new();
     if !ctx.table_exist(crate::runs::TABLE)? {
         return Ok(out);
     }
-    let sql = "SELECT source, finished_at, CAST(tables AS VARCHAR) FROM ingest_runs \
-               WHERE outcome = 'committed'";
-    for b in ctx.sql(sql).await?.collect().await? {
+    let mut sql = "SELECT source, finished_at, CAST(tables AS VARCHAR) FROM ingest_runs \
+                   WHERE outcome = 'committed'"
+        .to_string();
+    if let Some(t) = until {
+        sql.push_str(&format!(
+            " AND finished_at <= TIMESTAMP '{}'",
+            t.format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        ));
+    }
+    for b in ctx.sql(&sql).await?.collect().await? {
         let source = utf8(b.column(0))?;
         let at = instants(b.column(1))?;
         let tables = utf8(b.column(2))?;
@@ -192,4 +200,19 @@ pub async fn table_arrivals(
         }
     }
     Ok(out)
+}
+
+/// When the last run in the run log of `ctx` ended: the "now" of a lake read as of a version.
+pub async fn last_run_end(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Result<Option<DateTime<Utc>>> {
+    if !ctx.table_exist(crate::runs::TABLE)? {
+        return Ok(None);
+    }
+    let sql = "SELECT max(finished_at) FROM ingest_runs";
+    let batches = ctx.sql(sql).await?.collect().await?;
+    Ok(match batches.first() {
+        Some(b) if b.num_rows() > 0 => instants(b.column(0))?[0],
+        _ => None,
+    })
 }

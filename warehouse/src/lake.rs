@@ -202,13 +202,15 @@ impl Lake {
     /// recorded. A run stopped between its table commits and its log row is thereby invisible
     /// until a later run completes it; no reader ever sees half a batch.
     pub async fn session(&self) -> Result<SessionContext> {
-        self.session_as_of(AsOf::Latest).await
+        Ok(self.session_as_of(AsOf::Latest).await?.0)
     }
 
     /// The lake as it stood at `at`: the run log at that version (or holding the runs finished
     /// by that time) and each data table at the highest version those runs recorded. A report
     /// made in July is made again in December with the same numbers.
-    pub async fn session_as_of(&self, at: AsOf) -> Result<SessionContext> {
+    /// Also returns the lake version read: that of the run log as registered, so that a run
+    /// landing meanwhile cannot mislabel the figures.
+    pub async fn session_as_of(&self, at: AsOf) -> Result<(SessionContext, Option<u64>)> {
         let runs = match self.table(crate::runs::TABLE).await? {
             Some(mut t) => {
                 if let AsOf::Version(v) = at {
@@ -259,7 +261,7 @@ impl Lake {
         if let Some(r) = &runs {
             register(&ctx, crate::runs::TABLE, r).await?;
         }
-        Ok(ctx)
+        Ok((ctx, runs.and_then(|r| r.version())))
     }
 
     /// The lake's version: that of its run log, which every run moves by one.

@@ -14,7 +14,7 @@ pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
-pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, table_arrivals};
+pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
 pub use lake::{AsOf, Lake, TableInfo};
 pub use lock::SourceLock;
 pub use runs::{Outcome, RunRecord};
