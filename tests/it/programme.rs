@@ -546,6 +546,28 @@ async fn the_cli_and_the_api_give_the_same_table() {
         String::from_utf8_lossy(&out.stderr)
     );
     let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .args(["--config"])
+            .arg(crate::ward_fixture::config_path(&fx))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let explain = run(&["indicators", "--explain", "VH.1", "--period", "2026-06"]);
+    for part in ["Tử số: ", "Mẫu số: ", "Quy tắc kỳ: ", "SQL:\nSELECT"] {
+        assert!(explain.contains(part), "{part}\n{explain}");
+    }
+    let tasks = run(&["tasks", "--on", "2026-07-15", "--unit", "Công an"]);
+    assert!(tasks.contains("T-02") && !tasks.contains("T-01"), "{tasks}");
+    let nd09 = run(&["indicators", "--period", "2026-06", "--rule", "nd09"]);
+    assert!(nd09.contains("15/05/2026 – 14/06/2026"), "{nd09}");
 
     let mut site = chiso::site::site(&fx.cfg);
     site.default_period = p("2026-06");
