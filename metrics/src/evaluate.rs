@@ -77,6 +77,17 @@ pub struct BreakdownValue {
     pub value_text: String,
 }
 
+/// The columns of a count query.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// `unit, numerator, denominator`: one window.
+    Window,
+    /// `day, unit, numerator, denominator`: per local day.
+    Days,
+    /// `day, until, unit, numerator, denominator`: per span a state holds.
+    Spans,
+}
+
 /// Text shown for a missing figure.
 pub const NO_DATA: &str = "chưa có dữ liệu";
 
@@ -252,25 +263,40 @@ impl Evaluator {
                 Some(d) => d,
                 None => {
                     let sql = measure::daily_sql(m, column, kind, unit_column, self.offset_seconds);
-                    let days = Arc::new(self.run(ind, &sql, true).await?);
+                    let days = Arc::new(self.run(ind, &sql, Shape::Days).await?);
                     lock(&self.daily).insert(key, days.clone());
                     days
                 }
             };
             return Ok(Arc::new(measure::sum_window(&days, w)));
         }
+        if let (true, Basis::AsOf { column, key }, Some(kind)) = (m.by_span(), &m.basis, kind) {
+            let cache_key = (ind.id.clone(), dim);
+            let cached = lock(&self.daily).get(&cache_key).cloned();
+            let spans = match cached {
+                Some(s) => s,
+                None => {
+                    let sql =
+                        measure::spans_sql(m, column, key, kind, unit_column, self.offset_seconds);
+                    let spans = Arc::new(self.run(ind, &sql, Shape::Spans).await?);
+                    lock(&self.daily).insert(cache_key, spans.clone());
+                    spans
+                }
+            };
+            return Ok(Arc::new(measure::sum_as_of(&spans, w)));
+        }
         let key = (ind.id.clone(), *w, dim);
         if let Some(c) = lock(&self.windows).get(&key) {
             return Ok(c.clone());
         }
         let sql = measure::window_sql(m, w, self.tz, kind, unit_column, None);
-        let out = Arc::new(self.run(ind, &sql, false).await?);
+        let out = Arc::new(self.run(ind, &sql, Shape::Window).await?);
         lock(&self.windows).insert(key, out.clone());
         Ok(out)
     }
 
-    /// Runs a count query: `[day,] unit, numerator, denominator`.
-    async fn run(&self, ind: &Indicator, sql: &str, with_day: bool) -> Result<Vec<DayCount>> {
+    /// Runs a count query of `shape`.
+    async fn run(&self, ind: &Indicator, sql: &str, shape: Shape) -> Result<Vec<DayCount>> {
         let q = Self::query_error(ind);
         let batches = self
             .ctx
@@ -281,21 +307,30 @@ impl Evaluator {
             .await
             .map_err(&q)?;
         let mut out = Vec::new();
-        let first = usize::from(with_day);
+        let first = match shape {
+            Shape::Window => 0,
+            Shape::Days => 1,
+            Shape::Spans => 2,
+        };
+        let date = |d: Option<i64>| {
+            d.and_then(|d| NaiveDate::from_num_days_from_ce_opt(d as i32 + UNIX_EPOCH_DAY))
+        };
         for b in &batches {
             let unit = utf8(b.column(first)).map_err(&q)?;
             let num = int64(b.column(first + 1)).map_err(&q)?;
             let den = int64(b.column(first + 2)).map_err(&q)?;
-            let day = if with_day {
-                Some(int64(b.column(0)).map_err(&q)?)
-            } else {
-                None
+            let day = match shape {
+                Shape::Window => None,
+                _ => Some(int64(b.column(0)).map_err(&q)?),
+            };
+            let until = match shape {
+                Shape::Spans => Some(int64(b.column(1)).map_err(&q)?),
+                _ => None,
             };
             for r in 0..b.num_rows() {
                 out.push(DayCount {
-                    day: day.as_ref().and_then(|d| d[r]).and_then(|d| {
-                        NaiveDate::from_num_days_from_ce_opt(d as i32 + UNIX_EPOCH_DAY)
-                    }),
+                    day: date(day.as_ref().and_then(|d| d[r])),
+                    until: date(until.as_ref().and_then(|u| u[r])),
                     unit: unit[r].clone(),
                     numerator: num[r].unwrap_or(0).max(0) as u64,
                     denominator: den[r].unwrap_or(0).max(0) as u64,

@@ -9,10 +9,13 @@ use chrono_tz::Tz;
 use crate::catalogue::Basis;
 use crate::{Measure, Window};
 
-/// Counts of one local day (`None` outside day counts) and one breakdown value.
+/// Counts of one local day (`None` outside day counts) and one breakdown value; for states
+/// (`as_of` measures), of the rows that hold from `day` until the day before `until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayCount {
     pub day: Option<NaiveDate>,
+    /// The first day a later row of the same key replaces these; `None`: still current.
+    pub until: Option<NaiveDate>,
     pub unit: Option<String>,
     pub numerator: u64,
     pub denominator: u64,
@@ -45,13 +48,24 @@ impl Measure {
     /// Whether the figure of any window is a sum of day counts: rows fall in a period by one
     /// date, the conditions do not name the window, and what is counted adds up over days.
     pub fn by_day(&self) -> bool {
-        let names_window = [&self.numerator, &self.denominator]
+        matches!(self.basis, Basis::Event { .. })
+            && !self.names_window()
+            && !matches!(self.counted(), Counted::Distinct(_))
+    }
+
+    /// Whether the state at any window's end can be read from the spans each row holds for:
+    /// an `as_of` measure whose conditions do not name the window and whose counts add up.
+    pub fn by_span(&self) -> bool {
+        matches!(self.basis, Basis::AsOf { .. })
+            && !self.names_window()
+            && !matches!(self.counted(), Counted::Distinct(_))
+    }
+
+    fn names_window(&self) -> bool {
+        [&self.numerator, &self.denominator]
             .into_iter()
             .chain(&self.filter)
-            .any(|c| c.contains('{'));
-        matches!(self.basis, Basis::Event { .. })
-            && !names_window
-            && !matches!(self.counted(), Counted::Distinct(_))
+            .any(|c| c.contains('{'))
     }
 
     fn aggregates(&self) -> (String, String) {
@@ -93,12 +107,7 @@ pub fn daily_sql(
     unit_column: Option<&str>,
     offset_seconds: i64,
 ) -> String {
-    let day = match kind {
-        ColumnKind::Instant => format!(
-            "CAST(floor((CAST({column} AS BIGINT) / 1000000.0 + {offset_seconds}) / 86400.0) AS BIGINT)"
-        ),
-        ColumnKind::Date => format!("CAST({column} AS BIGINT)"),
-    };
+    let day = local_day(column, kind, offset_seconds);
     let (num, den) = m.aggregates();
     let (unit, group_by) = match unit_column {
         Some(c) => (format!("CAST({c} AS VARCHAR)"), "1, 2"),
@@ -108,6 +117,53 @@ pub fn daily_sql(
         "SELECT {day} AS day, {unit} AS unit, {num} AS numerator, {den} AS denominator \
          FROM {src} WHERE {column} IS NOT NULL GROUP BY {group_by}",
         src = m.source,
+    )
+}
+
+/// Days since 1970-01-01 of a column's local date.
+fn local_day(column: &str, kind: ColumnKind, offset_seconds: i64) -> String {
+    match kind {
+        ColumnKind::Instant => format!(
+            "CAST(floor((CAST({column} AS BIGINT) / 1000000.0 + {offset_seconds}) / 86400.0) AS BIGINT)"
+        ),
+        ColumnKind::Date => format!("CAST({column} AS BIGINT)"),
+    }
+}
+
+/// The query counting, per breakdown value, the rows that hold as a key's state from their
+/// own day until the day of the key's next row: `from, until, unit, numerator, denominator`.
+/// The state at any day is then a sum of the spans that cover it, with one scan of the table.
+pub fn spans_sql(
+    m: &Measure,
+    column: &str,
+    key: &[String],
+    kind: ColumnKind,
+    unit_column: Option<&str>,
+    offset_seconds: i64,
+) -> String {
+    let (num, den) = m.aggregates();
+    let unit = match unit_column {
+        Some(c) => format!("CAST({c} AS VARCHAR)"),
+        None => "CAST(NULL AS VARCHAR)".to_string(),
+    };
+    format!(
+        "SELECT {from} AS day, {until} AS until, {unit} AS unit, {num} AS numerator, \
+         {den} AS denominator \
+         FROM (SELECT *, lead({column}) OVER (PARTITION BY {key} ORDER BY {column}) AS _next \
+         FROM {src} WHERE {column} IS NOT NULL) AS spans GROUP BY 1, 2, 3",
+        from = local_day(column, kind, offset_seconds),
+        until = local_day("_next", kind, offset_seconds),
+        key = key.join(", "),
+        src = m.source,
+    )
+}
+
+/// Sums, per breakdown value, the spans that hold on the window's last day.
+pub fn sum_as_of(spans: &[DayCount], w: &Window) -> Vec<DayCount> {
+    sum_by_unit(
+        spans
+            .iter()
+            .filter(|c| c.day.is_some_and(|d| d <= w.to) && c.until.is_none_or(|u| u > w.to)),
     )
 }
 
@@ -208,18 +264,25 @@ fn local_midnight_utc(d: NaiveDate, tz: Tz) -> String {
 
 /// Sums day counts per breakdown value over the days of a window.
 pub fn sum_window(counts: &[DayCount], w: &Window) -> Vec<DayCount> {
+    sum_by_unit(
+        counts
+            .iter()
+            .filter(|c| c.day.is_some_and(|d| w.contains(d))),
+    )
+}
+
+fn sum_by_unit<'a>(counts: impl Iterator<Item = &'a DayCount>) -> Vec<DayCount> {
     let mut by_unit: std::collections::BTreeMap<Option<String>, (u64, u64)> = Default::default();
     for c in counts {
-        if c.day.is_some_and(|d| w.contains(d)) {
-            let e = by_unit.entry(c.unit.clone()).or_default();
-            e.0 += c.numerator;
-            e.1 += c.denominator;
-        }
+        let e = by_unit.entry(c.unit.clone()).or_default();
+        e.0 += c.numerator;
+        e.1 += c.denominator;
     }
     by_unit
         .into_iter()
         .map(|(unit, (numerator, denominator))| DayCount {
             day: None,
+            until: None,
             unit,
             numerator,
             denominator,
@@ -248,6 +311,32 @@ mod tests {
             filter_vi: None,
             period_rule_vi: String::new(),
         }
+    }
+
+    #[test]
+    fn a_state_holds_until_the_next_one() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
+        let span = |from: u32, until: Option<u32>, n: u64| DayCount {
+            day: Some(d(from)),
+            until: until.map(d),
+            unit: Some("KP01".into()),
+            numerator: n,
+            denominator: 1,
+        };
+        // a household failing from the 1st, meeting every criterion from the 10th
+        let spans = [span(1, Some(10), 0), span(10, None, 1)];
+        let at = |day| {
+            let w = Window {
+                rule: crate::PeriodRule::Calendar,
+                from: d(1),
+                to: d(day),
+            };
+            let s = sum_as_of(&spans, &w);
+            (s[0].numerator, s[0].denominator)
+        };
+        assert_eq!(at(9), (0, 1));
+        assert_eq!(at(10), (1, 1));
+        assert_eq!(at(30), (1, 1));
     }
 
     #[test]
