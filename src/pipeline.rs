@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
-use arrow::array::{Array, AsArray};
 use ingest::declared::{self, Dataset, Input};
 use ingest::extract::SourceFile;
 use ingest::one_stop::{self, OneStopFiles};
@@ -437,18 +436,11 @@ async fn latest_of(
             continue;
         }
         let b = ctx
-            .sql(&format!(
-                "SELECT CAST(max(\"{column}\") AS BIGINT) FROM \"{table}\""
-            ))
+            .sql(&format!("SELECT max(\"{column}\") FROM \"{table}\""))
             .await?
             .collect()
             .await?;
-        let col = b[0].column(0).as_primitive::<arrow::datatypes::Int64Type>();
-        out.push(
-            (!col.is_null(0))
-                .then(|| chrono::DateTime::from_timestamp_micros(col.value(0)))
-                .flatten(),
-        );
+        out.push(warehouse::columns::instants(b[0].column(0))?[0]);
     }
     Ok(out)
 }
@@ -497,9 +489,7 @@ async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
         .collect()
         .await?;
     for b in batches {
-        let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
-        let col = col.as_string::<i32>();
-        out.extend(col.iter().flatten().map(str::to_string));
+        out.extend(warehouse::columns::utf8(b.column(0))?.into_iter().flatten());
     }
     Ok(out)
 }

@@ -10,7 +10,6 @@ use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
 use crate::catalogue::Basis;
-use crate::columns::{int64, utf8};
 use crate::measure::{self, ColumnKind, DayCount, UNIX_EPOCH_DAY};
 use crate::milestone::{KhoGroupState, MilestoneState};
 use crate::projection::{self, Projection};
@@ -18,6 +17,7 @@ use crate::{
     Catalogue, Indicator, Measure, MetricsError, Period, PeriodRule, Result, Status, Target,
     Window, format,
 };
+use warehouse::columns::{int64, utf8};
 
 /// One indicator's figure for one period (and unit).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -256,34 +256,33 @@ impl Evaluator {
             Some(c) => self.column_kind(&m.source, c).await,
             None => None,
         };
-        if let (true, Basis::Event { column }, Some(kind)) = (m.by_day(), &m.basis, kind) {
+        // counts kept per day or per span, from one scan, and summed into any window
+        let once = match (&m.basis, kind) {
+            (Basis::Event { column }, Some(kind)) if m.by_day() => Some((
+                measure::daily_sql(m, column, kind, unit_column, self.offset_seconds),
+                Shape::Days,
+            )),
+            (Basis::AsOf { column, key }, Some(kind)) if m.by_span() => Some((
+                measure::spans_sql(m, column, key, kind, unit_column, self.offset_seconds),
+                Shape::Spans,
+            )),
+            _ => None,
+        };
+        if let Some((sql, shape)) = once {
             let key = (ind.id.clone(), dim);
             let cached = lock(&self.daily).get(&key).cloned();
-            let days = match cached {
-                Some(d) => d,
+            let counts = match cached {
+                Some(c) => c,
                 None => {
-                    let sql = measure::daily_sql(m, column, kind, unit_column, self.offset_seconds);
-                    let days = Arc::new(self.run(ind, &sql, Shape::Days).await?);
-                    lock(&self.daily).insert(key, days.clone());
-                    days
+                    let c = Arc::new(self.run(ind, &sql, shape).await?);
+                    lock(&self.daily).insert(key, c.clone());
+                    c
                 }
             };
-            return Ok(Arc::new(measure::sum_window(&days, w)));
-        }
-        if let (true, Basis::AsOf { column, key }, Some(kind)) = (m.by_span(), &m.basis, kind) {
-            let cache_key = (ind.id.clone(), dim);
-            let cached = lock(&self.daily).get(&cache_key).cloned();
-            let spans = match cached {
-                Some(s) => s,
-                None => {
-                    let sql =
-                        measure::spans_sql(m, column, key, kind, unit_column, self.offset_seconds);
-                    let spans = Arc::new(self.run(ind, &sql, Shape::Spans).await?);
-                    lock(&self.daily).insert(cache_key, spans.clone());
-                    spans
-                }
-            };
-            return Ok(Arc::new(measure::sum_as_of(&spans, w)));
+            return Ok(Arc::new(match shape {
+                Shape::Spans => measure::sum_as_of(&counts, w),
+                _ => measure::sum_window(&counts, w),
+            }));
         }
         let key = (ind.id.clone(), *w, dim);
         if let Some(c) = lock(&self.windows).get(&key) {

@@ -7,7 +7,6 @@
 //! knows nothing of HTTP.
 
 pub mod catalogue;
-mod columns;
 pub mod error;
 pub mod evaluate;
 pub mod format;

@@ -6,8 +6,8 @@ use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
 use crate::catalogue::MilestoneMeasure;
-use crate::columns::{int64, utf8};
 use crate::{Indicator, MetricsError, Result, Status, Window, format};
+use warehouse::columns::{int64, utf8};
 
 /// The status a milestone update reports as done.
 pub const DONE: &str = "Hoàn thành";

@@ -47,7 +47,11 @@ impl Evaluator {
         at: AsOf,
         max_age_hours: &BTreeMap<String, u64>,
     ) -> Result<Evaluator> {
-        let (ctx, version) = lake.session_as_of(at).await?;
+        let warehouse::Snapshot {
+            ctx,
+            version,
+            tables,
+        } = lake.session_as_of(at).await?;
         // freshness is judged at the moment the figures stand for, not when they are re-read
         let now = match at {
             AsOf::Time(t) => t,
@@ -57,7 +61,6 @@ impl Evaluator {
             AsOf::Latest => Utc::now(),
         };
         let arrivals = warehouse::table_arrivals(&ctx, Some(now)).await?;
-        let tables = lake.tables().await?;
         let groups = ingest::KhoGroup::ALL
             .into_iter()
             .map(|g| {

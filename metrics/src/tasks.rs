@@ -8,8 +8,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::columns::utf8;
 use crate::{Evaluator, MetricsError, Period, Result, format};
+use warehouse::columns::utf8;
 
 /// One plan's task table.
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -21,6 +21,35 @@ async fn ratio(ev: &Evaluator, id: &str, period: &str, unit: Option<&str>) -> (u
     )
 }
 
+/// A breakdown as (key, numerator, denominator).
+async fn breakdown(ev: &Evaluator, id: &str, period: &str, by: &str) -> Vec<(String, u64, u64)> {
+    ev.breakdown(id, p(period), by)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.key.unwrap(), b.numerator, b.denominator))
+        .collect()
+}
+
+/// A GET through the router: status and JSON body.
+async fn get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, serde_json::Value) {
+    use tower::ServiceExt;
+    let resp = app
+        .clone()
+        .oneshot(
+            axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
 async fn ward() -> (Fixture, Evaluator) {
     let fx = Fixture::whole_ward();
     for r in fx.ingest_all().await {
@@ -116,13 +145,8 @@ async fn society_and_economy_indicators() {
         None
     );
     // by khu phố in June: KP01 650 / 1.000, KP02 1.000 / 2.000
-    let by = ev.breakdown("II.1", p("2026-06"), "khu_pho").await.unwrap();
-    let by: Vec<_> = by
-        .iter()
-        .map(|b| (b.key.clone().unwrap(), b.numerator, b.denominator))
-        .collect();
     assert_eq!(
-        by,
+        breakdown(&ev, "II.1", "2026-06", "khu_pho").await,
         [("KP01".into(), 650, 1000), ("KP02".to_string(), 1000, 2000)]
     );
     assert_eq!(
@@ -185,16 +209,8 @@ async fn society_and_economy_indicators() {
         ratio(&ev, "II.6", "2026-Q3", None).await,
         (3, 3, "100,0 %".into())
     );
-    let kinds = ev
-        .breakdown("II.6", p("2026-Q2"), "linh_vuc")
-        .await
-        .unwrap();
-    let kinds: Vec<_> = kinds
-        .iter()
-        .map(|b| (b.key.clone().unwrap(), b.numerator, b.denominator))
-        .collect();
     assert_eq!(
-        kinds,
+        breakdown(&ev, "II.6", "2026-Q2", "linh_vuc").await,
         [
             ("Doanh nghiệp".to_string(), 1, 1),
             ("Hộ kinh doanh".to_string(), 1, 2)
@@ -279,12 +295,10 @@ async fn data_and_operations_figures() {
         (0, 4, "0,0 %".into())
     );
     // by channel: online 2 / 8, counter (HA04) 0 / 1
-    let by = ev.breakdown("VH.1", p("2026-08"), "kenh").await.unwrap();
-    let by: Vec<_> = by
-        .iter()
-        .map(|b| (b.key.clone().unwrap(), b.numerator, b.denominator))
-        .collect();
-    assert_eq!(by, [("1".to_string(), 0, 1), ("2".to_string(), 2, 8)]);
+    assert_eq!(
+        breakdown(&ev, "VH.1", "2026-08", "kenh").await,
+        [("1".to_string(), 0, 1), ("2".to_string(), 2, 8)]
+    );
     // March: nothing finished, nothing past due → no data
     assert_eq!(
         ev.value("VH.1", p("2026-03"), None).await.unwrap().value,
@@ -534,18 +548,6 @@ async fn a_report_made_again_later_has_the_same_numbers() {
 #[tokio::test]
 async fn the_cli_and_the_api_give_the_same_table() {
     let (fx, ev) = ward().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
-        .args(["--config"])
-        .arg(crate::ward_fixture::config_path(&fx))
-        .args(["indicators", "--period", "2026-06", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let run = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
             .args(["--config"])
@@ -560,6 +562,14 @@ async fn the_cli_and_the_api_give_the_same_table() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
+    let cli: serde_json::Value = serde_json::from_str(&run(&[
+        "indicators",
+        "--period",
+        "2026-06",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
     let explain = run(&["indicators", "--explain", "VH.1", "--period", "2026-06"]);
     for part in ["Tử số: ", "Mẫu số: ", "Quy tắc kỳ: ", "SQL:\nSELECT"] {
         assert!(explain.contains(part), "{part}\n{explain}");
@@ -573,64 +583,26 @@ async fn the_cli_and_the_api_give_the_same_table() {
     site.default_period = p("2026-06");
     let state = dashboards::AppState::new(site, fx.lake(), ev);
     let app = dashboards::app(state);
-    use tower::ServiceExt;
-    let resp = app
-        .oneshot(
-            axum::http::Request::get("/api/indicators?period=2026-06")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    let api: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let (status, api) = get(&app, "/api/indicators?period=2026-06").await;
+    assert_eq!(status, 200);
     assert_eq!(cli, api);
     assert_eq!(api["indicators"].as_array().unwrap().len(), 17);
     assert_eq!(api["operations"].as_array().unwrap().len(), 5);
     assert_eq!(api["indicators"][15]["id"], "III.1");
 
     // /api/tasks and /api/indicators/{id}?by=
-    let app = dashboards::app({
-        let mut site = chiso::site::site(&fx.cfg);
-        site.default_period = p("2026-06");
-        dashboards::AppState::new(site, fx.lake(), fx.evaluator().await)
-    });
-    let get = |uri: &'static str| {
-        let app = app.clone();
-        async move {
-            let resp = app
-                .oneshot(
-                    axum::http::Request::get(uri)
-                        .body(axum::body::Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            let status = resp.status();
-            let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                .await
-                .unwrap();
-            (
-                status,
-                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
-            )
-        }
-    };
-    let (status, tasks) = get("/api/tasks?on=2026-07-15").await;
+    let (status, tasks) = get(&app, "/api/tasks?on=2026-07-15").await;
     assert_eq!(status, 200);
     assert_eq!(
         (tasks["total"].as_u64(), tasks["overdue"].as_u64()),
         (Some(4), Some(1))
     );
     assert_eq!(tasks["done_without_effect"], 1);
-    let (_, one) = get("/api/indicators/II.1?period=2026-06&by=khu_pho").await;
+    let (_, one) = get(&app, "/api/indicators/II.1?period=2026-06&by=khu_pho").await;
     assert_eq!(one["breakdown"][0]["key"], "KP01");
     assert_eq!(one["explanation"]["breakdowns"][0][0], "khu_pho");
-    let (status, _) = get("/api/indicators/II.7?by=kenh").await;
+    let (status, _) = get(&app, "/api/indicators/II.7?by=kenh").await;
     assert_eq!(status, 400);
-    let (status, _) = get("/api/indicators?as_of=yesterday").await;
+    let (status, _) = get(&app, "/api/indicators?as_of=yesterday").await;
     assert_eq!(status, 400);
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, AsArray, Int64Array, StringArray};
+use arrow::array::{ArrayRef, Int64Array, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 use ingest::{Batch, MergeRule, TableData, TableSpec};
 
@@ -79,8 +79,7 @@ impl Lake {
             source = source.replace('\'', "''"),
         );
         for b in ctx.sql(&sql).await?.collect().await? {
-            let col = arrow::compute::cast(b.column(0), &DataType::Utf8)?;
-            out.extend(col.as_string::<i32>().iter().flatten().map(str::to_string));
+            out.extend(crate::columns::utf8(b.column(0))?.into_iter().flatten());
         }
         Ok(out)
     }

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::{Array, AsArray};
-use arrow::datatypes::{DataType, TimeUnit};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use crate::columns::{instants, utf8};
 use crate::{Lake, Result};
 
 /// Allowed age when a source sets none.
@@ -44,7 +43,8 @@ impl Lake {
         sources: &BTreeMap<String, u64>,
         now: DateTime<Utc>,
     ) -> Result<Vec<SourceFreshness>> {
-        let ctx = self.session().await?;
+        let snapshot = self.session_as_of(crate::AsOf::Latest).await?;
+        let ctx = &snapshot.ctx;
         let runs_exist = ctx.table_exist(crate::runs::TABLE)?;
         let mut last_arrival: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
         let mut last_run: BTreeMap<String, (DateTime<Utc>, String)> = BTreeMap::new();
@@ -69,13 +69,10 @@ impl Lake {
                     }
                 }
             }
-            for table in self.tables().await? {
-                let Some(unit) = table.unit_column else {
+            for table in &snapshot.tables {
+                let Some(unit) = &table.unit_column else {
                     continue;
                 };
-                if !ctx.table_exist(table.name.as_str())? {
-                    continue;
-                }
                 let sql = format!(
                     "SELECT CAST(t.{unit} AS VARCHAR), r.source, max(r.finished_at) \
                      FROM {name} t JOIN ingest_runs r ON t._batch_id = r.batch_id \
@@ -131,22 +128,6 @@ impl Lake {
             })
             .collect())
     }
-}
-
-fn utf8(col: &dyn Array) -> Result<Vec<Option<String>>> {
-    let c = arrow::compute::cast(col, &DataType::Utf8)?;
-    Ok(c.as_string::<i32>()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-fn instants(col: &dyn Array) -> Result<Vec<Option<DateTime<Utc>>>> {
-    let c = arrow::compute::cast(col, &DataType::Timestamp(TimeUnit::Microsecond, None))?;
-    let c = c.as_primitive::<arrow::datatypes::TimestampMicrosecondType>();
-    Ok(c.iter()
-        .map(|v| v.and_then(DateTime::<Utc>::from_timestamp_micros))
-        .collect())
 }
 
 /// A data table's last arrival: the source whose committed run last changed its rows, and

@@ -36,6 +36,29 @@ pub struct TableInfo {
     pub unit_column: Option<String>,
 }
 
+impl TableInfo {
+    fn of(name: String, t: &DeltaTable) -> Result<TableInfo> {
+        let snapshot = t.snapshot()?;
+        let meta = snapshot.metadata();
+        Ok(TableInfo {
+            version: t.version().unwrap_or_default(),
+            group: meta.configuration().get(GROUP_PROPERTY).cloned(),
+            description: meta.description().map(str::to_string),
+            unit_column: meta.configuration().get(UNIT_PROPERTY).cloned(),
+            name,
+        })
+    }
+}
+
+/// The lake read at one point: a session with its tables registered, the run log's version
+/// as registered (so that a run landing meanwhile cannot mislabel figures), and the tables
+/// the session holds, as of that point.
+pub struct Snapshot {
+    pub ctx: SessionContext,
+    pub version: Option<u64>,
+    pub tables: Vec<TableInfo>,
+}
+
 impl Lake {
     /// Opens (creating if needed) the lake at `location`: a URL, or a directory path,
     /// relative paths taken from `base`.
@@ -183,15 +206,7 @@ impl Lake {
         let mut out = Vec::new();
         for name in self.table_names()? {
             if let Some(t) = self.table(&name).await? {
-                let snapshot = t.snapshot()?;
-                let meta = snapshot.metadata();
-                out.push(TableInfo {
-                    version: t.version().unwrap_or_default(),
-                    group: meta.configuration().get(GROUP_PROPERTY).cloned(),
-                    description: meta.description().map(str::to_string),
-                    unit_column: meta.configuration().get(UNIT_PROPERTY).cloned(),
-                    name,
-                });
+                out.push(TableInfo::of(name, &t)?);
             }
         }
         Ok(out)
@@ -202,15 +217,13 @@ impl Lake {
     /// recorded. A run stopped between its table commits and its log row is thereby invisible
     /// until a later run completes it; no reader ever sees half a batch.
     pub async fn session(&self) -> Result<SessionContext> {
-        Ok(self.session_as_of(AsOf::Latest).await?.0)
+        Ok(self.session_as_of(AsOf::Latest).await?.ctx)
     }
 
     /// The lake as it stood at `at`: the run log at that version (or holding the runs finished
     /// by that time) and each data table at the highest version those runs recorded. A report
     /// made in July is made again in December with the same numbers.
-    /// Also returns the lake version read: that of the run log as registered, so that a run
-    /// landing meanwhile cannot mislabel the figures.
-    pub async fn session_as_of(&self, at: AsOf) -> Result<(SessionContext, Option<u64>)> {
+    pub async fn session_as_of(&self, at: AsOf) -> Result<Snapshot> {
         let runs = match self.table(crate::runs::TABLE).await? {
             Some(mut t) => {
                 if let AsOf::Version(v) = at {
@@ -240,6 +253,7 @@ impl Lake {
             None => Default::default(),
         };
         let ctx = SessionContext::new();
+        let mut tables = Vec::new();
         for name in self.table_names()? {
             if name == crate::runs::TABLE {
                 continue;
@@ -257,18 +271,15 @@ impl Lake {
                 }
             }
             register(&ctx, &name, &t).await?;
+            tables.push(TableInfo::of(name, &t)?);
         }
         if let Some(r) = &runs {
             register(&ctx, crate::runs::TABLE, r).await?;
         }
-        Ok((ctx, runs.and_then(|r| r.version())))
-    }
-
-    /// The lake's version: that of its run log, which every run moves by one.
-    pub async fn version(&self) -> Result<Option<u64>> {
-        Ok(match self.table(crate::runs::TABLE).await? {
-            Some(t) => t.version(),
-            None => None,
+        Ok(Snapshot {
+            ctx,
+            version: runs.and_then(|r| r.version()),
+            tables,
         })
     }
 }
@@ -303,12 +314,8 @@ async fn logged_versions(
         ));
     }
     for b in ctx.sql(&sql).await?.collect().await? {
-        let col = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8)?;
-        for json in arrow::array::AsArray::as_string::<i32>(&col)
-            .iter()
-            .flatten()
-        {
-            let tables: Vec<crate::TableCommit> = serde_json::from_str(json)?;
+        for json in crate::columns::utf8(b.column(0))?.into_iter().flatten() {
+            let tables: Vec<crate::TableCommit> = serde_json::from_str(&json)?;
             for t in tables {
                 let e = out.entry(t.table).or_insert(0);
                 *e = (*e).max(t.current_version);

@@ -4,6 +4,7 @@
 //! indicators. Every ingest [`ingest::Batch`] becomes at most one commit per table, each
 //! carrying the batch's provenance in its commit info, followed by one row in the run log.
 
+pub mod columns;
 pub mod commit;
 pub mod error;
 pub mod files;
@@ -15,7 +16,7 @@ pub mod runs;
 pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
-pub use lake::{AsOf, Lake, TableInfo};
+pub use lake::{AsOf, Lake, Snapshot, TableInfo};
 pub use lock::SourceLock;
 pub use runs::{Outcome, RunRecord};
 
