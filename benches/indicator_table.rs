@@ -21,53 +21,8 @@ fn main() -> anyhow::Result<()> {
     let until: metrics::Period = common::arg("--until")
         .unwrap_or_else(|| "2026-10".to_string())
         .parse()?;
-    let metrics::Period::Month { year, month } = until else {
-        anyhow::bail!("--until takes a month, like 2026-10");
-    };
     let dir = tempfile::tempdir()?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("pipelines.toml"))?
-        .replace(
-            "catalogue = \"data/catalogue/indicators.toml\"",
-            &format!(
-                "catalogue = \"{}\"",
-                root.join("data/catalogue/indicators.toml").display()
-            ),
-        )
-        .replace(
-            "plans = \"data/plans\"",
-            &format!("plans = \"{}\"", root.join("data/plans").display()),
-        );
-    let path = dir.path().join("pipelines.toml");
-    std::fs::write(&path, text)?;
-    let cfg = chiso::Config::load(&path)?;
-
-    let started = Instant::now();
-    let manifest = sample::write_sample(
-        &cfg.sample_spec(1, scale, (year, month)),
-        &dir.path().join("data/sample"),
-    )?;
-    println!(
-        "sample: scale {scale}: {} dossiers up to {} in {:.1} s",
-        manifest.dossier_count,
-        until.label_vi(),
-        started.elapsed().as_secs_f64()
-    );
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
-    let started = Instant::now();
-    let lake = chiso::pipeline::open_lake(&cfg)?;
-    let reports = runtime.block_on(chiso::pipeline::ingest(&cfg, &lake, None, &key))?;
-    let rows: u64 = reports.iter().map(|r| r.counts.accepted).sum();
-    println!(
-        "ingest: {rows} rows from {} sources in {:.1} s; peak memory {}",
-        reports.len(),
-        started.elapsed().as_secs_f64(),
-        common::peak_mib().map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
-    );
+    let path = common::sample_lake(dir.path(), scale, until)?;
 
     // the tables are measured in a fresh process: memory the ingest left behind is not theirs
     let out = std::process::Command::new(std::env::current_exe()?)

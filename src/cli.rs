@@ -1,4 +1,5 @@
-//! The command line: `chiso demo | sample | ingest | serve | indicators`.
+//! The command line: `chiso demo | sample | ingest | serve | indicators | tasks | freshness |
+//! report | evidence | verify`.
 
 use std::path::PathBuf;
 
@@ -91,6 +92,79 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// A report to sign and file, as PDF, DOCX and XLSX (all three unless --format says).
+    Report {
+        #[arg(value_enum)]
+        kind: ReportArg,
+        /// 2026-10 for a monthly report, 2026-Q3 for a quarterly one; default: the last
+        /// complete month or quarter.
+        #[arg(long)]
+        period: Option<String>,
+        /// pdf, docx or xlsx; repeat or separate with commas.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        format: Vec<DocFormat>,
+        /// Folder to write the files into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The lake as it stood then (v12, a date or an RFC 3339 time): the same version and
+        /// date give the same files.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Khu phố code.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The date the report bears (YYYY-MM-DD); default: today in the ward's zone.
+        #[arg(long)]
+        date: Option<String>,
+        /// calendar, or nd09 (Nghị định 09/2019: the 15th to the 14th).
+        #[arg(long)]
+        rule: Option<String>,
+        /// Also write the evidence annex of every figure in the report.
+        #[arg(long)]
+        evidence: bool,
+    },
+    /// The evidence annex of figures: their records, SQL and source batches, with hashes.
+    Evidence {
+        /// Indicator ids (I.3, VH.1 …); repeat or separate with commas; default: every one.
+        #[arg(long, value_delimiter = ',')]
+        indicator: Vec<String>,
+        /// Default: the last complete month.
+        #[arg(long)]
+        period: Option<String>,
+        /// Khu phố code.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The date the annex bears (YYYY-MM-DD); without it the archive carries no date.
+        #[arg(long)]
+        date: Option<String>,
+        /// The ZIP file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Checks an evidence annex offline: every hash, every record, every count.
+    Verify {
+        /// The annex (ZIP).
+        file: PathBuf,
+    },
+}
+
+/// Which report.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportArg {
+    /// The People's Committee's monthly indicator report.
+    Monthly,
+    /// The party committee's quarterly review, with charts.
+    Quarterly,
+}
+
+/// A report's file format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DocFormat {
+    Pdf,
+    Docx,
+    Xlsx,
 }
 
 /// Output format of `chiso indicators`.
@@ -103,8 +177,72 @@ pub enum Format {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
+    // an annex is checked with nothing but itself: no deployment file needed
+    if let Command::Verify { file } = &cli.command {
+        return crate::documents::verify(file);
+    }
     let cfg = Config::load(&cli.config)?;
     match cli.command {
+        Command::Verify { .. } => {}
+        Command::Report {
+            kind,
+            period,
+            format,
+            out,
+            as_of,
+            unit,
+            date,
+            rule,
+            evidence,
+        } => {
+            use dashboards::documents::report::{Format as F, ReportKind};
+            let kind = match kind {
+                ReportArg::Monthly => ReportKind::Monthly,
+                ReportArg::Quarterly => ReportKind::Quarterly,
+            };
+            let formats = format
+                .into_iter()
+                .map(|f| match f {
+                    DocFormat::Pdf => F::Pdf,
+                    DocFormat::Docx => F::Docx,
+                    DocFormat::Xlsx => F::Xlsx,
+                })
+                .collect();
+            crate::documents::report(
+                &cfg,
+                crate::documents::ReportArgs {
+                    kind,
+                    period: period.as_deref(),
+                    formats,
+                    out: &out,
+                    as_of: as_of.as_deref(),
+                    unit: unit.as_deref(),
+                    date: date.as_deref(),
+                    rule: rule.as_deref(),
+                    evidence,
+                },
+            )
+            .await?;
+        }
+        Command::Evidence {
+            indicator,
+            period,
+            unit,
+            as_of,
+            date,
+            out,
+        } => {
+            crate::documents::annex(
+                &cfg,
+                &indicator,
+                period.as_deref(),
+                unit.as_deref(),
+                as_of.as_deref(),
+                date.as_deref(),
+                &out,
+            )
+            .await?;
+        }
         Command::Sample {
             out,
             seed,
@@ -328,6 +466,7 @@ async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
         Some(key) => crate::scheduler::start(cfg.clone(), state.clone(), key).await?,
         None => None,
     };
+    let _reports = crate::report_schedule::start(cfg.clone(), state.clone()).await?;
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
     Ok(())

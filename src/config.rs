@@ -16,6 +16,9 @@ pub struct Config {
     /// Sources by name.
     #[serde(default)]
     pub sources: BTreeMap<String, SourceConfig>,
+    /// The reports: letterheads, recipients, signatures, schedules and the outbox.
+    #[serde(default)]
+    pub reports: Option<dashboards::documents::report::ReportsConfig>,
     /// File holding the pseudonymisation key, outside the lake (the environment variable
     /// CHISO_PSEUDONYM_KEY takes precedence).
     #[serde(default)]

@@ -4,8 +4,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod indicators;
 pub mod pipeline;
+pub mod report_schedule;
 pub mod scheduler;
 pub mod site;
 

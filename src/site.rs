@@ -26,6 +26,13 @@ pub fn site(cfg: &Config) -> dashboards::Site {
             .collect(),
         default_period: last_complete_month(cfg),
         max_age_hours: cfg.max_ages(),
+        reports: cfg.reports.clone(),
+        outbox: cfg.path(
+            cfg.reports
+                .as_ref()
+                .map(|r| r.outbox.as_str())
+                .unwrap_or("data/outbox"),
+        ),
         plans: metrics::load_plans(&cfg.path(&cfg.ward.plans)).unwrap_or_else(|e| {
             tracing::warn!("serving no tasks: {e}");
             Vec::new()

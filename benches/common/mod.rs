@@ -1,4 +1,7 @@
-//! What the benchmarks share: the process's peak memory.
+//! What the benchmarks share: the process's peak memory, and a lake made from the sample.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`).
 pub fn peak_mib() -> Option<f64> {
@@ -20,4 +23,57 @@ pub fn arg(name: &str) -> Option<String> {
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .cloned()
+}
+
+/// The repository's deployment in `dir` (catalogue and plans read from the repository), its
+/// sample written at `scale` up to `until` and ingested into its lake; returns the path of its
+/// pipelines.toml. Prints how long the sample and the ingest took.
+#[allow(dead_code)]
+pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Result<PathBuf> {
+    let metrics::Period::Month { year, month } = until else {
+        anyhow::bail!("--until takes a month, like 2026-10");
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("pipelines.toml"))?
+        .replace(
+            "catalogue = \"data/catalogue/indicators.toml\"",
+            &format!(
+                "catalogue = \"{}\"",
+                root.join("data/catalogue/indicators.toml").display()
+            ),
+        )
+        .replace(
+            "plans = \"data/plans\"",
+            &format!("plans = \"{}\"", root.join("data/plans").display()),
+        );
+    let path = dir.join("pipelines.toml");
+    std::fs::write(&path, text)?;
+    let cfg = chiso::Config::load(&path)?;
+
+    let started = Instant::now();
+    let manifest = sample::write_sample(
+        &cfg.sample_spec(1, scale, (year, month)),
+        &dir.join("data/sample"),
+    )?;
+    println!(
+        "sample: scale {scale}: {} dossiers up to {} in {:.1} s",
+        manifest.dossier_count,
+        until.label_vi(),
+        started.elapsed().as_secs_f64()
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
+    let started = Instant::now();
+    let lake = chiso::pipeline::open_lake(&cfg)?;
+    let reports = runtime.block_on(chiso::pipeline::ingest(&cfg, &lake, None, &key))?;
+    let rows: u64 = reports.iter().map(|r| r.counts.accepted).sum();
+    println!(
+        "ingest: {rows} rows from {} sources in {:.1} s; peak memory {}",
+        reports.len(),
+        started.elapsed().as_secs_f64(),
+        peak_mib().map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
+    );
+    Ok(path)
 }

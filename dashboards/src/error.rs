@@ -68,3 +68,14 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+impl From<crate::documents::DocError> for ApiError {
+    fn from(e: crate::documents::DocError) -> Self {
+        use crate::documents::DocError;
+        match e {
+            DocError::Metrics(m) => m.into(),
+            DocError::Request(_) | DocError::Glyphs { .. } => ApiError::bad_request(e.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}

@@ -53,6 +53,32 @@ static FACES: [FontFace; 8] = [
     face!(SERIF_FALLBACK, "DejaVuSerif.ttf"),
 ];
 
+/// The serif of reports: metric-compatible with Times New Roman, which the administrative
+/// document rules (Nghị định 30/2020/NĐ-CP) ask for, and covering Vietnamese.
+pub const REPORT: &str = "Liberation Serif";
+
+static REPORT_FACES: [FontFace; 4] = [
+    face!(REPORT, "LiberationSerif-Regular.ttf"),
+    face!(REPORT, "LiberationSerif-Bold.ttf"),
+    face!(REPORT, "LiberationSerif-Italic.ttf"),
+    face!(REPORT, "LiberationSerif-BoldItalic.ttf"),
+];
+
+/// The faces a report is set in: Liberation Serif for the text, DejaVu Serif for symbols it
+/// lacks, and the chart faces for the charts it embeds.
+pub fn report_faces() -> impl Iterator<Item = &'static FontFace> {
+    REPORT_FACES
+        .iter()
+        .chain(FACES.iter().filter(|f| f.family != SERIF))
+}
+
+/// The faces report text is drawn with, in fallback order.
+pub fn report_text_faces() -> impl Iterator<Item = &'static FontFace> {
+    REPORT_FACES
+        .iter()
+        .chain(FACES.iter().filter(|f| f.family == SERIF_FALLBACK))
+}
+
 /// All bundled faces, Noto first, then the DejaVu fallbacks.
 pub fn all() -> &'static [FontFace] {
     &FACES

@@ -1,10 +1,12 @@
-//! The web service: the Phụ lục 1 page, the JSON API and the charts.
+//! The web service: the Phụ lục 1 page, the JSON API, the charts, and the reports and
+//! evidence annexes people sign and file.
 //!
 //! Shaped like ROAPI's server: [`AppState`] holds what handlers need, [`app`] builds the
 //! router (shared by `chiso serve` and the tests), one file per resource under `api/`.
 
 pub mod api;
 pub mod charts;
+pub mod documents;
 pub mod error;
 pub mod fonts;
 mod markup;
@@ -27,6 +29,12 @@ pub fn app(state: AppState) -> Router {
         .route("/api/indicators", get(api::indicators::list))
         .route("/api/indicators/{id}", get(api::indicators::get))
         .route("/api/indicators/{id}/series", get(api::indicators::series))
+        .route("/api/indicators/{id}/evidence", get(api::evidence::get))
+        .route(
+            "/bao-cao",
+            get(pages::reports::get).post(pages::reports::post),
+        )
+        .route("/bao-cao/tai/{file}", get(pages::reports::download))
         .route("/api/freshness", get(api::freshness::get))
         .route("/api/tasks", get(api::tasks::list))
         .route("/charts/{file}", get(api::charts::get))

@@ -18,6 +18,10 @@ pub struct Site {
     pub max_age_hours: std::collections::BTreeMap<String, u64>,
     /// The plans' task tables (6 rõ).
     pub plans: Vec<metrics::Plan>,
+    /// The reports' letterheads and schedules; `None` when pipelines.toml sets none.
+    pub reports: Option<crate::documents::report::ReportsConfig>,
+    /// The folder reports are produced into.
+    pub outbox: std::path::PathBuf,
 }
 
 /// Shared state: the site and an evaluator over the current lake snapshot, replaced

@@ -228,6 +228,19 @@ impl Evaluator {
         kind
     }
 
+    /// Whether the snapshot holds a table or view of this name.
+    pub(crate) fn has_table(&self, name: &str) -> bool {
+        self.ctx.table_exist(name).unwrap_or(false)
+    }
+
+    /// How the measure's date column is read, when it has one.
+    pub(crate) async fn basis_kind(&self, m: &Measure) -> Option<ColumnKind> {
+        match Self::basis_column(m) {
+            Some(c) => self.column_kind(&m.source, c).await,
+            None => None,
+        }
+    }
+
     fn basis_column(m: &Measure) -> Option<&str> {
         match &m.basis {
             Basis::Event { column } | Basis::AsOf { column, .. } => Some(column),
@@ -249,13 +262,10 @@ impl Evaluator {
             return Ok(Arc::new(Vec::new()));
         }
         let dim = dimension.map(str::to_string);
-        if !self.ctx.table_exist(m.source.as_str()).unwrap_or(false) {
+        if !self.has_table(&m.source) {
             return Ok(Arc::new(Vec::new()));
         }
-        let kind = match Self::basis_column(m) {
-            Some(c) => self.column_kind(&m.source, c).await,
-            None => None,
-        };
+        let kind = self.basis_kind(m).await;
         // counts kept per day or per span, from one scan, and summed into any window
         let once = match (&m.basis, kind) {
             (Basis::Event { column }, Some(kind)) if m.by_day() => Some((
@@ -620,10 +630,7 @@ impl Evaluator {
         if unit.is_some() && m.column("khu_pho").is_none() {
             return Ok(None);
         }
-        let kind = match Self::basis_column(m) {
-            Some(c) => self.column_kind(&m.source, c).await,
-            None => None,
-        };
+        let kind = self.basis_kind(m).await;
         Ok(Some(measure::window_sql(
             m,
             &w,

@@ -194,6 +194,84 @@ impl Bounds {
     }
 }
 
+/// The rows a window's figure reads, before counting: the source (the state at the window's
+/// end for `as_of` measures) and the conditions that place a row in the window and the unit.
+struct WindowRows {
+    from: String,
+    filters: Vec<String>,
+    bounds: Bounds,
+}
+
+impl WindowRows {
+    fn of(
+        m: &Measure,
+        w: &Window,
+        tz: Tz,
+        kind: Option<ColumnKind>,
+        unit_column: Option<&str>,
+        only: Option<&str>,
+    ) -> WindowRows {
+        let b = Bounds::of(w, tz);
+        let in_window = |c: &str| match kind {
+            Some(ColumnKind::Date) => format!("{c} BETWEEN {} AND {}", b.first_day, b.last_day),
+            _ => format!("{c} >= {} AND {c} < {}", b.start, b.end),
+        };
+        let until_end = |c: &str| match kind {
+            Some(ColumnKind::Date) => format!("{c} <= {}", b.last_day),
+            _ => format!("{c} < {}", b.end),
+        };
+        let mut filters = Vec::new();
+        let from = match &m.basis {
+            Basis::Current | Basis::Conditions => m.source.clone(),
+            Basis::Event { column } => {
+                filters.push(in_window(column));
+                m.source.clone()
+            }
+            Basis::AsOf { column, key } => format!(
+                "(\n  SELECT *, row_number() OVER (PARTITION BY {} ORDER BY {column} DESC) AS {LATEST}\n  FROM {}\n  WHERE {}\n) AS trang_thai_cuoi_ky",
+                key.join(", "),
+                m.source,
+                until_end(column)
+            ),
+        };
+        if matches!(m.basis, Basis::AsOf { .. }) {
+            filters.push(format!("{LATEST} = 1"));
+        }
+        if let (Some(c), Some(u)) = (unit_column, only) {
+            filters.push(format!(
+                "CAST({c} AS VARCHAR) = '{}'",
+                u.replace('\'', "''")
+            ));
+        }
+        WindowRows {
+            from,
+            filters,
+            bounds: b,
+        }
+    }
+
+    fn where_clause(&self, more: &[String]) -> String {
+        let all: Vec<&String> = self.filters.iter().chain(more).collect();
+        if all.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nWHERE {}",
+                all.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n  AND ")
+            )
+        }
+    }
+}
+
+/// The column marking the latest row per key in `as_of` queries.
+pub const LATEST: &str = "_moi_nhat";
+
+/// The column of a record list saying whether the record is in the numerator (1) or not (0).
+pub const IN_NUMERATOR: &str = "trong_tu_so";
+
 /// The count for one window, per breakdown value (`unit_column`) or, with `only` set, for one
 /// value of it. Written to be read: this is the SQL shown beside a figure.
 pub fn window_sql(
@@ -204,50 +282,46 @@ pub fn window_sql(
     unit_column: Option<&str>,
     only: Option<&str>,
 ) -> String {
-    let b = Bounds::of(w, tz);
-    let in_window = |c: &str| match kind {
-        Some(ColumnKind::Date) => format!("{c} BETWEEN {} AND {}", b.first_day, b.last_day),
-        _ => format!("{c} >= {} AND {c} < {}", b.start, b.end),
-    };
-    let until_end = |c: &str| match kind {
-        Some(ColumnKind::Date) => format!("{c} <= {}", b.last_day),
-        _ => format!("{c} < {}", b.end),
-    };
-    let mut filters = Vec::new();
-    let from = match &m.basis {
-        Basis::Current | Basis::Conditions => m.source.clone(),
-        Basis::Event { column } => {
-            filters.push(in_window(column));
-            m.source.clone()
-        }
-        Basis::AsOf { column, key } => format!(
-            "(\n  SELECT *, row_number() OVER (PARTITION BY {} ORDER BY {column} DESC) AS _moi_nhat\n  FROM {}\n  WHERE {}\n) AS trang_thai_cuoi_ky",
-            key.join(", "),
-            m.source,
-            until_end(column)
-        ),
-    };
-    if matches!(m.basis, Basis::AsOf { .. }) {
-        filters.push("_moi_nhat = 1".to_string());
-    }
-    if let (Some(c), Some(u)) = (unit_column, only) {
-        filters.push(format!(
-            "CAST({c} AS VARCHAR) = '{}'",
-            u.replace('\'', "''")
-        ));
-    }
+    let rows = WindowRows::of(m, w, tz, kind, unit_column, only);
     let (num, den) = m.aggregates();
     let (unit, group_by) = match (unit_column, only) {
         (Some(c), None) => (format!("CAST({c} AS VARCHAR)"), "\nGROUP BY 1"),
         _ => ("CAST(NULL AS VARCHAR)".to_string(), ""),
     };
-    let where_ = if filters.is_empty() {
-        String::new()
+    rows.bounds.fill(&format!(
+        "SELECT\n  {unit} AS unit,\n  {num} AS tu_so,\n  {den} AS mau_so\nFROM {from}{where_}{group_by}",
+        from = rows.from,
+        where_ = rows.where_clause(&[]),
+    ))
+}
+
+/// The records a window's figure counts: every row in its denominator, with every column of
+/// the source and [`IN_NUMERATOR`] saying whether the row is in the numerator too. Counting
+/// these rows the measure's way gives the figure back (an evidence annex relies on it).
+pub fn records_sql(
+    m: &Measure,
+    w: &Window,
+    tz: Tz,
+    kind: Option<ColumnKind>,
+    unit_column: Option<&str>,
+    only: Option<&str>,
+) -> String {
+    let rows = WindowRows::of(m, w, tz, kind, unit_column, only);
+    let mut conditions = Vec::new();
+    if let Some(f) = &m.filter {
+        conditions.push(format!("({f})"));
+    }
+    conditions.push(format!("({})", m.denominator));
+    let star = if matches!(m.basis, Basis::AsOf { .. }) {
+        format!("* EXCLUDE ({LATEST})")
     } else {
-        format!("\nWHERE {}", filters.join("\n  AND "))
+        "*".to_string()
     };
-    b.fill(&format!(
-        "SELECT\n  {unit} AS unit,\n  {num} AS tu_so,\n  {den} AS mau_so\nFROM {from}{where_}{group_by}"
+    rows.bounds.fill(&format!(
+        "SELECT\n  {star},\n  CASE WHEN ({}) THEN 1 ELSE 0 END AS {IN_NUMERATOR}\nFROM {from}{where_}",
+        m.numerator,
+        from = rows.from,
+        where_ = rows.where_clause(&conditions),
     ))
 }
 

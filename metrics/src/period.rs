@@ -26,6 +26,28 @@ impl Period {
         }
     }
 
+    /// The quarter containing `d`.
+    pub fn quarter_of(d: NaiveDate) -> Period {
+        Period::Quarter {
+            year: d.year(),
+            quarter: d.month0() / 3 + 1,
+        }
+    }
+
+    /// The period of the same kind that follows this one.
+    pub fn next(&self) -> Period {
+        let d = self.last_day().succ_opt().unwrap_or(NaiveDate::MAX);
+        match self {
+            Period::Month { .. } => Period::month_of(d),
+            Period::Quarter { .. } => Period::quarter_of(d),
+            Period::Half { .. } => Period::Half {
+                year: d.year(),
+                half: d.month0() / 6 + 1,
+            },
+            Period::Year { .. } => Period::Year { year: d.year() },
+        }
+    }
+
     /// First local day.
     pub fn first_day(&self) -> NaiveDate {
         let (y, m) = match *self {
@@ -141,7 +163,7 @@ impl FromStr for PeriodRule {
 }
 
 /// The local days a figure covers: a period read under a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
     pub rule: PeriodRule,
     /// First local day.

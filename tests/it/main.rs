@@ -3,6 +3,7 @@
 
 mod api;
 mod demo;
+mod documents;
 mod helpers;
 mod http;
 mod indicators;

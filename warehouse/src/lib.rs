@@ -11,6 +11,7 @@ pub mod files;
 pub mod freshness;
 pub mod lake;
 pub mod lock;
+pub mod productions;
 pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
@@ -18,6 +19,7 @@ pub use error::{Result, WarehouseError};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
 pub use lake::{AsOf, Lake, Snapshot, TableInfo};
 pub use lock::SourceLock;
+pub use productions::{ProducedFile, Production};
 pub use runs::{Outcome, RunRecord};
 
 /// Re-exported so that crates above query with the very same engine.

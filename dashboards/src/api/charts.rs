@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::indicators::series_range;
-use crate::charts::{SeriesChart, SeriesPoint, series_svg, svg_to_png};
+use crate::charts::{SeriesChart, indicator_chart, series_svg, svg_to_png};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -62,36 +62,13 @@ pub async fn build(state: &AppState, id: &str, q: &ChartQuery) -> Result<SeriesC
     };
     let (from, to) = series_range(state, id, q.from.as_deref(), q.to.as_deref()).await?;
     let series = ev.series(id, from, to, unit).await?;
-    let milestone = to.milestone(&ev.catalogue().milestones);
-    let target = milestone.and_then(|y| ind.target(y));
-    let target_value = match &target {
-        Some(metrics::Target::AtLeast { percent }) => Some(*percent),
-        _ => None,
-    };
-    let target_label = match (milestone, milestone.and_then(|y| ind.target_text(y))) {
-        (Some(y), Some(t)) if target_value.is_some() => Some(format!("Chỉ tiêu đến hết {y}: {t}")),
-        _ => None,
-    };
     let place = unit_name.unwrap_or_else(|| state.site.ward_name.clone());
-    Ok(SeriesChart {
-        title: ind.name.clone(),
-        subtitle: Some(format!(
-            "{place} · {} – {} · chỉ tiêu {}",
-            from.label_vi(),
-            to.label_vi(),
-            ind.id
-        )),
-        y_label: "Tỷ lệ (%)".to_string(),
-        x_label: "Tháng".to_string(),
-        points: series
-            .iter()
-            .map(|v| SeriesPoint {
-                label: v.period.short_label(),
-                value: v.value,
-            })
-            .collect(),
-        target: target_value,
-        target_label,
-        y_max: 100.0,
-    })
+    Ok(indicator_chart(
+        &ind,
+        ev.catalogue(),
+        &series,
+        &place,
+        from,
+        to,
+    ))
 }

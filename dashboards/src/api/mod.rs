@@ -1,6 +1,7 @@
 //! JSON endpoints and binary resources, one file per resource.
 
 pub mod charts;
+pub mod evidence;
 pub mod freshness;
 pub mod health;
 pub mod indicators;

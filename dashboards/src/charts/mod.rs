@@ -6,10 +6,12 @@
 //! to browsers as is, so it names its fonts by family and stays valid standalone SVG.
 
 mod format;
+mod indicator;
 mod png;
 mod series;
 
 pub use format::format_vi;
+pub use indicator::indicator_chart;
 pub use png::svg_to_png;
 pub use series::{HEIGHT, WIDTH, series_svg};
 

@@ -2,6 +2,7 @@
 //! escaped.
 
 pub mod index;
+pub mod reports;
 
 pub(crate) use crate::markup::escape as esc;
 
