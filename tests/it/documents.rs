@@ -228,7 +228,16 @@ async fn an_annex_lists_the_records_by_hand_and_names_the_row_edited() {
 
     // the source batches, with the extracts' SHA-256
     let batches = String::from_utf8(entry(&path, "I.3/batches.csv")).unwrap();
-    assert!(batches.contains("ho_so_export.csv"), "{batches}");
+    let lines: Vec<&str> = batches.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "only the file June's records came from: {batches}"
+    );
+    assert!(lines[1].contains("ho_so_export.csv"), "{batches}");
+    let extract = std::fs::read(fx.dir.path().join("extracts/ho_so_export.csv")).unwrap();
+    let sha = dashboards::documents::archive::sha256_hex(&extract);
+    assert!(lines[1].contains(&sha), "the extract's SHA-256: {batches}");
     // a milestone row lists its status reports with their evidence
     let reports = String::from_utf8(entry(&path, "III.2/records.csv")).unwrap();
     assert!(reports.contains("minh_chung"), "{reports}");

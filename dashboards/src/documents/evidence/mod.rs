@@ -234,17 +234,18 @@ fn check(v: &IndicatorValue, totals: Option<(i128, i128)>) -> Result<(), DocErro
     Ok(())
 }
 
-/// The lake batches the records came from, with the extract files each read and their
-/// SHA-256.
+/// The source files the records came from, each with its lake batch, source, size, rows and
+/// SHA-256 as the ingest recorded them.
 async fn batches_csv(
     ev: &Evaluator,
-    batches: &std::collections::BTreeSet<String>,
+    files: &std::collections::BTreeSet<(String, String)>,
 ) -> Result<Vec<u8>, DocError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["_batch_id", "source", "path", "sha256", "bytes", "rows"])?;
     let ctx = ev.session();
-    if !batches.is_empty() && ctx.table_exist("ingest_files").unwrap_or(false) {
-        let ids = batches
+    if !files.is_empty() && ctx.table_exist("ingest_files").unwrap_or(false) {
+        let ids: std::collections::BTreeSet<&str> = files.iter().map(|(b, _)| b.as_str()).collect();
+        let ids = ids
             .iter()
             .map(|b| format!("'{}'", b.replace('\'', "''")))
             .collect::<Vec<_>>()
@@ -261,7 +262,11 @@ async fn batches_csv(
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| DocError::Query(e.to_string()))?;
             for r in 0..b.num_rows() {
-                w.write_record(cols.iter().map(|c| c[r].clone().unwrap_or_default()))?;
+                let cell = |c: usize| cols[c][r].clone().unwrap_or_default();
+                // a batch reads many files; only those the records came from are listed
+                if files.contains(&(cell(0), cell(2))) {
+                    w.write_record((0..6).map(cell))?;
+                }
             }
         }
     }

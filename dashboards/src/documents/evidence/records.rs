@@ -28,8 +28,8 @@ pub struct RecordFiles {
     pub hashes: PathBuf,
     pub xlsx: PathBuf,
     pub rows: u64,
-    /// The lake batches the records came from (`_batch_id`).
-    pub batches: BTreeSet<String>,
+    /// The lake batches and source files the records came from (`_batch_id`, `_file`).
+    pub batches: BTreeSet<(String, String)>,
     pub totals: Option<(i128, i128)>,
 }
 
@@ -49,6 +49,7 @@ pub async fn write(
         .collect();
     let mut counter = Recounter::new(recount, &header).map_err(DocError::Mismatch)?;
     let batch_column = header.iter().position(|h| h == "_batch_id");
+    let file_column = header.iter().position(|h| h == "_file");
     let files = RecordFiles {
         csv: dir.join("records.csv"),
         hashes: dir.join("records.sha256"),
@@ -85,11 +86,16 @@ pub async fn write(
             counter
                 .add(&fields)
                 .map_err(|e| DocError::Mismatch(format!("bản ghi {}: {e}", counter.rows())))?;
-            if let Some(b) = batch_column
+            if let (Some(b), Some(f)) = (batch_column, file_column)
                 && !fields[b].is_empty()
-                && !batches.contains(&fields[b])
             {
-                batches.insert(fields[b].clone());
+                // few distinct pairs: look before allocating
+                let seen = batches
+                    .iter()
+                    .any(|(x, y): &(String, String)| x == &fields[b] && y == &fields[f]);
+                if !seen {
+                    batches.insert((fields[b].clone(), fields[f].clone()));
+                }
             }
             book.row(&cells, &fields, row)?;
         }

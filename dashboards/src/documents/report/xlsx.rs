@@ -38,13 +38,21 @@ impl Formats {
                 .set_bold()
                 .set_text_wrap()
                 .set_align(FormatAlign::Center),
-            text: cell().set_text_wrap(),
+            // one line a row: a wrapped cell needs a row height only Excel computes on open
+            text: cell(),
             count: cell().set_num_format("#,##0"),
             percent: cell().set_num_format("0.0\" %\""),
             date: cell().set_num_format("dd/mm/yyyy"),
             month: cell().set_bold().set_num_format("mm/yyyy"),
         }
     }
+}
+
+/// A sheet prints on A4 landscape, its header row on every page.
+fn print_setup(ws: &mut Worksheet, header_row: u32) -> Result<(), DocError> {
+    ws.set_paper_size(9).set_landscape();
+    ws.set_repeat_rows(header_row, header_row)?;
+    Ok(())
 }
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, DocError> {
@@ -156,7 +164,7 @@ fn indicator_sheet(ws: &mut Worksheet, doc: &ReportDoc, f: &Formats) -> Result<(
         ws.set_column_width(c as u16, *w)?;
     }
     ws.set_freeze_panes(top + 1, 4)?;
-    Ok(())
+    print_setup(ws, top)
 }
 
 fn series_sheet(
@@ -198,5 +206,5 @@ fn series_sheet(
         ws.set_column_width(2 + j as u16, 10)?;
     }
     ws.set_freeze_panes(top + 1, 2)?;
-    Ok(())
+    print_setup(ws, top)
 }
