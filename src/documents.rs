@@ -96,7 +96,11 @@ pub async fn report(cfg: &Config, a: ReportArgs<'_>) -> Result<()> {
         files: files
             .iter()
             .map(|f| warehouse::ProducedFile {
-                name: f.path.display().to_string(),
+                name: f
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
                 sha256: f.sha256.clone(),
                 bytes: f.bytes,
             })

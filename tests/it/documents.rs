@@ -623,7 +623,7 @@ fn pages_without_header(pdf: &Path, row: &str, header: &str) -> (u32, Vec<u32>) 
 
 #[test]
 fn a_long_table_repeats_its_header_row_on_every_page() {
-    use dashboards::documents::report::model::{Column, Row, Table};
+    use dashboards::documents::report::tables::{Column, Row, Table};
     use dashboards::documents::report::{Block, DocStyle, Format, ReportDoc, ReportKind, render};
     let col = |title: &str, width: f64| Column {
         title: title.to_string(),

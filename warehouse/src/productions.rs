@@ -19,7 +19,7 @@ pub const TABLE: &str = "report_productions";
 /// One file of a production.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducedFile {
-    /// File name in the outbox (or the path it was written to).
+    /// File name (in the outbox, or in the folder `chiso report --out` named).
     pub name: String,
     pub sha256: String,
     pub bytes: u64,

@@ -94,7 +94,9 @@ pub async fn get(State(state): State<AppState>) -> Result<Html<String>, ApiError
             esc(kind),
             esc(&p.period),
             esc(if p.unit.is_empty() { "Toàn phường" } else { &p.unit }),
-            esc(&p.date),
+            esc(&chrono::NaiveDate::parse_from_str(&p.date, "%Y-%m-%d")
+                .map(metrics::format::date)
+                .unwrap_or_else(|_| p.date.clone())),
             p.lake_version.map(|v| format!("v{v}")).unwrap_or_default(),
             esc(&p.produced_at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()),
             esc(trigger),

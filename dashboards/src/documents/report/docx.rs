@@ -7,8 +7,9 @@
 use std::fmt::Write as _;
 use std::io::Cursor;
 
-use super::model::{Block, ReportDoc, Row, Table};
+use super::model::{Block, ReportDoc};
 use super::setup::DocStyle;
+use super::tables::{Row, Table};
 use crate::documents::archive::Archive;
 use crate::documents::{DocError, glyphs};
 use crate::fonts;

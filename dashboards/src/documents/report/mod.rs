@@ -5,6 +5,7 @@ pub mod docx;
 pub mod model;
 pub mod pdf;
 pub mod setup;
+pub mod tables;
 pub mod xlsx;
 
 use metrics::Period;
