@@ -262,10 +262,13 @@ async fn batches_csv(
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| DocError::Query(e.to_string()))?;
             for r in 0..b.num_rows() {
-                let cell = |c: usize| cols[c][r].clone().unwrap_or_default();
+                let row: Vec<String> = cols
+                    .iter()
+                    .map(|c| c[r].clone().unwrap_or_default())
+                    .collect();
                 // a batch reads many files; only those the records came from are listed
-                if files.contains(&(cell(0), cell(2))) {
-                    w.write_record((0..6).map(cell))?;
+                if files.contains(&(row[0].clone(), row[2].clone())) {
+                    w.write_record(&row)?;
                 }
             }
         }
