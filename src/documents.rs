@@ -85,29 +85,9 @@ pub async fn report(cfg: &Config, a: ReportArgs<'_>) -> Result<()> {
         .await
         .with_context(|| format!("producing the {} report", a.kind.as_str()))?;
     let lake = crate::pipeline::open_lake(cfg)?;
-    lake.log_production(&warehouse::Production {
-        kind: a.kind.as_str().to_string(),
-        period: period.to_string(),
-        unit: req.unit.clone().unwrap_or_default(),
-        lake_version: ev.lake_version(),
-        date: req.date.format("%Y-%m-%d").to_string(),
-        produced_at: chrono::Utc::now(),
-        trigger: "cli".to_string(),
-        files: files
-            .iter()
-            .map(|f| warehouse::ProducedFile {
-                name: f
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                sha256: f.sha256.clone(),
-                bytes: f.bytes,
-            })
-            .collect(),
-    })
-    .await
-    .context("recording the report in the lake's register")?;
+    produce::record(&ev, &lake, &req, &files, "cli")
+        .await
+        .context("recording the report in the lake's register")?;
     println!(
         "Báo cáo {} — {}",
         period.label_vi(),

@@ -178,6 +178,18 @@ pub async fn into_outbox(
         DocError::Request("pipelines.toml chưa có mục [reports]: chưa lập được báo cáo".to_string())
     })?;
     let files = produce(ev, site, reports, req, &site.outbox).await?;
+    record(ev, lake, req, &files, trigger).await
+}
+
+/// Records a production of `req` in the lake's register: kind, period, lake version, date and
+/// each file's name and SHA-256. `trigger` says who asked: `schedule`, `web`, `cli`.
+pub async fn record(
+    ev: &Evaluator,
+    lake: &warehouse::Lake,
+    req: &ProduceRequest,
+    files: &[Produced],
+    trigger: &str,
+) -> Result<warehouse::Production, DocError> {
     let production = warehouse::Production {
         kind: req.kind.as_str().to_string(),
         period: req.period.to_string(),
