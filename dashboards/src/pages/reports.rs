@@ -46,8 +46,10 @@ pub async fn get(State(state): State<AppState>) -> Result<Html<String>, ApiError
 </fieldset></form>"#,
         period = esc(&month.to_string()),
     ));
+    // on a phone the register scrolls sideways inside its box; hashes break anywhere
     body.push_str(
-        "<table id=\"bao-cao\"><thead><tr><th>Loại</th><th>Kỳ</th><th>Phạm vi</th>\
+        "<style>#bao-cao .note { word-break: break-all; } .cuon { overflow-x: auto; }</style>\
+         <div class=\"cuon\"><table id=\"bao-cao\"><thead><tr><th>Loại</th><th>Kỳ</th><th>Phạm vi</th>\
          <th>Ngày báo cáo</th><th>Phiên bản dữ liệu</th><th>Lập lúc</th><th>Lập bởi</th>\
          <th>Tệp (SHA-256)</th></tr></thead><tbody>",
     );
@@ -102,7 +104,7 @@ pub async fn get(State(state): State<AppState>) -> Result<Html<String>, ApiError
             esc(trigger),
         ));
     }
-    body.push_str("</tbody></table></main>");
+    body.push_str("</tbody></table></div></main>");
     Ok(Html(layout(
         &format!("Báo cáo – {}", site.ward_name),
         &body,
