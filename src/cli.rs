@@ -21,6 +21,26 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `chiso user` does. The password is read as one line from standard input when it is
+/// not a terminal; at a terminal a strong password is made and printed once.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add an account.
+    Add {
+        name: String,
+        /// dang_uy, ubnd, can_bo or khu_pho.
+        #[arg(long)]
+        role: String,
+        /// khu_pho: the khu phố code (KP01); can_bo: the office as the plans name it.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// Set a new password (and enable the account again).
+    Passwd { name: String },
+    /// Disable an account: it cannot sign in, and its open sessions end.
+    Disable { name: String },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Sample extracts → lake → service on the configured address, with no database or
@@ -50,7 +70,16 @@ pub enum Command {
         source: Option<String>,
     },
     /// Serve the dashboards and the API.
-    Serve,
+    Serve {
+        /// Address to listen on (default: `server.address` in the deployment file).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Sign-in accounts: add one, set a password, disable one.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// When each source's data last arrived, per khu phố, and what is late.
     Freshness {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -356,7 +385,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Serve => {
+        Command::User { action } => user(&cfg, action)?,
+        Command::Serve { listen } => {
+            let mut cfg = cfg;
+            if let Some(l) = listen {
+                cfg.server.address = l;
+            }
             let key = cfg.pseudonymiser().ok();
             if key.is_none() {
                 println!(
@@ -376,6 +410,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Demo { no_serve } => {
             let key = demo(&cfg).await?;
+            demo_accounts(&cfg)?;
             if !no_serve {
                 serve(cfg, Some(key)).await?;
             }
@@ -452,6 +487,94 @@ fn throwaway_key() -> Vec<u8> {
             .to_le_bytes(),
     );
     hex::encode(d.finalize()).into_bytes()
+}
+
+/// `chiso user add|passwd|disable`.
+fn user(cfg: &Config, action: UserAction) -> Result<()> {
+    let file = dashboards::auth::UserFile::new(cfg.path(&cfg.server.users));
+    let shown = file.path().display().to_string();
+    match action {
+        UserAction::Add { name, role, unit } => {
+            let role: dashboards::auth::Role = role.parse()?;
+            if role == dashboards::auth::Role::KhuPho
+                && let Some(u) = &unit
+                && !cfg.ward.units.iter().any(|x| &x.code == u)
+            {
+                anyhow::bail!(
+                    "--unit {u}: không có khu phố này; mã hợp lệ: {}",
+                    cfg.ward
+                        .units
+                        .iter()
+                        .map(|u| u.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            let (password, made) = password()?;
+            file.add(&name, role, unit.as_deref(), &password)?;
+            println!("chiso: đã thêm tài khoản {name} ({}) vào {shown}", role.id());
+            if made {
+                println!("mật khẩu (chỉ in một lần): {password}");
+            }
+        }
+        UserAction::Passwd { name } => {
+            let (password, made) = password()?;
+            file.set_password(&name, &password)?;
+            println!("chiso: đã đổi mật khẩu của {name}; các phiên đang mở đã kết thúc");
+            if made {
+                println!("mật khẩu mới (chỉ in một lần): {password}");
+            }
+        }
+        UserAction::Disable { name } => {
+            file.disable(&name)?;
+            println!("chiso: đã khóa tài khoản {name}; các phiên đang mở đã kết thúc");
+        }
+    }
+    Ok(())
+}
+
+/// The password to set: one line of standard input, or, at a terminal, a new one.
+fn password() -> Result<(String, bool)> {
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((dashboards::auth::new_password(), true));
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let line = line.trim_end_matches(['\r', '\n']).to_string();
+    if line.is_empty() {
+        anyhow::bail!("đọc mật khẩu từ đầu vào chuẩn: dòng trống");
+    }
+    Ok((line, false))
+}
+
+/// The demo's accounts, one per role, made once with new passwords printed.
+fn demo_accounts(cfg: &Config) -> Result<()> {
+    let file = dashboards::auth::UserFile::new(cfg.path(&cfg.server.users));
+    if !file.load()?.is_empty() {
+        println!(
+            "demo: đăng nhập bằng các tài khoản trong {}",
+            file.path().display()
+        );
+        return Ok(());
+    }
+    use dashboards::auth::Role;
+    let kp = cfg.ward.units.first().map(|u| u.code.clone());
+    let office = "Văn phòng HĐND và UBND".to_string();
+    let accounts = [
+        ("dang-uy", Role::DangUy, None),
+        ("ubnd", Role::Ubnd, None),
+        ("can-bo", Role::CanBo, Some(office)),
+        ("khu-pho", Role::KhuPho, kp),
+    ];
+    println!("demo: tài khoản đăng nhập (mật khẩu chỉ in lần này):");
+    for (name, role, unit) in accounts {
+        let password = dashboards::auth::new_password();
+        file.add(name, role, unit.as_deref(), &password)?;
+        println!("  {name:<8} {:<8} {password}", role.id());
+    }
+    Ok(())
 }
 
 /// Serves, with the sources on their schedules when a key is at hand.

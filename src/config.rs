@@ -46,6 +46,33 @@ fn default_lake() -> String {
 pub struct ServerConfig {
     #[serde(default = "default_address")]
     pub address: String,
+    /// The accounts file (argon2id hashes), written by `chiso user`.
+    #[serde(default = "default_users")]
+    pub users: String,
+    /// Cookies always marked Secure: the service is reached over HTTPS.
+    #[serde(default)]
+    pub https: bool,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A session ends this many hours after sign-in …
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u64,
+    /// … or after this many minutes without a request.
+    #[serde(default = "default_idle_minutes")]
+    pub idle_minutes: u64,
+}
+
+fn default_users() -> String {
+    "data/users.toml".to_string()
+}
+
+fn default_session_hours() -> u64 {
+    12
+}
+
+fn default_idle_minutes() -> u64 {
+    30
 }
 
 fn default_address() -> String {

@@ -33,11 +33,24 @@ pub fn site(cfg: &Config) -> dashboards::Site {
                 .map(|r| r.outbox.as_str())
                 .unwrap_or("data/outbox"),
         ),
+        auth: auth_settings(cfg),
         plans: metrics::load_plans(&cfg.path(&cfg.ward.plans)).unwrap_or_else(|e| {
             tracing::warn!("serving no tasks: {e}");
             Vec::new()
         }),
     }
+}
+
+/// Sign-in settings from `[server]`.
+pub fn auth_settings(cfg: &Config) -> dashboards::auth::Settings {
+    let mut s = dashboards::auth::Settings::new(cfg.path(&cfg.server.users));
+    s.https = cfg.server.https;
+    s.trusted_proxies = cfg.server.trusted_proxies.clone();
+    s.lifetimes = dashboards::auth::Lifetimes {
+        max: std::time::Duration::from_secs(cfg.server.session_hours.max(1) * 3600),
+        idle: std::time::Duration::from_secs(cfg.server.idle_minutes.max(1) * 60),
+    };
+    s
 }
 
 /// The application state over the lake's current contents.

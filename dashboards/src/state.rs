@@ -22,6 +22,8 @@ pub struct Site {
     pub reports: Option<crate::documents::report::ReportsConfig>,
     /// The folder reports are produced into.
     pub outbox: std::path::PathBuf,
+    /// Accounts, sessions and sign-in limits.
+    pub auth: crate::auth::Settings,
 }
 
 /// Shared state: the site and an evaluator over the current lake snapshot, replaced
@@ -30,16 +32,63 @@ pub struct Site {
 pub struct AppState {
     pub site: Arc<Site>,
     pub lake: Arc<warehouse::Lake>,
+    pub auth: Arc<crate::auth::Auth>,
+    pub audit: crate::audit::Audit,
+    pub observations: Arc<crate::observe::Observations>,
     evaluator: Arc<RwLock<Arc<Evaluator>>>,
+    series: Arc<std::sync::Mutex<SeriesCache>>,
 }
 
+/// Monthly series already computed, by lake version, rule, indicator, months and unit.
+type SeriesCache = std::collections::HashMap<String, Arc<Vec<metrics::IndicatorValue>>>;
+
+/// Series kept at most; the cache starts again empty past it.
+const SERIES_KEPT: usize = 4096;
+
 impl AppState {
+    /// The state; starts the audit log's writer on the current runtime.
     pub fn new(site: Site, lake: warehouse::Lake, evaluator: Evaluator) -> Self {
+        let lake = Arc::new(lake);
         Self {
+            auth: Arc::new(crate::auth::Auth::new(site.auth.clone())),
+            audit: crate::audit::Audit::start(lake.clone()),
+            observations: Arc::default(),
             site: Arc::new(site),
-            lake: Arc::new(lake),
+            lake,
             evaluator: Arc::new(RwLock::new(Arc::new(evaluator))),
+            series: Arc::default(),
         }
+    }
+
+    /// The monthly series of `id` from `from` to `to`, computed once per snapshot.
+    pub async fn series(
+        &self,
+        ev: &Evaluator,
+        id: &str,
+        from: Period,
+        to: Period,
+        unit: Option<&str>,
+    ) -> Result<Arc<Vec<metrics::IndicatorValue>>, crate::ApiError> {
+        let key = format!(
+            "{:?}|{:?}|{id}|{from}|{to}|{}",
+            ev.lake_version(),
+            ev.rule(),
+            unit.unwrap_or("")
+        );
+        if let Some(v) = self.series_cache().get(&key) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(ev.series(id, from, to, unit).await?);
+        let mut cache = self.series_cache();
+        if cache.len() >= SERIES_KEPT {
+            cache.clear();
+        }
+        cache.insert(key, v.clone());
+        Ok(v)
+    }
+
+    fn series_cache(&self) -> std::sync::MutexGuard<'_, SeriesCache> {
+        self.series.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The evaluator of the current snapshot.
@@ -83,5 +132,6 @@ impl AppState {
     /// Switches to a new snapshot.
     pub async fn replace(&self, evaluator: Evaluator) {
         *self.evaluator.write().await = Arc::new(evaluator);
+        self.series_cache().clear();
     }
 }

@@ -27,7 +27,7 @@ async fn indicators_over_http() {
     let fx = Fixture::new();
     fx.ingest().await;
     let base = start(&fx).await;
-    let client = reqwest::Client::new();
+    let client = crate::browser::http_client(&base, &fx.cfg, "ubnd", "ubnd", None).await;
 
     let health: serde_json::Value = get_json(&client, format!("{base}/healthz")).await;
     assert_eq!(health["status"], "ok");
@@ -105,7 +105,7 @@ async fn page_and_charts_over_http() {
     let fx = Fixture::new();
     fx.ingest().await;
     let base = start(&fx).await;
-    let client = reqwest::Client::new();
+    let client = crate::browser::http_client(&base, &fx.cfg, "ubnd", "ubnd", None).await;
     let page = client
         .get(format!("{base}/?period=2026-06"))
         .send()

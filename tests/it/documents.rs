@@ -518,7 +518,7 @@ async fn the_monthly_report_in_three_formats_holds_the_figures() {
 async fn api_table(fx: &Fixture, period: &str) -> Vec<serde_json::Value> {
     let state =
         dashboards::AppState::new(chiso::site::site(&fx.cfg), fx.lake(), fx.evaluator().await);
-    let app = dashboards::app(state);
+    let app = crate::browser::Visitor::ubnd(dashboards::app(state), &fx.cfg).await;
     let (status, _, body) = call(&app, get_req(&format!("/api/indicators?period={period}"))).await;
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -711,17 +711,13 @@ async fn text_the_fonts_cannot_draw_is_refused() {
 
 /// A request through the router: status, headers and body.
 async fn call(
-    app: &axum::Router,
-    req: axum::http::Request<axum::body::Body>,
+    app: &crate::browser::Visitor,
+    mut req: axum::http::Request<axum::body::Body>,
 ) -> (axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    use tower::ServiceExt;
-    let resp = app.clone().oneshot(req).await.unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, headers, body.to_vec())
+    req.headers_mut()
+        .insert("cookie", app.cookies.parse().unwrap());
+    let a = app.clone().send(req).await;
+    (a.status, a.headers, a.body)
 }
 
 fn get_req(uri: &str) -> axum::http::Request<axum::body::Body> {
@@ -775,7 +771,7 @@ async fn scheduled_reports_land_in_the_outbox_once_and_are_served() {
     assert_eq!(lake.productions().await.unwrap().len(), 1);
 
     // the page lists it, produces one on demand, and serves the files
-    let app = dashboards::app(state);
+    let app = crate::browser::Visitor::ubnd(dashboards::app(state), &cfg).await;
     let (status, _, page) = call(&app, get_req("/bao-cao")).await;
     assert_eq!(status, 200);
     let page = String::from_utf8(page).unwrap();
@@ -783,7 +779,10 @@ async fn scheduled_reports_land_in_the_outbox_once_and_are_served() {
         page.contains(&made.files[0].name) && page.contains("theo lịch"),
         "{page}"
     );
-    let form = "kind=quarterly&period=2026-Q2&unit=KP01&date=2026-07-10&pdf=on&evidence=on";
+    let form = format!(
+        "_csrf={}&kind=quarterly&period=2026-Q2&unit=KP01&date=2026-07-10&pdf=on&evidence=on",
+        app.csrf
+    );
     let (status, headers, _) = call(
         &app,
         axum::http::Request::post("/bao-cao")

@@ -2,6 +2,7 @@
 //! file on a small machine).
 
 mod api;
+mod browser;
 mod demo;
 mod documents;
 mod helpers;

@@ -32,22 +32,12 @@ async fn breakdown(ev: &Evaluator, id: &str, period: &str, by: &str) -> Vec<(Str
 }
 
 /// A GET through the router: status and JSON body.
-async fn get(app: &axum::Router, uri: &str) -> (axum::http::StatusCode, serde_json::Value) {
-    use tower::ServiceExt;
-    let resp = app
-        .clone()
-        .oneshot(
-            axum::http::Request::get(uri)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = resp.status();
-    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (status, serde_json::from_slice(&body).unwrap())
+async fn get(
+    app: &crate::browser::Visitor,
+    uri: &str,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    let a = app.clone().get(uri).await;
+    (a.status, a.json())
 }
 
 async fn ward() -> (Fixture, Evaluator) {
@@ -582,7 +572,7 @@ async fn the_cli_and_the_api_give_the_same_table() {
     let mut site = chiso::site::site(&fx.cfg);
     site.default_period = p("2026-06");
     let state = dashboards::AppState::new(site, fx.lake(), ev);
-    let app = dashboards::app(state);
+    let app = crate::browser::Visitor::ubnd(dashboards::app(state), &fx.cfg).await;
     let (status, api) = get(&app, "/api/indicators?period=2026-06").await;
     assert_eq!(status, 200);
     assert_eq!(cli, api);

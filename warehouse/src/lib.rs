@@ -4,18 +4,22 @@
 //! indicators. Every ingest [`ingest::Batch`] becomes at most one commit per table, each
 //! carrying the batch's provenance in its commit info, followed by one row in the run log.
 
+pub mod audit;
 pub mod columns;
 pub mod commit;
 pub mod error;
 pub mod files;
 pub mod freshness;
+pub mod health;
 pub mod lake;
 pub mod lock;
 pub mod productions;
 pub mod runs;
 
 pub use commit::{CommitReport, TableCommit};
+pub use audit::AuditEvent;
 pub use error::{Result, WarehouseError};
+pub use health::{Quarantine, QuarantinedRow, RunSummary, RunTotals};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
 pub use lake::{AsOf, Lake, Snapshot, TableInfo};
 pub use lock::SourceLock;

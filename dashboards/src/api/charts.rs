@@ -9,26 +9,17 @@ use super::indicators::series_range;
 use crate::charts::{SeriesChart, indicator_chart, series_svg, svg_to_png};
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ChartQuery {
     from: Option<String>,
     to: Option<String>,
     unit: Option<String>,
+    /// `calendar` or `nd09`.
+    rule: Option<String>,
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(q): Query<ChartQuery>,
-) -> Result<Response, ApiError> {
-    let (id, ext) = file
-        .rsplit_once('.')
-        .ok_or_else(|| ApiError::not_found("biểu đồ có dạng /charts/I.3.svg hoặc .png"))?;
-    if ext != "svg" && ext != "png" {
-        return Err(ApiError::not_found("biểu đồ chỉ có dạng .svg hoặc .png"));
-    }
-    let chart = build(&state, id, &q).await?;
-    let svg = series_svg(&chart).map_err(ApiError::internal)?;
+/// An SVG or PNG response for `svg`, by the requested extension.
+async fn respond(svg: String, ext: &str) -> Result<Response, ApiError> {
     if ext == "svg" {
         return Ok((
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
@@ -43,9 +34,95 @@ pub async fn get(
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 
+/// `id` and the extension of a chart file name.
+fn split(file: &str) -> Result<(&str, &str), ApiError> {
+    match file.rsplit_once('.') {
+        Some((id, ext @ ("svg" | "png"))) => Ok((id, ext)),
+        _ => Err(ApiError::not_found(
+            "biểu đồ có dạng I.3.svg hoặc I.3.png",
+        )),
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<ChartQuery>,
+) -> Result<Response, ApiError> {
+    let (id, ext) = split(&file)?;
+    let chart = build(&state, id, &q).await?;
+    respond(series_svg(&chart).map_err(ApiError::internal)?, ext).await
+}
+
+/// `/cong-khai/bieu-do/{id}.svg|png`: the ward's chart, for anyone.
+pub async fn public(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    Query(q): Query<ChartQuery>,
+) -> Result<Response, ApiError> {
+    let (id, ext) = split(&file)?;
+    let q = ChartQuery {
+        unit: None,
+        rule: None,
+        ..q
+    };
+    let chart = build(&state, id, &q).await?;
+    respond(series_svg(&chart).map_err(ApiError::internal)?, ext).await
+}
+
+/// `/charts/{id}/theo/{dim}.svg|png?period=&rule=`: the breakdown bar chart, worst first.
+pub async fn breakdown(
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<crate::pages::pickers::ViewQuery>,
+) -> Result<Response, ApiError> {
+    let (dim, ext) = split(&file)?;
+    let view = crate::pages::pickers::View::read(&state, &q)?;
+    let ev = state.evaluator_for(None, view.rule_param()).await?;
+    let ind = ev.catalogue().indicator(&id)?.clone();
+    let mut values = ev.breakdown(&ind.id, view.period, dim).await?;
+    crate::pages::indicator::worst_first(&mut values);
+    let row = ev.row(&ind.id, view.period, None).await?;
+    let target = row.figure.milestone.and_then(|y| match ind.target(y) {
+        Some(metrics::Target::AtLeast { percent }) => Some((y, percent)),
+        _ => None,
+    });
+    let dim_name = metrics::catalogue::DIMENSIONS
+        .iter()
+        .find(|(d, _)| *d == dim)
+        .map(|(_, n)| *n)
+        .unwrap_or(dim);
+    let chart = crate::charts::BarChart {
+        title: format!("{} theo {dim_name}", ind.id),
+        subtitle: format!(
+            "{} · {} · {}",
+            ind.name,
+            state.site.ward_name,
+            row.figure.window.label_vi()
+        ),
+        bars: values
+            .iter()
+            .map(|v| crate::charts::Bar {
+                label: crate::pages::indicator::key_name(&state, dim, v.key.as_deref()),
+                value: v.value,
+                detail: format!(
+                    "{} / {}",
+                    metrics::format::integer(v.numerator),
+                    metrics::format::integer(v.denominator)
+                ),
+            })
+            .collect(),
+        target: target.map(|(_, p)| p),
+        target_label: target.map(|(y, p)| {
+            format!("Mục tiêu {y}: ≥ {} %", crate::charts::format_vi(p, 0))
+        }),
+    };
+    respond(crate::charts::bars_svg(&chart), ext).await
+}
+
 /// The chart of indicator `id`.
 pub async fn build(state: &AppState, id: &str, q: &ChartQuery) -> Result<SeriesChart, ApiError> {
-    let ev = state.evaluator().await;
+    let ev = state.evaluator_for(None, q.rule.as_deref()).await?;
     let ind = ev.catalogue().indicator(id)?.clone();
     let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
     let unit_name = match unit {
@@ -61,7 +138,7 @@ pub async fn build(state: &AppState, id: &str, q: &ChartQuery) -> Result<SeriesC
         None => None,
     };
     let (from, to) = series_range(state, id, q.from.as_deref(), q.to.as_deref()).await?;
-    let series = ev.series(id, from, to, unit).await?;
+    let series = state.series(&ev, id, from, to, unit).await?;
     let place = unit_name.unwrap_or_else(|| state.site.ward_name.clone());
     Ok(indicator_chart(
         &ind,

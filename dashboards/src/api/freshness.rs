@@ -1,16 +1,32 @@
-//! `/api/freshness`: when each source's data last arrived, per khu phố, and what is late.
+//! `/api/freshness?unit=`: when each source's data last arrived, per khu phố, and what is late.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use serde::Deserialize;
 use warehouse::SourceFreshness;
 
 use crate::{ApiError, AppState};
 
-pub async fn get(State(state): State<AppState>) -> Result<Json<Vec<SourceFreshness>>, ApiError> {
-    let f = state
+#[derive(Debug, Deserialize)]
+pub struct FreshnessQuery {
+    /// One khu phố's arrivals only.
+    unit: Option<String>,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Query(q): Query<FreshnessQuery>,
+) -> Result<Json<Vec<SourceFreshness>>, ApiError> {
+    let unit = super::unit_of(&state, q.unit.as_deref())?;
+    let mut f = state
         .lake
         .freshness(&state.site.max_age_hours, chrono::Utc::now())
         .await
         .map_err(ApiError::internal)?;
+    if let Some(u) = &unit {
+        for s in &mut f {
+            s.units.retain(|x| &x.unit == u);
+        }
+    }
     Ok(Json(f))
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorTable, IndicatorValue, Period};
 use serde::{Deserialize, Serialize};
 
-use super::period_or;
+use super::{period_or, unit_of};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize)]
@@ -18,23 +18,6 @@ pub struct TableQuery {
     rule: Option<String>,
     /// A breakdown dimension, for one indicator.
     by: Option<String>,
-}
-
-fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(u) if state.site.units.iter().any(|(c, _)| c == u) => Ok(Some(u.to_string())),
-        Some(u) => Err(ApiError::bad_request(format!(
-            "không có khu phố “{u}”; mã hợp lệ: {}",
-            state
-                .site
-                .units
-                .iter()
-                .map(|(c, _)| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
 }
 
 /// The Phụ lục 1 table and the operations figures of a period: the same document

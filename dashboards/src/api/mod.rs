@@ -1,6 +1,8 @@
 //! JSON endpoints and binary resources, one file per resource.
 
 pub mod charts;
+pub mod data;
+pub mod downloads;
 pub mod evidence;
 pub mod freshness;
 pub mod health;
@@ -10,7 +12,7 @@ pub mod tasks;
 
 use metrics::Period;
 
-use crate::ApiError;
+use crate::{ApiError, AppState};
 
 /// `?period=` or the site's default.
 pub(crate) fn period_or(raw: Option<&str>, default: Period) -> Result<Period, ApiError> {
@@ -21,3 +23,22 @@ pub(crate) fn period_or(raw: Option<&str>, default: Period) -> Result<Period, Ap
         None => Ok(default),
     }
 }
+
+/// `?unit=`: a khu phố code of the ward, or none.
+pub(crate) fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(u) if state.site.units.iter().any(|(c, _)| c == u) => Ok(Some(u.to_string())),
+        Some(u) => Err(ApiError::bad_request(format!(
+            "không có khu phố “{u}”; mã hợp lệ: {}",
+            state
+                .site
+                .units
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+

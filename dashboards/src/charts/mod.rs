@@ -5,15 +5,19 @@
 //! "B ình"); resvg shapes text with rustybuzz and gets every letter right. The SVG is also served
 //! to browsers as is, so it names its fonts by family and stays valid standalone SVG.
 
+mod bars;
 mod format;
 mod indicator;
 mod png;
 mod series;
+mod spark;
 
+pub use bars::{Bar, BarChart, bar_height, bars_svg};
 pub use format::format_vi;
 pub use indicator::indicator_chart;
 pub use png::svg_to_png;
 pub use series::{HEIGHT, WIDTH, series_svg};
+pub use spark::sparkline;
 
 /// One month (or other period) of a series.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +59,22 @@ pub enum ChartError {
     #[error("encoding the chart as PNG failed: {0}")]
     Png(String),
 }
+
+/// Colours every chart uses: the Okabe–Ito set, told apart with any colour vision.
+pub struct Palette {
+    pub series: &'static str,
+    pub target: &'static str,
+    /// Bars meeting the target, and bars below it.
+    pub good: &'static str,
+    pub bad: &'static str,
+}
+
+pub const PALETTE: Palette = Palette {
+    series: "#0072B2",
+    target: "#D55E00",
+    good: "#009E73",
+    bad: "#E69F00",
+};
 
 /// Every piece of chart text uses this list: Noto Sans for letters, DejaVu Sans for symbols
 /// Noto lacks (≥, ≤), and a generic family so a browser without either still shows text.

@@ -1,114 +1,119 @@
 //! `/bao-cao`: the reports produced (on schedule or on demand) with their files to download,
 //! and a form that produces one now. `/bao-cao/tai/{file}` serves a file of the outbox.
 
-use axum::extract::{Form, Path, State};
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::{esc, layout};
+use super::PageError;
+use super::layout::{Section, page, unit_name};
+use crate::access::FORM_TOKEN;
+use crate::auth::{Role, Viewer};
 use crate::documents::produce::{self, ProduceRequest};
 use crate::documents::report::{Format, ReportKind};
 use crate::{ApiError, AppState};
 
-pub async fn get(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportsQuery {
+    /// Only the reports of one khu phố.
+    unit: Option<String>,
+}
+
+fn kind_vi(kind: &str) -> &str {
+    match kind {
+        "monthly" => "Báo cáo tháng",
+        "quarterly" => "Báo cáo quý",
+        other => other,
+    }
+}
+
+fn trigger_vi(trigger: &str) -> &str {
+    match trigger {
+        "schedule" => "theo lịch",
+        "web" => "trên trang",
+        "cli" => "dòng lệnh",
+        other => other,
+    }
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<Viewer>,
+    Query(q): Query<ReportsQuery>,
+) -> Result<Markup, PageError> {
     let site = &state.site;
-    let productions = state.lake.productions().await.map_err(ApiError::internal)?;
-    let month = site.default_period;
-    let mut body = format!(
-        "<header><h1>Báo cáo</h1><p>{} · {}</p></header><main>",
-        esc(&site.ward_name),
-        esc(&site.province)
-    );
-    if site.reports.is_none() {
-        body.push_str(
-            "<p class=\"chua_dat\">pipelines.toml chưa có mục [reports] (đơn vị ban hành, nơi \
-             nhận, người ký): chưa lập được báo cáo.</p>",
-        );
-    }
-    let units: String = site
-        .units
-        .iter()
-        .map(|(c, n)| format!("<option value=\"{}\">{}</option>", esc(c), esc(n)))
+    let unit = crate::api::unit_of(&state, q.unit.as_deref())?;
+    let productions: Vec<_> = state
+        .lake
+        .productions()
+        .await
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .filter(|p| unit.as_deref().is_none_or(|u| p.unit == u))
         .collect();
-    body.push_str(&format!(
-        r#"<form method="post" action="/bao-cao">
-<fieldset><legend>Lập báo cáo</legend>
-<label>Loại <select name="kind"><option value="monthly">Báo cáo tháng (UBND)</option><option value="quarterly">Báo cáo quý (Đảng ủy)</option></select></label>
-<label>Kỳ (2026-10 hoặc 2026-Q3) <input name="period" value="{period}" required></label>
-<label>Phạm vi <select name="unit"><option value="">Toàn phường</option>{units}</select></label>
-<label>Ngày báo cáo <input name="date" type="date"></label>
-<label><input type="checkbox" name="pdf" checked> PDF</label>
-<label><input type="checkbox" name="docx" checked> DOCX</label>
-<label><input type="checkbox" name="xlsx" checked> XLSX</label>
-<label><input type="checkbox" name="evidence"> kèm phụ lục minh chứng</label>
-<button type="submit">Lập báo cáo</button>
-</fieldset></form>"#,
-        period = esc(&month.to_string()),
-    ));
-    // on a phone the register scrolls sideways inside its box; hashes break anywhere
-    body.push_str(
-        "<style>#bao-cao .note { word-break: break-all; } .cuon { overflow-x: auto; }</style>\
-         <div class=\"cuon\"><table id=\"bao-cao\"><thead><tr><th>Loại</th><th>Kỳ</th><th>Phạm vi</th>\
-         <th>Ngày báo cáo</th><th>Phiên bản dữ liệu</th><th>Lập lúc</th><th>Lập bởi</th>\
-         <th>Tệp (SHA-256)</th></tr></thead><tbody>",
-    );
-    if productions.is_empty() {
-        body.push_str(
-            "<tr><td colspan=\"8\" class=\"chua_co_du_lieu\">Chưa lập báo cáo nào.</td></tr>",
-        );
-    }
     let tz = state.evaluator().await.timezone();
-    for p in &productions {
-        let kind = match p.kind.as_str() {
-            "monthly" => "Báo cáo tháng",
-            "quarterly" => "Báo cáo quý",
-            other => other,
-        };
-        let trigger = match p.trigger.as_str() {
-            "schedule" => "theo lịch",
-            "web" => "trên trang",
-            "cli" => "dòng lệnh",
-            other => other,
-        };
-        let files: String = p
-            .files
-            .iter()
-            .map(|f| {
-                let here = site.outbox.join(&f.name).is_file();
-                if here && p.trigger != "cli" {
-                    format!(
-                        "<div><a href=\"/bao-cao/tai/{n}\">{n}</a> <span class=\"note\">{}</span></div>",
-                        esc(&f.sha256),
-                        n = esc(&f.name)
-                    )
-                } else {
-                    format!(
-                        "<div>{} <span class=\"note\">{}</span></div>",
-                        esc(&f.name),
-                        esc(&f.sha256)
-                    )
-                }
-            })
-            .collect();
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{files}</td></tr>",
-            esc(kind),
-            esc(&p.period),
-            esc(if p.unit.is_empty() { "Toàn phường" } else { &p.unit }),
-            esc(&chrono::NaiveDate::parse_from_str(&p.date, "%Y-%m-%d")
-                .map(metrics::format::date)
-                .unwrap_or_else(|_| p.date.clone())),
-            p.lake_version.map(|v| format!("v{v}")).unwrap_or_default(),
-            esc(&p.produced_at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()),
-            esc(trigger),
-        ));
-    }
-    body.push_str("</tbody></table></div></main>");
-    Ok(Html(layout(
-        &format!("Báo cáo – {}", site.ward_name),
-        &body,
-    )))
+    let producer = viewer.signed().filter(|s| s.role != Role::KhuPho);
+    let body = html! {
+        h1 { "Báo cáo" }
+        p.lead { "Báo cáo tháng (UBND) và quý (Đảng ủy) đã lập, với phiên bản dữ liệu và mã SHA-256 của từng tệp." }
+        @if site.reports.is_none() {
+            p.errors { "pipelines.toml chưa có mục [reports] (đơn vị ban hành, nơi nhận, người ký): chưa lập được báo cáo." }
+        }
+        @if let Some(s) = producer {
+            form.pickers method="post" action="/bao-cao" {
+                input type="hidden" name=(FORM_TOKEN) value=(s.csrf);
+                label { "Loại" select name="kind" {
+                    option value="monthly" { "Báo cáo tháng (UBND)" }
+                    option value="quarterly" { "Báo cáo quý (Đảng ủy)" }
+                } }
+                label { "Kỳ (2026-10 hoặc 2026-Q3)" input name="period" value=(site.default_period.to_string()) required; }
+                label { "Phạm vi" select name="unit" {
+                    option value="" { "Toàn phường" }
+                    @for (c, n) in &site.units { option value=(c) { (n) } }
+                } }
+                label { "Ngày báo cáo" input name="date" type="date"; }
+                label { span { input type="checkbox" name="pdf" checked; " PDF" } }
+                label { span { input type="checkbox" name="docx" checked; " DOCX" } }
+                label { span { input type="checkbox" name="xlsx" checked; " XLSX" } }
+                label { span { input type="checkbox" name="evidence"; " kèm phụ lục minh chứng" } }
+                button.primary type="submit" { "Lập báo cáo" }
+            }
+        }
+        div.wrap { table #bao-cao .cards-small {
+            thead { tr {
+                th { "Loại" } th { "Kỳ" } th { "Phạm vi" } th { "Ngày báo cáo" } th { "Phiên bản dữ liệu" }
+                th { "Lập lúc" } th { "Lập bởi" } th { "Tệp (SHA-256)" }
+            } }
+            tbody {
+                @if productions.is_empty() { tr { td colspan="8" { "Chưa lập báo cáo nào." } } }
+                @for p in &productions { tr {
+                    td data-label="Loại" { (kind_vi(&p.kind)) }
+                    td data-label="Kỳ" { (p.period) }
+                    td data-label="Phạm vi" { @if p.unit.is_empty() { "Toàn phường" } @else { (unit_name(site, &p.unit)) } }
+                    td data-label="Ngày báo cáo" {
+                        (chrono::NaiveDate::parse_from_str(&p.date, "%Y-%m-%d").map(metrics::format::date).unwrap_or_else(|_| p.date.clone()))
+                    }
+                    td data-label="Phiên bản dữ liệu" { @if let Some(v) = p.lake_version { "v" (v) } }
+                    td data-label="Lập lúc" { (p.produced_at.with_timezone(&tz).format("%d/%m/%Y %H:%M").to_string()) }
+                    td data-label="Lập bởi" { (trigger_vi(&p.trigger)) }
+                    td data-label="Tệp" {
+                        @for f in &p.files {
+                            div {
+                                @if p.trigger != "cli" && site.outbox.join(&f.name).is_file() {
+                                    a href=(format!("/bao-cao/tai/{}", f.name)) { (f.name) }
+                                } @else { (f.name) }
+                                " " span.note style="word-break: break-all" { (f.sha256) }
+                            }
+                        }
+                    }
+                } }
+            }
+        } }
+    };
+    Ok(page(site, &viewer, Section::Reports, "Báo cáo", body))
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,7 +134,7 @@ pub struct ProduceForm {
 pub async fn post(
     State(state): State<AppState>,
     Form(f): Form<ProduceForm>,
-) -> Result<Redirect, ApiError> {
+) -> Result<Redirect, PageError> {
     let kind: ReportKind = f.kind.parse().map_err(ApiError::bad_request)?;
     let period = crate::api::period_or(Some(&f.period), state.site.default_period)?;
     let ev = state.evaluator().await;
@@ -151,7 +156,7 @@ pub async fn post(
     .map(|(_, fmt)| fmt)
     .collect();
     if formats.is_empty() && f.evidence.is_none() {
-        return Err(ApiError::bad_request("chọn ít nhất một định dạng"));
+        return Err(ApiError::bad_request("chọn ít nhất một định dạng").into());
     }
     let req = ProduceRequest {
         kind,
