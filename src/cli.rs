@@ -512,7 +512,10 @@ fn user(cfg: &Config, action: UserAction) -> Result<()> {
             }
             let (password, made) = password()?;
             file.add(&name, role, unit.as_deref(), &password)?;
-            println!("chiso: đã thêm tài khoản {name} ({}) vào {shown}", role.id());
+            println!(
+                "chiso: đã thêm tài khoản {name} ({}) vào {shown}",
+                role.id()
+            );
             if made {
                 println!("mật khẩu (chỉ in một lần): {password}");
             }

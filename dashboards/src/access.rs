@@ -86,6 +86,37 @@ const PUBLIC_API: Rule = rule(Public, Free, Free, true);
 const FIGURES_PAGE: Rule = rule(Staff, Unit, Free, false);
 const FIGURES_API: Rule = rule(Staff, Unit, Free, true);
 
+/// Every route of the router, by method and path pattern: what [`rule_for`] must answer for.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/"),
+    ("GET", "/chi-tieu/{id}"),
+    ("GET", "/chi-tieu/{id}/tai/{file}"),
+    ("GET", "/nhiem-vu"),
+    ("GET", "/du-lieu"),
+    ("GET", "/cong-khai"),
+    ("GET", "/cong-khai/bieu-do/{file}"),
+    ("GET", "/dang-nhap"),
+    ("POST", "/dang-nhap"),
+    ("POST", "/dang-xuat"),
+    ("GET", "/bao-cao"),
+    ("POST", "/bao-cao"),
+    ("GET", "/bao-cao/tai/{file}"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/api/indicators"),
+    ("GET", "/api/indicators/{id}"),
+    ("GET", "/api/indicators/{id}/series"),
+    ("GET", "/api/indicators/{id}/evidence"),
+    ("GET", "/api/freshness"),
+    ("GET", "/api/runs"),
+    ("GET", "/api/quarantine"),
+    ("GET", "/api/tasks"),
+    ("GET", "/charts/{file}"),
+    ("GET", "/charts/{id}/theo/{file}"),
+    ("GET", "/static/fonts/{file}"),
+];
+
 /// The rule of a route (`method`, the router's path pattern). Every route the router has is
 /// here; a route without a rule is refused.
 pub fn rule_for(method: &Method, path: &str) -> Option<Rule> {
@@ -152,7 +183,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         Err(refusal) => {
             let resp = refuse(rule.api, refusal, &uri);
             if let Some(action) = rule.audit {
-                state.audit.record(event(&viewer, &client, action, &uri, resp.status()));
+                state
+                    .audit
+                    .record(event(&viewer, &client, action, &uri, resp.status()));
             }
             return resp;
         }
@@ -179,7 +212,10 @@ fn event(
     warehouse::AuditEvent {
         at: chrono::Utc::now(),
         user: viewer.name().to_string(),
-        role: viewer.role().map(|r| r.id().to_string()).unwrap_or_default(),
+        role: viewer
+            .role()
+            .map(|r| r.id().to_string())
+            .unwrap_or_default(),
         action: action.to_string(),
         target: uri.to_string(),
         address: client.address.clone(),
@@ -227,7 +263,12 @@ async fn admit(
 }
 
 /// Narrows `req` to what `s` may see under `rule`.
-async fn narrow(state: &AppState, s: &Signed, rule: &Rule, req: Request) -> Result<Request, Refusal> {
+async fn narrow(
+    state: &AppState,
+    s: &Signed,
+    rule: &Rule,
+    req: Request,
+) -> Result<Request, Refusal> {
     let scope = match s.role {
         Role::KhuPho => rule.khu_pho,
         Role::CanBo => rule.can_bo,
@@ -287,7 +328,9 @@ pub fn office_indicators(plans: &[metrics::Plan], office: &str) -> Vec<String> {
         .flat_map(|p| &p.tasks)
         .filter(|t| {
             t.chu_tri.to_lowercase().contains(&office)
-                || t.phoi_hop.iter().any(|u| u.to_lowercase().contains(&office))
+                || t.phoi_hop
+                    .iter()
+                    .any(|u| u.to_lowercase().contains(&office))
         })
         .flat_map(|t| t.chi_tieu.iter().cloned())
         .collect()
@@ -356,7 +399,10 @@ async fn check_form_token(viewer: &Viewer, req: Request) -> Result<Request, Refu
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(str::to_string);
-    if let Some(origin) = req.headers().get(header::ORIGIN).and_then(|o| o.to_str().ok())
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
         && origin != "null"
     {
         let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
@@ -424,9 +470,39 @@ fn refuse(api: bool, refusal: Refusal, uri: &Uri) -> Response {
         return Redirect::to(&format!("/dang-nhap?{back}")).into_response();
     }
     let mut resp = crate::pages::refusal(status, &message).into_response();
-    resp.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_a_rule_and_forms_are_not_public_by_accident() {
+        for (m, p) in ROUTES {
+            let method: Method = m.parse().unwrap();
+            let r = rule_for(&method, p).unwrap_or_else(|| panic!("{m} {p} has no rule"));
+            if method == Method::POST && *p != "/dang-nhap" {
+                assert_ne!(r.audience, Audience::Public, "{m} {p}");
+            }
+        }
+        assert!(rule_for(&Method::GET, "/no-such-route").is_none());
+    }
+
+    #[test]
+    fn a_pinned_unit_is_added_kept_or_refused() {
+        let req = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let added = pin_query(req("/api/indicators?period=2026-06"), "unit", "KP01").unwrap();
+        assert_eq!(added.uri().query(), Some("period=2026-06&unit=KP01"));
+        let kept = pin_query(req("/x?unit=KP01"), "unit", "KP01").unwrap();
+        assert_eq!(kept.uri().query(), Some("unit=KP01"));
+        assert!(pin_query(req("/x?unit=KP02"), "unit", "KP01").is_err());
+        let office = pin_query(req("/x"), "unit", "Công an phường").unwrap();
+        assert_eq!(
+            query_value(office.uri(), "unit").as_deref(),
+            Some("Công an phường")
+        );
+    }
 }

@@ -20,7 +20,10 @@ fn policy(route: &str) -> Option<&'static str> {
         Some("public, max-age=300")
     } else if route == "/healthz" || route == "/readyz" || route == "/metrics" {
         Some("no-store")
-    } else if route.starts_with("/api/") || route.starts_with("/charts/") || route == "/openapi.json" {
+    } else if route.starts_with("/api/")
+        || route.starts_with("/charts/")
+        || route == "/openapi.json"
+    {
         Some("private, max-age=60")
     } else {
         None
@@ -45,12 +48,21 @@ pub async fn etag(req: Request, next: Next) -> Response {
     let attachment = resp.headers().contains_key(header::CONTENT_DISPOSITION);
     if !get || resp.status() != StatusCode::OK || attachment || cache == "no-store" {
         let mut resp = resp;
-        let value = if cache == "no-store" || attachment { "no-store" } else { "no-cache" };
+        let value = if cache == "no-store" || attachment {
+            "no-store"
+        } else {
+            "no-cache"
+        };
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
         return resp;
     }
-    if resp.body().size_hint().upper().is_none_or(|n| n > MAX_TAGGED) {
+    if resp
+        .body()
+        .size_hint()
+        .upper()
+        .is_none_or(|n| n > MAX_TAGGED)
+    {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
@@ -65,7 +77,9 @@ pub async fn etag(req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&tag) {
         parts.headers.insert(header::ETAG, v);
     }
-    parts.headers.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    parts
+        .headers
+        .insert(header::VARY, HeaderValue::from_static("Cookie"));
     let matches = if_none_match.is_some_and(|inm| {
         inm.split(',')
             .map(|t| t.trim().trim_start_matches("W/"))
@@ -83,7 +97,12 @@ pub async fn etag(req: Request, next: Next) -> Response {
 mod tests {
     #[test]
     fn every_chart_and_api_route_has_a_cache_policy() {
-        for r in ["/api/indicators", "/charts/{file}", "/cong-khai/bieu-do/{file}", "/static/fonts/{file}"] {
+        for r in [
+            "/api/indicators",
+            "/charts/{file}",
+            "/cong-khai/bieu-do/{file}",
+            "/static/fonts/{file}",
+        ] {
             assert!(super::policy(r).is_some(), "{r}");
         }
         assert_eq!(super::policy("/"), None);

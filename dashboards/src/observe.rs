@@ -78,15 +78,25 @@ impl Observations {
                 "chiso_http_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} {}",
                 s.count
             );
-            let _ = writeln!(out, "chiso_http_request_duration_seconds_sum{{{l}}} {}", s.seconds);
-            let _ = writeln!(out, "chiso_http_request_duration_seconds_count{{{l}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_sum{{{l}}} {}",
+                s.seconds
+            );
+            let _ = writeln!(
+                out,
+                "chiso_http_request_duration_seconds_count{{{l}}} {}",
+                s.count
+            );
         }
     }
 }
 
 /// A label value with `\`, `"` and line breaks escaped.
 fn label(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// The middleware counting every request by its route pattern.
@@ -101,9 +111,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     let resp = next.run(req).await;
     let seconds = start.elapsed().as_secs_f64();
     let status = resp.status().as_u16();
-    state
-        .observations
-        .record(&method, &route, status, seconds);
+    state.observations.record(&method, &route, status, seconds);
     tracing::info!(
         target: "http",
         method = %method,
@@ -120,7 +128,9 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
     let mut out = String::new();
     state.observations.render(&mut out);
     let totals = state.lake.run_totals().await.map_err(ApiError::internal)?;
-    out.push_str("# HELP chiso_ingest_runs_total Ingest runs in the run log, by source and outcome.\n");
+    out.push_str(
+        "# HELP chiso_ingest_runs_total Ingest runs in the run log, by source and outcome.\n",
+    );
     out.push_str("# TYPE chiso_ingest_runs_total counter\n");
     for t in &totals {
         let _ = writeln!(
@@ -164,7 +174,9 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
             );
         }
     }
-    out.push_str("# HELP chiso_data_late Whether a source is past its allowed age (1) or not (0).\n");
+    out.push_str(
+        "# HELP chiso_data_late Whether a source is past its allowed age (1) or not (0).\n",
+    );
     out.push_str("# TYPE chiso_data_late gauge\n");
     for f in &fresh {
         let _ = writeln!(
@@ -180,7 +192,10 @@ pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError
         let _ = writeln!(out, "chiso_lake_version {v}");
     }
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out,
     )
         .into_response())

@@ -76,7 +76,12 @@ impl Visitor {
         }
         let mut v = Visitor::anonymous(app);
         let a = v.sign_in(name, &password).await;
-        assert_eq!(a.status, StatusCode::SEE_OTHER, "sign-in of {name}: {}", a.text());
+        assert_eq!(
+            a.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {name}: {}",
+            a.text()
+        );
         v
     }
 
@@ -95,7 +100,9 @@ impl Visitor {
             .append_pair("mat_khau", password)
             .append_pair("tiep", "/")
             .finish();
-        let a = self.send(self.request("POST", "/dang-nhap", Some(body))).await;
+        let a = self
+            .send(self.request("POST", "/dang-nhap", Some(body)))
+            .await;
         if a.status == StatusCode::SEE_OTHER {
             let page = self.get("/cong-khai").await;
             self.csrf = form_token(&page.text()).unwrap_or_default();

@@ -18,7 +18,7 @@ fn p(s: &str) -> Period {
 }
 
 /// The letterheads of the fixture's reports, as a deployment writes them.
-const REPORTS: &str = r#"
+pub(crate) const REPORTS: &str = r#"
 [reports]
 outbox = "outbox"
 place = "Thử Nghiệm"

@@ -1,6 +1,7 @@
 //! End-to-end tests: one binary, one module per area (quicker to build than one binary per
 //! file on a small machine).
 
+mod access;
 mod api;
 mod browser;
 mod demo;

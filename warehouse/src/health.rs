@@ -65,8 +65,9 @@ impl Lake {
             let source = utf8(b.column(0))?;
             let (started, finished) = (instants(b.column(1))?, instants(b.column(2))?);
             let outcome = utf8(b.column(3))?;
-            let counts: Vec<Vec<Option<i64>>> =
-                (4..9).map(|i| int64(b.column(i))).collect::<std::result::Result<Vec<_>, _>>()?;
+            let counts: Vec<Vec<Option<i64>>> = (4..9)
+                .map(|i| int64(b.column(i)))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             let files = utf8(b.column(9))?;
             let error = utf8(b.column(10))?;
             for r in 0..b.num_rows() {
@@ -175,8 +176,9 @@ impl Lake {
         let mut out = Vec::new();
         for b in ctx.sql(&sql).await?.collect().await? {
             let (source, outcome) = (utf8(b.column(0))?, utf8(b.column(1))?);
-            let n: Vec<Vec<Option<i64>>> =
-                (2..6).map(|i| int64(b.column(i))).collect::<std::result::Result<Vec<_>, _>>()?;
+            let n: Vec<Vec<Option<i64>>> = (2..6)
+                .map(|i| int64(b.column(i)))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             for r in 0..b.num_rows() {
                 out.push(RunTotals {
                     source: source[r].clone().unwrap_or_default(),

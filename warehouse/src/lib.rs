@@ -16,11 +16,11 @@ pub mod lock;
 pub mod productions;
 pub mod runs;
 
-pub use commit::{CommitReport, TableCommit};
 pub use audit::AuditEvent;
+pub use commit::{CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
-pub use health::{Quarantine, QuarantinedRow, RunSummary, RunTotals};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
+pub use health::{Quarantine, QuarantinedRow, RunSummary, RunTotals};
 pub use lake::{AsOf, Lake, Snapshot, TableInfo};
 pub use lock::SourceLock;
 pub use productions::{ProducedFile, Production};

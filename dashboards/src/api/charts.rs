@@ -38,9 +38,7 @@ async fn respond(svg: String, ext: &str) -> Result<Response, ApiError> {
 fn split(file: &str) -> Result<(&str, &str), ApiError> {
     match file.rsplit_once('.') {
         Some((id, ext @ ("svg" | "png"))) => Ok((id, ext)),
-        _ => Err(ApiError::not_found(
-            "biểu đồ có dạng I.3.svg hoặc I.3.png",
-        )),
+        _ => Err(ApiError::not_found("biểu đồ có dạng I.3.svg hoặc I.3.png")),
     }
 }
 
@@ -113,9 +111,8 @@ pub async fn breakdown(
             })
             .collect(),
         target: target.map(|(_, p)| p),
-        target_label: target.map(|(y, p)| {
-            format!("Mục tiêu {y}: ≥ {} %", crate::charts::format_vi(p, 0))
-        }),
+        target_label: target
+            .map(|(y, p)| format!("Mục tiêu {y}: ≥ {} %", crate::charts::format_vi(p, 0))),
     };
     respond(crate::charts::bars_svg(&chart), ext).await
 }

@@ -81,10 +81,7 @@ async fn lines(
     first.push(Cell::Text(f.target_text.clone().unwrap_or_default()));
     first.push(Cell::Text(f.status_text.clone()));
     let mut out = vec![first];
-    for b in breakdowns(&ev, &ind.id, view)
-        .await
-        .map_err(|e| e.0)?
-    {
+    for b in breakdowns(&ev, &ind.id, view).await.map_err(|e| e.0)? {
         for v in &b.values {
             let mut line = common(&b.name, key_name(state, &b.dimension, v.key.as_deref()));
             line.extend(tail(
@@ -162,7 +159,10 @@ pub async fn get(
     let name = format!(
         "{id}_{}{}.{ext}",
         view.period,
-        view.unit.as_deref().map(|u| format!("_{u}")).unwrap_or_default()
+        view.unit
+            .as_deref()
+            .map(|u| format!("_{u}"))
+            .unwrap_or_default()
     );
     let (content_type, bytes) = match ext {
         "csv" => ("text/csv; charset=utf-8", csv_bytes(&lines)?),

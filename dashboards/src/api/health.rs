@@ -34,7 +34,12 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
     let ev = state.evaluator().await;
     let period = state.site.default_period;
     let mut evaluated = 0;
-    for ind in ev.catalogue().indicators.iter().chain(&ev.catalogue().operations) {
+    for ind in ev
+        .catalogue()
+        .indicators
+        .iter()
+        .chain(&ev.catalogue().operations)
+    {
         ev.row(&ind.id, period, None)
             .await
             .map_err(|e| not_ready(&format!("không tính được chỉ tiêu {}", ind.id), &e))?;

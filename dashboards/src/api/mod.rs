@@ -41,4 +41,3 @@ pub(crate) fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<Stri
         ))),
     }
 }
-

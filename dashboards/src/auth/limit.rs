@@ -90,7 +90,11 @@ impl FailedSignIns {
             return None;
         }
         let oldest = *q.front()?;
-        Some(self.limits.window.saturating_sub(now.duration_since(oldest)))
+        Some(
+            self.limits
+                .window
+                .saturating_sub(now.duration_since(oldest)),
+        )
     }
 }
 

@@ -89,7 +89,7 @@ pub struct User {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Accounts {
+struct AccountsFile {
     #[serde(default, rename = "user")]
     users: Vec<User>,
 }
@@ -137,9 +137,8 @@ impl UserFile {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(AuthError::io(&self.path, e)),
         };
-        let accounts: Accounts = toml::from_str(&text).map_err(|e| {
-            AuthError::Invalid(format!("{}: {}", self.path.display(), e.message()))
-        })?;
+        let accounts: AccountsFile = toml::from_str(&text)
+            .map_err(|e| AuthError::Invalid(format!("{}: {}", self.path.display(), e.message())))?;
         Ok(accounts.users)
     }
 
@@ -220,7 +219,7 @@ impl UserFile {
 
     /// Writes the whole file through a temporary file and a rename, readable by its owner only.
     fn save(&self, users: &[User]) -> Result<(), AuthError> {
-        let text = toml::to_string(&Accounts {
+        let text = toml::to_string(&AccountsFile {
             users: users.to_vec(),
         })
         .map_err(|e| AuthError::Invalid(e.to_string()))?;
@@ -273,12 +272,15 @@ fn check_password(password: &str) -> Result<(), AuthError> {
     Ok(())
 }
 
+/// Accounts by name.
+type Accounts = Arc<HashMap<String, User>>;
+
 /// The accounts as the service reads them: the file again whenever its modification time
 /// changes.
 #[derive(Debug)]
 pub struct Directory {
     file: UserFile,
-    cached: Mutex<(Option<SystemTime>, Arc<HashMap<String, User>>)>,
+    cached: Mutex<(Option<SystemTime>, Accounts)>,
 }
 
 impl Directory {
@@ -299,7 +301,7 @@ impl Directory {
         self.current().len()
     }
 
-    fn current(&self) -> Arc<HashMap<String, User>> {
+    fn current(&self) -> Accounts {
         let mtime = std::fs::metadata(self.file.path())
             .and_then(|m| m.modified())
             .ok();
@@ -338,9 +340,18 @@ mod tests {
         assert!(u.password.starts_with("$argon2id$"));
         assert!(verify_password("mat-khau-dai-du", &u.password));
         assert!(!verify_password("mat-khau-sai-roi", &u.password));
-        assert!(file.add("ubnd.lan", Role::Ubnd, None, "mat-khau-dai-du").is_err());
-        assert!(file.add("kp", Role::KhuPho, None, "mat-khau-dai-du").is_err());
-        assert!(file.add("Tên", Role::Ubnd, None, "mat-khau-dai-du").is_err());
+        assert!(
+            file.add("ubnd.lan", Role::Ubnd, None, "mat-khau-dai-du")
+                .is_err()
+        );
+        assert!(
+            file.add("kp", Role::KhuPho, None, "mat-khau-dai-du")
+                .is_err()
+        );
+        assert!(
+            file.add("Tên", Role::Ubnd, None, "mat-khau-dai-du")
+                .is_err()
+        );
         assert!(file.add("ngan", Role::Ubnd, None, "ngan").is_err());
         file.add("kp01", Role::KhuPho, Some("KP01"), "mat-khau-dai-du")
             .unwrap();

@@ -98,12 +98,13 @@ pub async fn get(
                     @if f.late { span.late { "trễ hạn" } } @else { "đúng hạn" }
                 }
                 td data-label="Theo khu phố" {
-                    @for u in &f.units {
-                        span class=(if u.late { "late" } else { "small" }) {
-                            (unit_name(&state.site, &u.unit)) ": " (age_text(u.last_arrival, now))
-                            @if u.late { " (trễ)" }
-                        }
+                    @let late: Vec<_> = f.units.iter().filter(|u| u.late).collect();
+                    @if !f.units.is_empty() {
+                        span.small { (f.units.len() - late.len()) "/" (f.units.len()) " khu phố đúng hạn" }
+                    }
+                    @for u in &late {
                         br;
+                        span.late { (unit_name(&state.site, &u.unit)) ": trễ, dữ liệu mới nhất " (age_text(u.last_arrival, now)) }
                     }
                 }
             } } }

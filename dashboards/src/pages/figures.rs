@@ -54,7 +54,8 @@ impl Arrivals {
             .freshness(&state.site.max_age_hours, Utc::now())
             .await
             .map_err(ApiError::internal)?;
-        let late: BTreeMap<&str, bool> = fresh.iter().map(|f| (f.source.as_str(), f.late)).collect();
+        let late: BTreeMap<&str, bool> =
+            fresh.iter().map(|f| (f.source.as_str(), f.late)).collect();
         Ok(Arrivals {
             tables: arrivals
                 .into_iter()

@@ -79,12 +79,14 @@ pub async fn get(
     let breakdowns = breakdowns(&ev, &id, &view).await?;
     let arrivals = Arrivals::read(&state, &ev).await?;
     let age = arrivals.of(&ind, ev.catalogue());
-    let today = chrono::Utc::now().with_timezone(&ev.timezone()).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&ev.timezone())
+        .date_naive();
     let tasks: Vec<TaskState> = ev
         .tasks(&state.site.plans, today, None)
         .await?
         .into_iter()
-        .filter(|t| t.task.chi_tieu.iter().any(|c| *c == id))
+        .filter(|t| t.task.chi_tieu.contains(&id))
         .collect();
     let f = &row.figure;
     let query = view.query();

@@ -43,6 +43,8 @@ pub fn page(site: &Site, viewer: &Viewer, section: Section, title: &str, body: M
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " – " (site.ward_name) }
+                // no icon to fetch: a browser asking for /favicon.ico would log a 404
+                link rel="icon" href="data:,";
                 style { (PreEscaped(CSS)) }
             }
             body {
@@ -150,6 +152,8 @@ tr.group td { background: #f0f4f8; font-weight: 700; }
 .small, .note { color: #52606d; font-size: 12px; }
 .late { color: #8a1c13; font-weight: 700; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
+.cards > * { min-width: 0; }
+.card dd, .card h3 { overflow-wrap: anywhere; }
 .card { background: #fff; border: 1px solid #cbd2d9; padding: 12px; }
 .card h3 { margin: 0 0 6px; font-size: 15px; }
 .card dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; font-size: 14px; }

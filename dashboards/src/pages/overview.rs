@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use maud::{Markup, PreEscaped, html};
 use metrics::{IndicatorRow, format};
 
+use super::PageError;
 use super::figures::{Arrivals, age_text, trend};
 use super::layout::{Section, page, status_class, unit_name};
 use super::pickers::{View, ViewQuery, pickers};
-use super::PageError;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::charts::sparkline;
@@ -57,7 +57,11 @@ pub async fn get(
                 Some(sparkline(
                     &values,
                     target,
-                    &format!("{} – xu hướng 12 tháng đến {}", r.id, view.period.label_vi()),
+                    &format!(
+                        "{} – xu hướng 12 tháng đến {}",
+                        r.id,
+                        view.period.label_vi()
+                    ),
                 ))
             } else {
                 None

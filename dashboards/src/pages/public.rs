@@ -71,5 +71,11 @@ pub async fn get(
         }
         p.small { "Trang công khai chỉ có số liệu tổng hợp của toàn phường; không có hồ sơ, tên hay số giấy tờ của người dân." }
     };
-    Ok(page(&state.site, &viewer, Section::Public, "Công khai", body))
+    Ok(page(
+        &state.site,
+        &viewer,
+        Section::Public,
+        "Công khai",
+        body,
+    ))
 }

@@ -8,9 +8,9 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::layout::{Section, page};
+use crate::AppState;
 use crate::access::{Client, FORM_COOKIE, FORM_TOKEN};
 use crate::auth::{Viewer, cookie, session};
-use crate::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SignInQuery {
@@ -60,7 +60,11 @@ fn form(state: &AppState, token: &str, next: &str, name: &str, error: Option<&st
 }
 
 /// The form's token: the one in the visitor's form cookie, or a new one with its cookie.
-fn form_token(state: &AppState, client: &Client, headers: &axum::http::HeaderMap) -> (String, Option<String>) {
+fn form_token(
+    state: &AppState,
+    client: &Client,
+    headers: &axum::http::HeaderMap,
+) -> (String, Option<String>) {
     match cookie(headers, FORM_COOKIE) {
         Some(t) => (t, None),
         None => {
@@ -90,8 +94,10 @@ pub async fn get(
     {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, "no-store".parse().expect("static header"));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        "no-store".parse().expect("static header"),
+    );
     resp
 }
 
@@ -117,7 +123,12 @@ pub async fn post(
     };
     if let Err(wait) = state.auth.failures.check(&name, &client.address) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        audit("sign_in_failed", "", "bị chặn: sai quá nhiều lần", StatusCode::TOO_MANY_REQUESTS);
+        audit(
+            "sign_in_failed",
+            "",
+            "bị chặn: sai quá nhiều lần",
+            StatusCode::TOO_MANY_REQUESTS,
+        );
         let msg = format!("Đăng nhập sai quá nhiều lần. Thử lại sau {minutes} phút.");
         let mut resp = (
             StatusCode::TOO_MANY_REQUESTS,
@@ -137,10 +148,21 @@ pub async fn post(
         .flatten();
     let Some(user) = user else {
         state.auth.failures.record(&name, &client.address);
-        audit("sign_in_failed", "", "sai tên hoặc mật khẩu", StatusCode::UNAUTHORIZED);
+        audit(
+            "sign_in_failed",
+            "",
+            "sai tên hoặc mật khẩu",
+            StatusCode::UNAUTHORIZED,
+        );
         return (
             StatusCode::UNAUTHORIZED,
-            form(&state, &token, &next, &name, Some("Sai tên tài khoản hoặc mật khẩu.")),
+            form(
+                &state,
+                &token,
+                &next,
+                &name,
+                Some("Sai tên tài khoản hoặc mật khẩu."),
+            ),
         )
             .into_response();
     };
@@ -172,7 +194,10 @@ pub async fn sign_out(
     state.audit.record(warehouse::AuditEvent {
         at: chrono::Utc::now(),
         user: viewer.name().to_string(),
-        role: viewer.role().map(|r| r.id().to_string()).unwrap_or_default(),
+        role: viewer
+            .role()
+            .map(|r| r.id().to_string())
+            .unwrap_or_default(),
         action: "sign_out".to_string(),
         target: "/dang-xuat".to_string(),
         address: client.address.clone(),
@@ -180,7 +205,11 @@ pub async fn sign_out(
     });
     let secure = state.auth.secure(client.peer, &headers);
     let mut resp = Redirect::to("/cong-khai").into_response();
-    if let Ok(v) = state.auth.set_cookie(session::COOKIE, "", 0, secure).parse() {
+    if let Ok(v) = state
+        .auth
+        .set_cookie(session::COOKIE, "", 0, secure)
+        .parse()
+    {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
@@ -190,7 +219,10 @@ pub async fn sign_out(
 mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(super::next_path(Some("/chi-tieu/I.3?period=2026-06")), "/chi-tieu/I.3?period=2026-06");
+        assert_eq!(
+            super::next_path(Some("/chi-tieu/I.3?period=2026-06")),
+            "/chi-tieu/I.3?period=2026-06"
+        );
         assert_eq!(super::next_path(Some("//evil.example/")), "/");
         assert_eq!(super::next_path(Some("https://evil.example/")), "/");
         assert_eq!(super::next_path(None), "/");

@@ -88,7 +88,9 @@ pub async fn get(
     Query(q): Query<TasksQuery>,
 ) -> Result<Markup, PageError> {
     let ev = state.evaluator().await;
-    let today = chrono::Utc::now().with_timezone(&ev.timezone()).date_naive();
+    let today = chrono::Utc::now()
+        .with_timezone(&ev.timezone())
+        .date_naive();
     let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
     let status = q.status.as_deref().unwrap_or("");
     let all = ev.tasks(&state.site.plans, today, unit).await?;
@@ -101,7 +103,11 @@ pub async fn get(
         .map(|r| {
             (
                 r.id.as_str(),
-                (r.figure.status, r.figure.status_text.as_str(), r.figure.value_text.as_str()),
+                (
+                    r.figure.status,
+                    r.figure.status_text.as_str(),
+                    r.figure.value_text.as_str(),
+                ),
             )
         })
         .collect();
@@ -119,13 +125,20 @@ pub async fn get(
     }
     // units with overdue tasks first
     let mut units: Vec<(&str, Vec<&TaskState>)> = by_unit.into_iter().collect();
-    units.sort_by_key(|(u, list)| (std::cmp::Reverse(list.iter().filter(|t| t.overdue).count()), *u));
+    units.sort_by_key(|(u, list)| {
+        (
+            std::cmp::Reverse(list.iter().filter(|t| t.overdue).count()),
+            *u,
+        )
+    });
     let unit_names: BTreeSet<&str> = state
         .site
         .plans
         .iter()
         .flat_map(|p| &p.tasks)
-        .flat_map(|t| std::iter::once(t.chu_tri.as_str()).chain(t.phoi_hop.iter().map(String::as_str)))
+        .flat_map(|t| {
+            std::iter::once(t.chu_tri.as_str()).chain(t.phoi_hop.iter().map(String::as_str))
+        })
         .collect();
     let office = match viewer.signed() {
         Some(s) if s.role == Role::CanBo => s.unit.clone(),
@@ -177,5 +190,11 @@ pub async fn get(
             }
         }
     };
-    Ok(page(&state.site, &viewer, Section::Tasks, "Nhiệm vụ 6 rõ", body))
+    Ok(page(
+        &state.site,
+        &viewer,
+        Section::Tasks,
+        "Nhiệm vụ 6 rõ",
+        body,
+    ))
 }
