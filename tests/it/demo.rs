@@ -1,5 +1,5 @@
-//! The binary end to end: `chiso demo` on the embedded ward answers on `/` in a real browser,
-//! and `chiso indicators` prints the same figures as the API.
+//! The binary end to end: `chiso demo` on the embedded ward, driven in Chromium through
+//! WebDriver after signing in, and `chiso indicators` printing the same figures as the API.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -73,8 +73,30 @@ async fn wait_for(url: &str, child: &mut Child) -> String {
     }
 }
 
+/// The demo's accounts as it prints them: name, role, password.
+fn read_accounts(
+    lines: &std::sync::mpsc::Receiver<String>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut accounts = std::collections::BTreeMap::new();
+    let start = Instant::now();
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(600).saturating_sub(start.elapsed()))
+            .expect("chiso demo printed its accounts and started serving");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if line.starts_with("  ") && words.len() == 3 {
+            accounts.insert(words[0].to_string(), words[2].to_string());
+        }
+        if line.starts_with("chiso: serving") {
+            return accounts;
+        }
+    }
+}
+
+/// The browser test: sign in, the overview, another period and a khu phố, an indicator page
+/// with its chart, the data page, a CSV downloaded; screenshots kept; a clean console.
 #[tokio::test]
-async fn demo_answers_on_the_front_page_in_a_browser() {
+async fn demo_in_a_browser_signed_in() {
     let dir = tempfile::tempdir().unwrap();
     let (config, addr) = demo_config(dir.path());
     let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
@@ -85,33 +107,130 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
         .spawn()
         .unwrap();
     let mut child = Killed(child);
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let accounts = read_accounts(&rx);
+    assert_eq!(accounts.len(), 4, "one account per role: {accounts:?}");
     let base = format!("http://{addr}");
-    let html = wait_for(&format!("{base}/"), &mut child.0).await;
-    assert!(html.contains("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"));
+    // the public page needs no sign-in; the overview does
+    let public = wait_for(&format!("{base}/cong-khai"), &mut child.0).await;
+    assert!(public.contains("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"));
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let b = crate::webdriver::Browser::start(&dir.path().join("profile"), &downloads).await;
 
-    // the page in a real browser: the DOM after Chromium has loaded it
-    let profile = dir.path().join("chromium-profile");
-    let dom = run_ok(Command::new("chromium").args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        &format!("--user-data-dir={}", profile.display()),
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        &format!("{base}/"),
-    ]));
-    let dom = String::from_utf8(dom).unwrap();
-    assert!(dom.contains("id=\"phu-luc-1\""), "{dom}");
-    assert_eq!(dom.matches("<tr id=\"row-").count(), 17);
-    assert!(dom.contains("Kỳ họp HĐND không giấy"));
-    // the sample has dossiers every month, so I.3 has a value, not "no data"
-    let i3 = dom.split("id=\"row-I.3\"").nth(1).unwrap();
-    let i3 = &i3[..i3.find("</tr>").unwrap()];
-    assert!(i3.contains(" %</td>"), "{i3}");
+    b.goto(&format!("{base}/")).await;
+    assert!(b.url().await.contains("/dang-nhap"), "sent to sign in");
+    let name = b.find("input[name=ten]").await;
+    b.type_text(&name, "ubnd").await;
+    let pw = b.find("input[name=mat_khau]").await;
+    b.type_text(&pw, &accounts["ubnd"]).await;
+    b.click(&b.find("form[action='/dang-nhap'] button").await)
+        .await;
+    b.wait_for(
+        "return !!document.getElementById('phu-luc-1')",
+        "the overview",
+    )
+    .await;
+    assert_eq!(b.count("#phu-luc-1 tr[id^=row-]").await, 22);
+    let fits = b
+        .script("return document.documentElement.scrollWidth <= window.innerWidth")
+        .await;
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "the table fits 1366 px"
+    );
+    std::fs::write(shots.join("tong-quan.png"), b.screenshot().await).unwrap();
+
+    // another period, then one khu phố, with the pickers
+    b.click(&b.find("select[name=period] option[value='2026-Q3']").await)
+        .await;
+    b.click(&b.find("form.pickers button").await).await;
+    b.wait_for(
+        "return location.search.includes('period=2026-Q3')",
+        "the quarter",
+    )
+    .await;
+    let lead = b.text(&b.find("p.lead").await).await;
+    assert!(lead.contains("quý III/2026"), "{lead}");
+    b.click(&b.find("select[name=unit] option[value='KP01']").await)
+        .await;
+    b.click(&b.find("form.pickers button").await).await;
+    b.wait_for(
+        "return location.search.includes('unit=KP01')",
+        "the khu phố",
+    )
+    .await;
+    let lead = b.text(&b.find("p.lead").await).await;
+    assert!(lead.starts_with("Khu phố Xuân Bình"), "{lead}");
+
+    // an indicator page: its chart is drawn
+    b.click(&b.find("#row-I\\.3 a").await).await;
+    b.wait_for(
+        "return [...document.images].length > 0 && [...document.images].every(i => i.complete && i.naturalWidth > 0)",
+        "the charts",
+    )
+    .await;
+    let h1 = b.text(&b.find("h1").await).await;
+    assert!(h1.starts_with("I.3"), "{h1}");
+    std::fs::write(shots.join("chi-tieu-I.3.png"), b.screenshot().await).unwrap();
+
+    // a CSV of the figure, downloaded
+    b.click(&b.find("a[href*='/tai/I.3.csv']").await).await;
+    let start = Instant::now();
+    let csv = loop {
+        let found = std::fs::read_dir(&downloads)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "csv"));
+        if let Some(p) = found {
+            break std::fs::read_to_string(p).unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no CSV downloaded"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        csv.contains("I.3") && csv.contains("Khu phố Xuân Bình"),
+        "{csv}"
+    );
+
+    // the data page
+    b.click(&b.find("nav a[href='/du-lieu']").await).await;
+    b.wait_for(
+        "return !!document.getElementById('do-moi')",
+        "the data page",
+    )
+    .await;
+    assert!(b.count("#lan-nap tbody tr").await >= 5);
+    std::fs::write(shots.join("du-lieu.png"), b.screenshot().await).unwrap();
+
+    let errors: Vec<_> = b
+        .console()
+        .await
+        .into_iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    for shot in ["tong-quan.png", "chi-tieu-I.3.png", "du-lieu.png"] {
+        let png = std::fs::read(shots.join(shot)).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{shot}");
+    }
 
     // the CLI prints the same figures as the API
     let period = "2026-06";
@@ -125,7 +244,17 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
         "json",
     ]));
     let cli: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let api: serde_json::Value = reqwest::get(format!("{base}/api/indicators?period={period}"))
+    let client = crate::browser::http_client(
+        &base,
+        &chiso::Config::load(&config).unwrap(),
+        "kiem-tra",
+        "ubnd",
+        None,
+    )
+    .await;
+    let api: serde_json::Value = client
+        .get(format!("{base}/api/indicators?period={period}"))
+        .send()
         .await
         .unwrap()
         .json()
@@ -145,7 +274,6 @@ async fn demo_answers_on_the_front_page_in_a_browser() {
             })
             .collect::<Vec<_>>()
     };
-    // the whole document is the same; figures are compared field by field above it
     assert_eq!(pick(&cli["indicators"]), pick(&api["indicators"]));
     assert_eq!(pick(&cli["operations"]), pick(&api["operations"]));
     let i3 = cli["indicators"]

@@ -19,3 +19,4 @@ mod schedule;
 mod uploads;
 mod vneid;
 mod ward_fixture;
+mod webdriver;

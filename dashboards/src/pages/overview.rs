@@ -135,7 +135,7 @@ fn row(
             td data-label="Chỉ tiêu" {
                 a href=(format!("/chi-tieu/{}?{query}", r.id)) { (r.name) }
             }
-            td class=(if r.computed { "num value" } else { "num value text" }) data-label="Kết quả" { (f.value_text) }
+            td class=(if f.value.is_some() { "num value" } else { "num value text" }) data-label="Kết quả" { (f.value_text) }
             td.num data-label="Tử số / mẫu số" { @if let Some(t) = &frac { (t) } }
             td data-label="Mục tiêu" {
                 @if let (Some(y), Some(t)) = (f.milestone, &f.target_text) { (t) br; span.small { "đến hết " (y) } }
