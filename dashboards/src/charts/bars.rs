@@ -118,7 +118,7 @@ pub fn bars_svg(chart: &BarChart) -> String {
         ));
     }
     s.push_str("</svg>");
-    s
+    super::png::mark_symbols_in_text(&s)
 }
 
 fn shorten(text: &str, max: usize) -> String {
@@ -165,6 +165,14 @@ mod tests {
         assert_eq!(svg.matches(PALETTE.bad).count(), 1);
         assert_eq!(svg.matches(PALETTE.good).count(), 1);
         assert!(svg.contains("95,2 %  (20 / 21)"));
+        // "≥" is set in the font that has it, not left to draw as a box
+        let at = svg.find('≥').unwrap();
+        assert!(svg[..at].ends_with("\">"), "{}", &svg[at - 80..at + 10]);
+        assert!(
+            svg[at - 80..at].contains("DejaVu Sans"),
+            "{}",
+            &svg[at - 80..at + 10]
+        );
         assert!(crate::charts::svg_to_png(&svg).is_ok());
     }
 }

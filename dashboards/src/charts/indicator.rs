@@ -22,7 +22,20 @@ pub fn indicator_chart(
         (Some(y), Some(t)) if target_value.is_some() => Some(format!("Chỉ tiêu đến hết {y}: {t}")),
         _ => None,
     };
+    // the later milestones' numeric targets, each labelled
+    let milestones = catalogue
+        .milestones
+        .iter()
+        .filter(|y| Some(**y) > milestone)
+        .filter_map(|y| match (ind.target(*y), ind.target_text(*y)) {
+            (Some(metrics::Target::AtLeast { percent }), Some(t)) => {
+                Some((percent, format!("Mục tiêu đến hết {y}: {t}")))
+            }
+            _ => None,
+        })
+        .collect();
     SeriesChart {
+        milestones,
         title: ind.name.clone(),
         subtitle: Some(format!(
             "{place} · {} – {} · chỉ tiêu {}",

@@ -41,6 +41,8 @@ pub struct SeriesChart {
     pub target: Option<f64>,
     /// Text drawn on the target line, e.g. "Chỉ tiêu 2026: ≥ 90 %".
     pub target_label: Option<String>,
+    /// Later milestones' targets, each a lighter dashed line with its label.
+    pub milestones: Vec<(f64, String)>,
     /// Top of the y axis, 100.0 for percentages. The axis grows past it when a value or the
     /// target is larger, so nothing is ever drawn off the chart.
     pub y_max: f64,
@@ -122,6 +124,7 @@ mod tests {
             points: (1..=12).zip(values).map(|(m, v)| month(m, v)).collect(),
             target: Some(90.0),
             target_label: Some("Chỉ tiêu 2026: ≥ 90 %".to_string()),
+            milestones: Vec::new(),
             y_max: 100.0,
         }
     }
@@ -278,7 +281,7 @@ mod tests {
             .filter(|el| {
                 el.split("/>")
                     .next()
-                    .is_some_and(|e| e.contains("stroke=\"#1F5FA8\""))
+                    .is_some_and(|e| e.contains("stroke=\"#0072B2\""))
             })
             .count()
     }
@@ -289,7 +292,7 @@ mod tests {
             .filter(|el| {
                 el.split("/>")
                     .next()
-                    .is_some_and(|e| e.contains("fill=\"#1F5FA8\""))
+                    .is_some_and(|e| e.contains("fill=\"#0072B2\""))
             })
             .count()
     }
@@ -457,5 +460,30 @@ mod tests {
             std::fs::write(std::path::Path::new(&path).with_extension("svg"), svg)
                 .expect("sample written");
         }
+    }
+
+    #[test]
+    fn every_milestone_is_labelled_and_the_svg_describes_itself() {
+        let chart = SeriesChart {
+            milestones: vec![
+                (95.0, "Mục tiêu đến hết 2028: ≥ 95 %".to_string()),
+                (100.0, "Mục tiêu đến hết 2030: 100 %".to_string()),
+            ],
+            ..sample_chart()
+        };
+        let svg = series_svg(&chart).unwrap();
+        for label in ["Chỉ tiêu 2026", "đến hết 2028", "đến hết 2030"] {
+            assert!(svg.contains(label), "{label} drawn");
+        }
+        let title = svg.find("<title>").unwrap();
+        let desc = svg.find("<desc>").unwrap();
+        assert!(title < desc && desc < svg.find("<rect").unwrap_or(usize::MAX));
+        assert!(
+            svg.contains("01/2025: "),
+            "every month named in the description"
+        );
+        assert!(svg.contains("chưa có dữ liệu") || !chart.points.iter().any(|p| p.value.is_none()));
+        assert!(svg.contains("stroke=\"#CC79A7\""), "later milestones drawn");
+        render(&chart);
     }
 }

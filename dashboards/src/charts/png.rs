@@ -75,6 +75,25 @@ pub(crate) fn mark_symbols(escaped: &str) -> String {
     out
 }
 
+/// Applies [`mark_symbols`] to the content of every `<text>` element of an SVG.
+pub(crate) fn mark_symbols_in_text(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len() + 64);
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = rest[open_end..].find("</text>").map(|i| open_end + i) else {
+            break;
+        };
+        out.push_str(&rest[..open_end]);
+        out.push_str(&mark_symbols(&rest[open_end..close]));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rasterises an SVG (as made by [`super::series_svg`]) at its own size, on a white page, with
 /// the bundled fonts only.
 pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, ChartError> {

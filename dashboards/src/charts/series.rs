@@ -8,14 +8,17 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format::{format_value, format_vi, nice_ticks};
-use super::png::{mark_symbols, text_width};
+use super::png::{mark_symbols_in_text, text_width};
 use super::{ChartError, FONT_FAMILY, SeriesChart};
 
 pub const WIDTH: u32 = 960;
 pub const HEIGHT: u32 = 540;
 
-const ACCENT: RGBColor = RGBColor(0x1F, 0x5F, 0xA8);
-const TARGET: RGBColor = RGBColor(0xC6, 0x28, 0x28);
+// Okabe–Ito: blue for the series, vermilion for the target, reddish purple for later
+// milestones; told apart with any colour vision (see `super::PALETTE`).
+const ACCENT: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const TARGET: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+const LATER: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
 const INK: RGBColor = RGBColor(0x1B, 0x1F, 0x24);
 const MUTED: RGBColor = RGBColor(0x5F, 0x63, 0x68);
 const GRID: RGBColor = RGBColor(0xE3, 0xE6, 0xEA);
@@ -74,25 +77,6 @@ fn tidy_font_sizes(svg: &str) -> String {
     out
 }
 
-/// Applies [`mark_symbols`] to the content of every `<text>` element plotters wrote.
-fn mark_symbols_in_text(svg: &str) -> String {
-    let mut out = String::with_capacity(svg.len() + 64);
-    let mut rest = svg;
-    while let Some(start) = rest.find("<text") {
-        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
-            break;
-        };
-        let Some(close) = rest[open_end..].find("</text>").map(|i| open_end + i) else {
-            break;
-        };
-        out.push_str(&rest[..open_end]);
-        out.push_str(&mark_symbols(&rest[open_end..close]));
-        rest = &rest[close..];
-    }
-    out.push_str(rest);
-    out
-}
-
 fn draw_err(e: impl std::fmt::Display) -> ChartError {
     ChartError::Draw(e.to_string())
 }
@@ -112,6 +96,11 @@ fn validate(chart: &SeriesChart) -> Result<(), ChartError> {
         return Err(ChartError::InvalidInput(format!(
             "the value for {:?} is not a number; use None for a period without data",
             p.label
+        )));
+    }
+    if let Some((t, _)) = chart.milestones.iter().find(|(t, _)| !t.is_finite()) {
+        return Err(ChartError::InvalidInput(format!(
+            "milestone target must be a number, got {t}"
         )));
     }
     if let Some(t) = chart.target.filter(|t| !t.is_finite()) {
@@ -255,7 +244,57 @@ pub fn series_svg(chart: &SeriesChart) -> Result<String, ChartError> {
         draw(&root, chart)?;
         root.present().map_err(draw_err)?;
     }
-    Ok(mark_symbols_in_text(&tidy_font_sizes(&svg)))
+    Ok(described(
+        &mark_symbols_in_text(&tidy_font_sizes(&svg)),
+        chart,
+    ))
+}
+
+/// The SVG with a `<title>` and a `<desc>` naming every value and target, for screen readers
+/// and for anyone who copies the chart without its page.
+fn described(svg: &str, chart: &SeriesChart) -> String {
+    let values = chart
+        .points
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: {}",
+                p.label,
+                p.value
+                    .map(|v| format!("{} %", format_value(v)))
+                    .unwrap_or_else(|| "chưa có dữ liệu".to_string())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let targets = chart
+        .target_label
+        .iter()
+        .cloned()
+        .chain(chart.milestones.iter().map(|(_, l)| l.clone()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut desc = values;
+    if !targets.is_empty() {
+        desc.push_str(". ");
+        desc.push_str(&targets);
+    }
+    let title = match &chart.subtitle {
+        Some(s) => format!("{} ({s})", chart.title),
+        None => chart.title.clone(),
+    };
+    let head = format!(
+        "<title>{}</title><desc>{}</desc>",
+        crate::markup::escape(&title),
+        crate::markup::escape(&desc)
+    );
+    match svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(at) => format!("{}{head}{}", &svg[..at], &svg[at..]),
+        None => svg.to_string(),
+    }
 }
 
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -276,6 +315,7 @@ fn draw(root: &Root<'_>, chart: &SeriesChart) -> Result<(), ChartError> {
         .iter()
         .map(|&(_, v)| v)
         .chain(chart.target)
+        .chain(chart.milestones.iter().map(|(t, _)| *t))
         .fold((0.0_f64, chart.y_max), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (y_ticks, decimals) = nice_ticks(lo, hi, 5);
     let y_bottom = y_ticks.first().copied().unwrap_or(0.0);
@@ -347,6 +387,15 @@ fn draw(root: &Root<'_>, chart: &SeriesChart) -> Result<(), ChartError> {
         .draw()
         .map_err(draw_err)?;
 
+    for (t, _) in &chart.milestones {
+        ctx.draw_series(DashedLineSeries::new(
+            vec![(-0.5, *t), (x_end, *t)],
+            4,
+            4,
+            LATER.stroke_width(2),
+        ))
+        .map_err(draw_err)?;
+    }
     if let Some(target) = chart.target {
         ctx.draw_series(DashedLineSeries::new(
             vec![(-0.5, target), (x_end, target)],
@@ -408,6 +457,7 @@ fn draw(root: &Root<'_>, chart: &SeriesChart) -> Result<(), ChartError> {
         )?),
         None => None,
     };
+    let mut placed_labels: Vec<Box2> = Vec::new();
     if let (Some(target), Some(label)) = (
         chart.target,
         chart
@@ -420,8 +470,21 @@ fn draw(root: &Root<'_>, chart: &SeriesChart) -> Result<(), ChartError> {
             points: &data_px,
             segments: &segments_px,
             value: value_box,
+            labels: &[],
         };
-        draw_target_label(root, label, line_y, &plot, &clear_of)?;
+        let placed = draw_target_label(root, label, line_y, &plot, &clear_of, &TARGET)?;
+        placed_labels.push(placed);
+    }
+    for (t, label) in &chart.milestones {
+        let (_, line_y) = to_px((0.0, *t));
+        let clear_of = Obstacles {
+            points: &data_px,
+            segments: &segments_px,
+            value: value_box,
+            labels: &placed_labels,
+        };
+        let placed = draw_target_label(root, label, line_y, &plot, &clear_of, &LATER)?;
+        placed_labels.push(placed);
     }
 
     if data.is_empty() {
@@ -513,6 +576,8 @@ struct Obstacles<'a> {
     points: &'a [Px],
     segments: &'a [Segment],
     value: Option<Box2>,
+    /// Labels already drawn.
+    labels: &'a [Box2],
 }
 
 /// The target label sits just above or below its line, at the right or the left end,
@@ -523,7 +588,8 @@ fn draw_target_label(
     line_y: f64,
     plot: &Box2,
     clear_of: &Obstacles<'_>,
-) -> Result<(), ChartError> {
+    colour: &RGBColor,
+) -> Result<Box2, ChartError> {
     let w = text_width(label, TARGET_PX, true);
     let h = TARGET_PX * 1.4;
     let pad = 4.0;
@@ -543,7 +609,10 @@ fn draw_target_label(
         .min_by_key(|&c| {
             let b = boxed(c);
             let over_value = clear_of.value.is_some_and(|v| v.overlaps(&b));
-            clash(&b, clear_of.points, clear_of.segments) + if over_value { 50 } else { 0 }
+            let over_label = clear_of.labels.iter().any(|l| l.overlaps(&b));
+            clash(&b, clear_of.points, clear_of.segments)
+                + if over_value { 50 } else { 0 }
+                + if over_label { 100 } else { 0 }
         })
         .unwrap_or((right, above));
     let b = boxed(best);
@@ -553,10 +622,10 @@ fn draw_target_label(
         WHITE.mix(0.85).filled(),
     ))
     .map_err(draw_err)?;
-    let style = text_style(TARGET_PX, &TARGET, true).pos(Pos::new(HPos::Left, VPos::Center));
+    let style = text_style(TARGET_PX, colour, true).pos(Pos::new(HPos::Left, VPos::Center));
     root.draw_text(label, &style, (best.0 as i32, (best.1 + h / 2.0) as i32))
         .map_err(draw_err)?;
-    Ok(())
+    Ok(b)
 }
 
 /// Readers take a broken line for a drawing error unless the chart says what it means.
