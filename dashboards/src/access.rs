@@ -104,6 +104,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
+    ("GET", "/openapi.json"),
     ("GET", "/api/indicators"),
     ("GET", "/api/indicators/{id}"),
     ("GET", "/api/indicators/{id}/series"),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fonts;
 mod markup;
 pub mod observe;
+pub mod openapi;
 pub mod pages;
 pub mod state;
 
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(api::health::get))
         .route("/readyz", get(api::health::ready))
         .route("/metrics", get(observe::metrics))
+        .route("/openapi.json", get(openapi::document))
         .route("/api/indicators", get(api::indicators::list))
         .route("/api/indicators/{id}", get(api::indicators::get))
         .route("/api/indicators/{id}/series", get(api::indicators::series))

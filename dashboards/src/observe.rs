@@ -124,6 +124,12 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 /// `/metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "vận hành",
+    responses(
+        (status = 200, description = "Số đo theo định dạng Prometheus", content_type = "text/plain", body = String),
+        (status = 401, description = "Chưa đăng nhập (ngoài máy chủ)", body = crate::error::ErrorBody),
+        (status = 403, description = "Không có quyền", body = crate::error::ErrorBody),
+    ), security((), ("phien" = [])))]
 pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut out = String::new();
     state.observations.render(&mut out);

@@ -138,6 +138,7 @@ async fn every_route_for_every_role() {
         ("GET", "/healthz", [y, y, y, y, y]),
         ("GET", "/readyz", [y, y, y, y, y]),
         ("GET", "/metrics", [n, y, y, n, n]),
+        ("GET", "/openapi.json", [y, y, y, y, y]),
         ("GET", "/api/indicators?period=2026-06", [n, y, y, y, y]),
         ("GET", "/api/indicators/I.3?period=2026-06", [n, y, y, y, y]),
         (

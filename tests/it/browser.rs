@@ -183,6 +183,17 @@ pub async fn http_client(
     let password = format!("mat-khau-cua-{name}");
     file.add(name, role.parse().unwrap(), unit, &password)
         .unwrap();
+    let session = session_cookie(base, name, &password).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", session.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// Signs in over HTTP through the form; the `Cookie` header value of the session.
+pub async fn session_cookie(base: &str, name: &str, password: &str) -> String {
     let plain = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -199,7 +210,7 @@ pub async fn http_client(
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("_csrf", &token)
         .append_pair("ten", name)
-        .append_pair("mat_khau", &password)
+        .append_pair("mat_khau", password)
         .finish();
     let signed = plain
         .post(format!("{base}/dang-nhap"))
@@ -210,11 +221,5 @@ pub async fn http_client(
         .await
         .unwrap();
     assert_eq!(signed.status(), 303, "sign-in of {name}");
-    let session = set_cookies(signed.headers());
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie(&session).parse().unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap()
+    cookie(&set_cookies(signed.headers()))
 }

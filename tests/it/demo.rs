@@ -93,12 +93,16 @@ fn read_accounts(
     }
 }
 
-/// The browser test: sign in, the overview, another period and a khu phố, an indicator page
-/// with its chart, the data page, a CSV downloaded; screenshots kept; a clean console.
-#[tokio::test]
-async fn demo_in_a_browser_signed_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let (config, addr) = demo_config(dir.path());
+/// `chiso demo` running in `dir`: the process, its address and the accounts it printed.
+fn start_demo(
+    dir: &std::path::Path,
+) -> (
+    Killed,
+    std::path::PathBuf,
+    String,
+    std::collections::BTreeMap<String, String>,
+) {
+    let (config, addr) = demo_config(dir);
     let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
         .args(["--config", config.to_str().unwrap(), "demo"])
         .env_remove("CHISO_PSEUDONYM_KEY")
@@ -120,7 +124,49 @@ async fn demo_in_a_browser_signed_in() {
     });
     let accounts = read_accounts(&rx);
     assert_eq!(accounts.len(), 4, "one account per role: {accounts:?}");
-    let base = format!("http://{addr}");
+    (child, config, format!("http://{addr}"), accounts)
+}
+
+/// Schemathesis (PyPI) against the demo's /openapi.json, signed in: no answer is a server
+/// error.
+#[tokio::test]
+async fn schemathesis_finds_no_server_error_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _config, base, accounts) = start_demo(dir.path());
+    wait_for(&format!("{base}/readyz"), &mut child.0).await;
+    let cookie = crate::browser::session_cookie(&base, "ubnd", &accounts["ubnd"]).await;
+    let out = Command::new("schemathesis")
+        .args([
+            "run",
+            &format!("{base}/openapi.json"),
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "10",
+            "--seed",
+            "1",
+            "--header",
+            &format!("Cookie: {cookie}"),
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("schemathesis is installed (pip install schemathesis; .ci/run does)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("passed"), "{report}");
+    assert!(!report.contains("Selected: 0"), "{report}");
+}
+
+/// The browser test: sign in, the overview, another period and a khu phố, an indicator page
+/// with its chart, the data page, a CSV downloaded; screenshots kept; a clean console.
+#[tokio::test]
+async fn demo_in_a_browser_signed_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, config, base, accounts) = start_demo(dir.path());
     // the public page needs no sign-in; the overview does
     let public = wait_for(&format!("{base}/cong-khai"), &mut child.0).await;
     assert!(public.contains("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến (toàn trình)"));

@@ -9,7 +9,8 @@ use super::indicators::series_range;
 use crate::charts::{SeriesChart, indicator_chart, series_svg, svg_to_png};
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChartQuery {
     from: Option<String>,
     to: Option<String>,
@@ -42,6 +43,15 @@ fn split(file: &str) -> Result<(&str, &str), ApiError> {
     }
 }
 
+#[utoipa::path(get, path = "/charts/{file}", tag = "biểu đồ",
+    params(("file" = String, Path, description = "I.3.svg hoặc I.3.png", example = "I.3.svg"), ChartQuery),
+    responses(
+        (status = 200, description = "Biểu đồ theo tháng (SVG hoặc PNG)", content_type = "image/svg+xml", body = String),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -53,6 +63,13 @@ pub async fn get(
 }
 
 /// `/cong-khai/bieu-do/{id}.svg|png`: the ward's chart, for anyone.
+#[utoipa::path(get, path = "/cong-khai/bieu-do/{file}", tag = "công khai",
+    params(("file" = String, Path, description = "I.3.svg hoặc I.3.png", example = "I.3.svg"), ChartQuery),
+    responses(
+        (status = 200, description = "Biểu đồ toàn phường", content_type = "image/svg+xml", body = String),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ))]
 pub async fn public(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -69,6 +86,15 @@ pub async fn public(
 }
 
 /// `/charts/{id}/theo/{dim}.svg|png?period=&rule=`: the breakdown bar chart, worst first.
+#[utoipa::path(get, path = "/charts/{id}/theo/{file}", tag = "biểu đồ",
+    params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), ("file" = String, Path, description = "khu_pho.svg, linh_vuc.png, don_vi.svg, kenh.svg", example = "khu_pho.svg"), crate::pages::pickers::ViewQuery),
+    responses(
+        (status = 200, description = "Biểu đồ cột theo khu phố, lĩnh vực, đơn vị hoặc kênh", content_type = "image/svg+xml", body = String),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn breakdown(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,

@@ -7,12 +7,21 @@ use warehouse::{Quarantine, RunSummary};
 
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunsQuery {
     /// At most this many runs, the newest first (default 50, at most 1 000).
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/api/runs", tag = "dữ liệu", params(RunsQuery),
+    responses(
+        (status = 200, description = "Các lần nạp gần đây", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn runs(
     State(state): State<AppState>,
     Query(q): Query<RunsQuery>,
@@ -27,13 +36,23 @@ pub async fn runs(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuarantineQuery {
+    /// Tên nguồn (one_stop, vneid, market, petitions, uploads).
     source: Option<String>,
     /// At most this many rows (default 200, at most 10 000).
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/api/quarantine", tag = "dữ liệu", params(QuarantineQuery),
+    responses(
+        (status = 200, description = "Dòng bị loại, kèm tệp, dòng, trường và lý do", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn quarantine(
     State(state): State<AppState>,
     Query(q): Query<QuarantineQuery>,

@@ -10,13 +10,23 @@ use crate::documents::evidence::AnnexSpec;
 use crate::documents::produce;
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     period: Option<String>,
     unit: Option<String>,
     as_of: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/indicators/{id}/evidence", tag = "minh chứng",
+    params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), EvidenceQuery),
+    responses(
+        (status = 200, description = "Phụ lục minh chứng (ZIP)", content_type = "application/zip", body = Vec<u8>),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,

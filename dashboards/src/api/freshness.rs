@@ -7,12 +7,21 @@ use warehouse::SourceFreshness;
 
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FreshnessQuery {
     /// One khu phố's arrivals only.
     unit: Option<String>,
 }
 
+#[utoipa::path(get, path = "/api/freshness", tag = "dữ liệu", params(FreshnessQuery),
+    responses(
+        (status = 200, description = "Độ mới theo nguồn và khu phố", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Query(q): Query<FreshnessQuery>,

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use crate::{ApiError, AppState};
 
+#[utoipa::path(get, path = "/healthz", tag = "vận hành",
+    responses((status = 200, description = "Dịch vụ đang chạy", body = serde_json::Value)))]
 pub async fn get(State(state): State<AppState>) -> Json<Value> {
     let ev = state.evaluator().await;
     Json(json!({
@@ -17,6 +19,11 @@ pub async fn get(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "vận hành",
+    responses(
+        (status = 200, description = "Kho dữ liệu mở được và danh mục tính được", body = serde_json::Value),
+        (status = 503, description = "Chưa sẵn sàng", body = crate::error::ErrorBody),
+    ))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let not_ready = |what: &str, e: &dyn std::fmt::Display| {
         tracing::error!("not ready: {what}: {e}");

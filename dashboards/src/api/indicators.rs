@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::{period_or, unit_of};
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TableQuery {
+    /// Kỳ: 2026-06, 2026-Q2, 2026-H1 hoặc 2026.
     period: Option<String>,
     unit: Option<String>,
     /// A lake version (`v12`), a date or an RFC 3339 time.
@@ -22,6 +24,14 @@ pub struct TableQuery {
 
 /// The Phụ lục 1 table and the operations figures of a period: the same document
 /// `chiso indicators --format json` prints.
+#[utoipa::path(get, path = "/api/indicators", tag = "chỉ tiêu", params(TableQuery),
+    responses(
+        (status = 200, description = "Bảng Phụ lục 1 và chỉ số điều hành", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<TableQuery>,
@@ -46,6 +56,15 @@ pub struct IndicatorResponse {
     pub breakdown: Option<Vec<BreakdownValue>>,
 }
 
+#[utoipa::path(get, path = "/api/indicators/{id}", tag = "chỉ tiêu",
+    params(("id" = String, Path, description = "Mã chỉ tiêu: I.1 … III.2, VH.1 … VH.5", example = "I.3"), TableQuery),
+    responses(
+        (status = 200, description = "Một chỉ tiêu: số liệu, định nghĩa, SQL, phân tích", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -72,8 +91,10 @@ pub async fn get(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
+    /// Tháng đầu (2025-07).
     from: Option<String>,
     to: Option<String>,
     unit: Option<String>,
@@ -116,6 +137,15 @@ pub(crate) async fn series_range(
     Ok((from, to))
 }
 
+#[utoipa::path(get, path = "/api/indicators/{id}/series", tag = "chỉ tiêu",
+    params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), SeriesQuery),
+    responses(
+        (status = 200, description = "Giá trị theo tháng", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn series(
     State(state): State<AppState>,
     Path(id): Path<String>,

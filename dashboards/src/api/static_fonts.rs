@@ -7,6 +7,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, fonts};
 
+#[utoipa::path(get, path = "/static/fonts/{file}", tag = "vận hành",
+    params(("file" = String, Path, description = "Tên tệp phông", example = "NotoSans-Regular.ttf")),
+    responses(
+        (status = 200, description = "Phông chữ đi kèm", content_type = "font/ttf", body = Vec<u8>),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ))]
 pub async fn get(Path(file): Path<String>) -> Result<Response, ApiError> {
     let face = fonts::all()
         .iter()

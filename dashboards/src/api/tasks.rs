@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TasksQuery {
     /// Part of a unit's name: its tasks as lead or partner.
     unit: Option<String>,
@@ -26,6 +27,14 @@ pub struct TasksResponse {
     pub tasks: Vec<TaskState>,
 }
 
+#[utoipa::path(get, path = "/api/tasks", tag = "nhiệm vụ", params(TasksQuery),
+    responses(
+        (status = 200, description = "Nhiệm vụ 6 rõ với tình trạng, quá hạn, hiệu quả", body = serde_json::Value),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<TasksQuery>,

@@ -10,8 +10,10 @@ use crate::state::Site;
 use crate::{ApiError, AppState};
 
 /// What a page shows: `?period=&rule=&unit=`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ViewQuery {
+    /// Kỳ: 2026-06, 2026-Q2, 2026-H1 hoặc 2026.
     pub period: Option<String>,
     pub rule: Option<String>,
     pub unit: Option<String>,

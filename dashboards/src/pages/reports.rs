@@ -174,6 +174,15 @@ pub async fn post(
 }
 
 /// A file of the outbox, by name only.
+#[utoipa::path(get, path = "/bao-cao/tai/{file}", tag = "tải về",
+    params(("file" = String, Path, description = "Tên tệp báo cáo trong sổ báo cáo")),
+    responses(
+        (status = 200, description = "Tệp báo cáo (PDF, DOCX, XLSX, ZIP)", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
+        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
+        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
+        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+    ), security(("phien" = [])))]
 pub async fn download(
     State(state): State<AppState>,
     Path(name): Path<String>,
