@@ -584,7 +584,12 @@ fn demo_accounts(cfg: &Config) -> Result<()> {
 async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
     let cfg = std::sync::Arc::new(cfg);
     let state = site::state(&cfg).await?;
-    let addr: std::net::SocketAddr = cfg.server.address.parse()?;
+    let addr: std::net::SocketAddr = cfg.server.address.parse().with_context(|| {
+        format!(
+            "server.address (or --listen) “{}” is not an address like 127.0.0.1:8080",
+            cfg.server.address
+        )
+    })?;
     let listener = dashboards::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr}; is another chiso running? change server.address")
     })?;
@@ -595,6 +600,9 @@ async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
     let _reports = crate::report_schedule::start(cfg.clone(), state.clone()).await?;
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
+    // requests are answered; now let scheduled work under way finish, and start none
+    println!("chiso: stopping; waiting for scheduled work under way");
+    crate::scheduler::GATE.close().await;
     Ok(())
 }
 

@@ -4,17 +4,25 @@ use clap::Parser;
 
 /// Default log filter: warnings and the progress of long work, without the Delta kernel's
 /// reports of tables that do not exist yet (chiso creates them) or merge metrics it derives.
-const QUIET: &str = "warn,progress=info,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
+const QUIET: &str = "warn,progress=info,audit=info,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(QUIET)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(QUIET));
+    // CHISO_LOG_FORMAT=json: one JSON object per line, for a log collector
+    if std::env::var("CHISO_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     match chiso::cli::run(chiso::cli::Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -20,6 +20,9 @@ fn job(kind: ReportKind) -> String {
 
 /// Produces one report of `kind` now; errors are logged, never fatal.
 pub async fn produce_now(cfg: &Config, state: &dashboards::AppState, kind: ReportKind) {
+    let Some(_working) = crate::scheduler::GATE.enter().await else {
+        return;
+    };
     let Some(reports) = &cfg.reports else { return };
     let setup = reports.setup(kind);
     let ev = state.evaluator().await;

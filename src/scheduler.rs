@@ -10,6 +10,36 @@ use tokio_cron_scheduler::JobScheduler;
 
 use crate::{Config, indicators, pipeline};
 
+/// Scheduled work in progress (ingest runs, reports): each holds the gate while it works, and
+/// shutting down closes it, waiting for the work under way and starting none after.
+pub struct Gate {
+    closed: std::sync::atomic::AtomicBool,
+    work: tokio::sync::RwLock<()>,
+}
+
+/// The process's gate.
+pub static GATE: Gate = Gate {
+    closed: std::sync::atomic::AtomicBool::new(false),
+    work: tokio::sync::RwLock::const_new(()),
+};
+
+impl Gate {
+    /// Leave to start a piece of work: `None` once shutting down.
+    pub async fn enter(&self) -> Option<tokio::sync::RwLockReadGuard<'_, ()>> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        let guard = self.work.read().await;
+        (!self.closed.load(std::sync::atomic::Ordering::SeqCst)).then_some(guard)
+    }
+
+    /// Starts no more work and waits for the work under way to finish.
+    pub async fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _all_done = self.work.write().await;
+    }
+}
+
 /// Runs one source now, then refreshes the service's snapshot if the lake changed. Errors are
 /// logged (and in the run log), never fatal: the service keeps serving.
 async fn run_and_refresh(
@@ -18,6 +48,10 @@ async fn run_and_refresh(
     key: &Pseudonymiser,
     source: &str,
 ) {
+    let Some(_working) = GATE.enter().await else {
+        tracing::info!("{source}: shutting down, scheduled run not started");
+        return;
+    };
     let lake = match pipeline::open_lake(cfg) {
         Ok(l) => l,
         Err(e) => {

@@ -397,3 +397,90 @@ fn ingest_shows_progress_and_the_result() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("17 rows read"), "{stdout}");
 }
+
+/// SIGTERM while a download is being made: the download is finished and whole, the process
+/// then stops cleanly and says so.
+#[tokio::test]
+async fn sigterm_finishes_the_requests_under_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, _config, base, accounts) = start_demo(dir.path());
+    wait_for(&format!("{base}/readyz"), &mut child.0).await;
+    let cookie = crate::browser::session_cookie(&base, "ubnd", &accounts["ubnd"]).await;
+    let url = format!("{base}/api/indicators/I.3/evidence?period=2026");
+    let download = tokio::spawn(async move {
+        reqwest::Client::new()
+            .get(url)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.0.id().to_string();
+    run_ok(Command::new("kill").args(["-TERM", &pid]));
+    let resp = download.await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let zip = resp.bytes().await.unwrap();
+    let path = dir.path().join("annex.zip");
+    std::fs::write(&path, &zip).unwrap();
+    dashboards::documents::evidence::verify(&path).expect("the annex is whole");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "still running after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "no longer listening"
+    );
+}
+
+/// A mistyped key in the deployment file: the error names the file, the line and the key, and
+/// the keys that would be right.
+#[test]
+fn a_config_error_names_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = demo_config(dir.path());
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replacen("[server]\n", "[server]\nidle_minute = 5\n", 1),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["--config", config.to_str().unwrap(), "serve"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for part in [
+        config.to_str().unwrap(),
+        "idle_minute = 5",
+        "unknown field `idle_minute`",
+        "idle_minutes",
+    ] {
+        assert!(err.contains(part), "{part} in: {err}");
+    }
+    // an address that is not one is named with where it came from
+    std::fs::write(&config, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["serve", "--listen", "localhost"])
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("--listen") && err.contains("“localhost”"),
+        "{err}"
+    );
+}
