@@ -144,3 +144,65 @@ async fn page_and_charts_over_http() {
         .unwrap();
     assert_eq!(font.status(), 200);
 }
+
+#[tokio::test]
+async fn operations_endpoints_and_cache_headers() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let base = start(&fx).await;
+    let client = crate::browser::http_client(&base, &fx.cfg, "ubnd", "ubnd", None).await;
+
+    let ready = get_json(&client, format!("{base}/readyz")).await;
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["indicators_evaluated"], 22);
+
+    // an API answer and a chart carry a tag; asked again with it, nothing is sent
+    for path in ["/api/indicators?period=2026-06", "/charts/I.3.svg"] {
+        let first = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(first.status(), 200);
+        let tag = first.headers()["etag"].to_str().unwrap().to_string();
+        assert_eq!(first.headers()["cache-control"], "private, max-age=60");
+        let again = client
+            .get(format!("{base}{path}"))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty());
+        let other = client
+            .get(format!("{base}{path}"))
+            .header("if-none-match", "\"something-else\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 200);
+    }
+    let public = reqwest::get(format!("{base}/cong-khai/bieu-do/I.3.svg"))
+        .await
+        .unwrap();
+    assert_eq!(public.headers()["cache-control"], "public, max-age=300");
+
+    // /metrics: open to the machine itself, in the Prometheus text format
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = metrics.text().await.unwrap();
+    for line in [
+        "chiso_http_requests_total{method=\"GET\",route=\"/api/indicators\",status=\"200\"} 2",
+        "chiso_http_requests_total{method=\"GET\",route=\"/api/indicators\",status=\"304\"} 1",
+        "chiso_http_request_duration_seconds_count{method=\"GET\",route=\"/charts/{file}\"} 3",
+        "chiso_ingest_runs_total{source=\"one_stop\",outcome=\"committed\"} 1",
+        "chiso_data_late{source=\"one_stop\"} 0",
+        "# TYPE chiso_http_request_duration_seconds histogram",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(text.contains("chiso_data_age_seconds{source=\"one_stop\"} "));
+    assert!(text.contains("le=\"+Inf\"} 3"));
+}
