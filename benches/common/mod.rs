@@ -12,6 +12,7 @@ pub fn peak_mib() -> Option<f64> {
 }
 
 /// Starts the peak over, so that only what follows is measured (Linux `clear_refs` 5).
+#[allow(dead_code)]
 pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
