@@ -266,6 +266,38 @@ async fn demo_in_a_browser_signed_in() {
     assert!(b.count("#lan-nap tbody tr").await >= 5);
     std::fs::write(shots.join("du-lieu.png"), b.screenshot().await).unwrap();
 
+    // on a phone 360 px wide, every page fits its width
+    let phone = crate::webdriver::Browser::phone(&dir.path().join("phone"), 360).await;
+    phone.goto(&format!("{base}/dang-nhap")).await;
+    phone
+        .type_text(&phone.find("input[name=ten]").await, "khu-pho")
+        .await;
+    phone
+        .type_text(
+            &phone.find("input[name=mat_khau]").await,
+            &accounts["khu-pho"],
+        )
+        .await;
+    phone
+        .click(&phone.find("form[action='/dang-nhap'] button").await)
+        .await;
+    phone
+        .wait_for(
+            "return !!document.getElementById('phu-luc-1')",
+            "the overview",
+        )
+        .await;
+    for page in ["/", "/chi-tieu/I.3", "/du-lieu", "/bao-cao", "/cong-khai"] {
+        phone.goto(&format!("{base}{page}")).await;
+        let width = phone
+            .script("return [document.documentElement.clientWidth, document.documentElement.scrollWidth]")
+            .await;
+        assert_eq!(width[0], 360, "{page}");
+        assert_eq!(width[0], width[1], "{page} is wider than the phone");
+    }
+    std::fs::write(shots.join("dien-thoai.png"), phone.screenshot().await).unwrap();
+    drop(phone);
+
     let errors: Vec<_> = b
         .console()
         .await

@@ -32,6 +32,19 @@ pub struct Element(String);
 impl Browser {
     /// Starts chromedriver and a headless Chromium whose downloads go to `downloads`.
     pub async fn start(profile: &std::path::Path, downloads: &std::path::Path) -> Browser {
+        Browser::launch(profile, downloads, None).await
+    }
+
+    /// The same, as a phone `width` CSS pixels wide.
+    pub async fn phone(profile: &std::path::Path, width: u32) -> Browser {
+        Browser::launch(profile, profile, Some(width)).await
+    }
+
+    async fn launch(
+        profile: &std::path::Path,
+        downloads: &std::path::Path,
+        phone: Option<u32>,
+    ) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -53,7 +66,7 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        let mut caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
@@ -70,6 +83,10 @@ impl Browser {
                 },
             },
         }}});
+        if let Some(width) = phone {
+            caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 800, "pixelRatio": 1}});
+        }
         let r: Value = http
             .post(format!("{base}/session"))
             .json(&caps)

@@ -132,7 +132,7 @@ h1 { font-size: 22px; margin: 8px 0 4px; }
 h2 { font-size: 18px; margin: 24px 0 8px; }
 .lead { color: #52606d; margin: 0 0 12px; }
 form.pickers { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: end; background: #fff; border: 1px solid #cbd2d9; padding: 10px 12px; margin: 12px 0; }
-form.pickers label { display: flex; flex-direction: column; font-size: 13px; color: #52606d; }
+form.pickers label { display: flex; flex-direction: column; font-size: 13px; color: #52606d; max-width: 100%; min-width: 0; }
 select, input { font: inherit; padding: 5px 6px; border: 1px solid #9aa5b1; border-radius: 4px; background: #fff; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
 th, td { border: 1px solid #cbd2d9; padding: 6px 8px; vertical-align: top; text-align: left; }
@@ -144,7 +144,7 @@ table.fixed td.num { white-space: normal; }
 table td.num.text { text-align: left; font-size: 13px; }
 tr.group td { background: #f0f4f8; font-weight: 700; }
 .wrap { overflow-x: auto; }
-.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 700; white-space: nowrap; }
+.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 700; max-width: 100%; overflow-wrap: anywhere; }
 .pill.dat { background: #d9f0e3; color: #0f5132; }
 .pill.chua_dat { background: #fde2e1; color: #8a1c13; }
 .pill.nguy_co { background: #fff1d6; color: #7a4100; }
@@ -166,14 +166,18 @@ pre { background: #1f2933; color: #f5f7fa; padding: 10px; overflow-x: auto; font
 .spark { display: block; }
 .headline { display: flex; flex-wrap: wrap; gap: 12px 28px; align-items: baseline; background: #fff; border: 1px solid #cbd2d9; padding: 12px; }
 .headline .big { font-size: 30px; font-weight: 700; }
-.downloads a { margin-right: 12px; white-space: nowrap; }
+.downloads { display: flex; flex-wrap: wrap; gap: 6px 16px; }
+.downloads a { white-space: nowrap; }
 .errors { background: #fde2e1; border: 1px solid #f5a3a0; padding: 10px 12px; }
 .signin { max-width: 380px; margin: 40px auto; background: #fff; border: 1px solid #cbd2d9; padding: 20px; }
 .signin label { display: block; margin: 10px 0; }
 .signin input { width: 100%; }
 footer { padding: 12px 24px; font-size: 12px; color: #7b8794; max-width: 1400px; margin: 0 auto; }
 @media (max-width: 760px) {
-  header.top { padding: 8px 12px; }
+  header.top { padding: 8px 12px; flex-direction: column; align-items: stretch; gap: 4px; }
+  nav { flex: none; }
+  nav a { padding: 4px 8px; }
+  .account { justify-content: space-between; }
   main { padding: 10px 10px 24px; }
   table.cards-small, table.cards-small tbody, table.cards-small tr, table.cards-small td { display: block; width: 100%; }
   table.cards-small thead { display: none; }
