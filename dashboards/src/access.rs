@@ -174,6 +174,17 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         // no route: the router answers 404
         return next.run(req).await;
     };
+    // HEAD runs the GET handler; a method the route does not take runs no handler, and the
+    // router answers 405
+    let method = match *req.method() {
+        Method::HEAD => "GET",
+        ref m => m.as_str(),
+    };
+    if !ROUTES.iter().any(|(m, p)| *m == method && *p == path)
+        && ROUTES.iter().any(|(_, p)| *p == path)
+    {
+        return next.run(req).await;
+    }
     let Some(rule) = rule_for(req.method(), &path) else {
         tracing::error!(route = %path, "route without an access rule: refused");
         return refuse(true, Refusal::Forbidden, req.uri());

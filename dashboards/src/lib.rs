@@ -12,6 +12,7 @@ mod caching;
 pub mod charts;
 pub mod documents;
 pub mod error;
+pub mod extract;
 pub mod fonts;
 mod markup;
 pub mod observe;
@@ -64,6 +65,8 @@ pub fn app(state: AppState) -> Router {
         .route("/charts/{file}", get(api::charts::get))
         .route("/charts/{id}/theo/{file}", get(api::charts::breakdown))
         .route("/static/fonts/{file}", get(api::static_fonts::get))
+        .fallback(extract::not_found)
+        .method_not_allowed_fallback(extract::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), access::guard))
         .layer(from_fn(caching::etag))
         .layer(from_fn_with_state(state.clone(), observe::observe))

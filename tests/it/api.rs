@@ -204,5 +204,42 @@ async fn operations_endpoints_and_cache_headers() {
         assert!(text.contains(line), "{line} in:\n{text}");
     }
     assert!(text.contains("chiso_data_age_seconds{source=\"one_stop\"} "));
+
+    // every refusal in the one shape, in Vietnamese: unreadable parameters, unknown addresses,
+    // methods a route does not take
+    for (method, path, status, code) in [
+        ("GET", "/api/runs?limit=abc", 400, "bad_request"),
+        ("GET", "/api/khong-co", 404, "not_found"),
+        ("DELETE", "/healthz", 405, "method_not_allowed"),
+        ("PUT", "/api/indicators", 405, "method_not_allowed"),
+    ] {
+        let r = client
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{method} {path}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message
+                .chars()
+                .any(|c| "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ".contains(c)),
+            "a Vietnamese message: {message}"
+        );
+    }
+    let page = client
+        .get(format!("{base}/du-lieu?unit=KP99"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 400);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("không có khu phố “KP99”")
+    );
     assert!(text.contains("le=\"+Inf\"} 3"));
 }

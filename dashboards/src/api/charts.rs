@@ -1,6 +1,8 @@
 //! `/charts/{id}.svg` and `/charts/{id}.png`: an indicator's monthly series with its target.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

@@ -1,7 +1,9 @@
 //! `/api/runs` and `/api/quarantine`: the run log and the rejected rows behind the data page.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use serde::Deserialize;
 use warehouse::{Quarantine, RunSummary};
 

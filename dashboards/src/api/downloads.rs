@@ -3,7 +3,9 @@
 //! (`=`, `+`, `-`, `@`, tab, carriage return first) is prefixed with an apostrophe; in XLSX
 //! every text cell is written as a string.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format as CellFormat, Workbook};

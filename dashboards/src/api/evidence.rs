@@ -1,7 +1,9 @@
 //! `/api/indicators/{id}/evidence?period=&unit=&as_of=`: the evidence annex of one figure, as
 //! a ZIP to download.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::Query;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

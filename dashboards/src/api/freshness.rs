@@ -1,7 +1,9 @@
 //! `/api/freshness?unit=`: when each source's data last arrived, per khu phố, and what is late.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use serde::Deserialize;
 use warehouse::SourceFreshness;
 

@@ -1,7 +1,9 @@
 //! `/api/indicators`, `/api/indicators/{id}`, `/api/indicators/{id}/series`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::Query;
 use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorTable, IndicatorValue, Period};
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,9 @@
 //! `/api/tasks`: the 6 rõ tasks with their status, overdue and effect.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use chrono::NaiveDate;
 use metrics::TaskState;
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,9 @@
 //! field and reason an officer needs to fix them at the source.
 
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};

@@ -2,7 +2,9 @@
 //! first, its definition in plain Vietnamese with the SQL, its 6 rõ tasks, and the downloads.
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::Query;
 use maud::{Markup, html};
 use metrics::{BreakdownValue, Target, TaskState, format};
 

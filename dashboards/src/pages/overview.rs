@@ -3,7 +3,9 @@
 //! projected date, its twelve-month trend and how fresh its data is.
 
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use maud::{Markup, PreEscaped, html};
 use metrics::{IndicatorRow, format};
 

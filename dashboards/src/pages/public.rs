@@ -2,7 +2,9 @@
 //! aggregates only: no record, no free text, no personal token, no quarantine, no khu phố cut.
 
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use maud::{Markup, html};
 use metrics::format;
 use serde::Deserialize;

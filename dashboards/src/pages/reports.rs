@@ -2,7 +2,9 @@
 //! and a form that produces one now. `/bao-cao/tai/{file}` serves a file of the outbox.
 
 use axum::Extension;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, State};
+
+use crate::extract::{Form, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};

@@ -1,7 +1,9 @@
 //! `/dang-nhap` and `/dang-xuat`: signing in with a name and password, and out.
 
 use axum::Extension;
-use axum::extract::{Form, Query, State};
+use axum::extract::State;
+
+use crate::extract::{Form, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};

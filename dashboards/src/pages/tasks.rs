@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Extension;
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use crate::extract::Query;
 use maud::{Markup, html};
 use metrics::{Status, TaskState, format};
 use serde::Deserialize;
