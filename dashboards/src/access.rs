@@ -195,9 +195,10 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         Err(refusal) => {
             let resp = refuse(rule.api, refusal, &uri);
             if let Some(action) = rule.audit {
+                let status = resp.status().as_u16();
                 state
                     .audit
-                    .record(event(&viewer, &client, action, &uri, resp.status()));
+                    .by(&viewer, &client, action, &uri.to_string(), status);
             }
             return resp;
         }
@@ -207,32 +208,12 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     let target_uri = req.uri().clone();
     let resp = next.run(req).await;
     if let Some(action) = rule.audit {
+        let status = resp.status().as_u16();
         state
             .audit
-            .record(event(&viewer, &client, action, &target_uri, resp.status()));
+            .by(&viewer, &client, action, &target_uri.to_string(), status);
     }
     resp
-}
-
-fn event(
-    viewer: &Viewer,
-    client: &Client,
-    action: &str,
-    uri: &Uri,
-    status: StatusCode,
-) -> warehouse::AuditEvent {
-    warehouse::AuditEvent {
-        at: chrono::Utc::now(),
-        user: viewer.name().to_string(),
-        role: viewer
-            .role()
-            .map(|r| r.id().to_string())
-            .unwrap_or_default(),
-        action: action.to_string(),
-        target: uri.to_string(),
-        address: client.address.clone(),
-        status: status.as_u16(),
-    }
 }
 
 /// Why a request was refused.

@@ -59,6 +59,29 @@ impl Audit {
         Audit { tx }
     }
 
+    /// Queues what `viewer` did from `client`, now.
+    pub fn by(
+        &self,
+        viewer: &crate::auth::Viewer,
+        client: &crate::access::Client,
+        action: &str,
+        target: &str,
+        status: u16,
+    ) {
+        self.record(AuditEvent {
+            at: chrono::Utc::now(),
+            user: viewer.name().to_string(),
+            role: viewer
+                .role()
+                .map(|r| r.id().to_string())
+                .unwrap_or_default(),
+            action: action.to_string(),
+            target: target.to_string(),
+            address: client.address.clone(),
+            status,
+        });
+    }
+
     /// Queues an event.
     pub fn record(&self, event: AuditEvent) {
         tracing::info!(

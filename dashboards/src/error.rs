@@ -73,6 +73,24 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// The refusals any signed-in route may answer, as `/openapi.json` lists them.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// Tham số sai
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Chưa đăng nhập
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// Ngoài quyền hoặc phạm vi của tài khoản
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Không có
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (

@@ -49,10 +49,7 @@ fn split(file: &str) -> Result<(&str, &str), ApiError> {
     params(("file" = String, Path, description = "I.3.svg hoặc I.3.png", example = "I.3.svg"), ChartQuery),
     responses(
         (status = 200, description = "Biểu đồ theo tháng (SVG hoặc PNG)", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -92,10 +89,7 @@ pub async fn public(
     params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), ("file" = String, Path, description = "khu_pho.svg, linh_vuc.png, don_vi.svg, kenh.svg", example = "khu_pho.svg"), crate::pages::pickers::ViewQuery),
     responses(
         (status = 200, description = "Biểu đồ cột theo khu phố, lĩnh vực, đơn vị hoặc kênh", content_type = "image/svg+xml", body = String),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn breakdown(
     State(state): State<AppState>,

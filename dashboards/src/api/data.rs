@@ -19,10 +19,7 @@ pub struct RunsQuery {
 #[utoipa::path(get, path = "/api/runs", tag = "dữ liệu", params(RunsQuery),
     responses(
         (status = 200, description = "Các lần nạp gần đây", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn runs(
     State(state): State<AppState>,
@@ -50,10 +47,7 @@ pub struct QuarantineQuery {
 #[utoipa::path(get, path = "/api/quarantine", tag = "dữ liệu", params(QuarantineQuery),
     responses(
         (status = 200, description = "Dòng bị loại, kèm tệp, dòng, trường và lý do", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn quarantine(
     State(state): State<AppState>,

@@ -149,10 +149,7 @@ fn xlsx_bytes(id: &str, lines: &[Vec<Cell>]) -> Result<Vec<u8>, rust_xlsxwriter:
     params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), ("file" = String, Path, description = "I.3.csv hoặc I.3.xlsx", example = "I.3.csv"), ViewQuery),
     responses(
         (status = 200, description = "Số liệu và phân tích (CSV hoặc XLSX)", content_type = "text/csv", body = String),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,

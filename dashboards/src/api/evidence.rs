@@ -24,10 +24,7 @@ pub struct EvidenceQuery {
     params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), EvidenceQuery),
     responses(
         (status = 200, description = "Phụ lục minh chứng (ZIP)", content_type = "application/zip", body = Vec<u8>),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,

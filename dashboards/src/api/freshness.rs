@@ -19,10 +19,7 @@ pub struct FreshnessQuery {
 #[utoipa::path(get, path = "/api/freshness", tag = "dữ liệu", params(FreshnessQuery),
     responses(
         (status = 200, description = "Độ mới theo nguồn và khu phố", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,

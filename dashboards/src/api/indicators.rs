@@ -29,10 +29,7 @@ pub struct TableQuery {
 #[utoipa::path(get, path = "/api/indicators", tag = "chỉ tiêu", params(TableQuery),
     responses(
         (status = 200, description = "Bảng Phụ lục 1 và chỉ số điều hành", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -62,10 +59,7 @@ pub struct IndicatorResponse {
     params(("id" = String, Path, description = "Mã chỉ tiêu: I.1 … III.2, VH.1 … VH.5", example = "I.3"), TableQuery),
     responses(
         (status = 200, description = "Một chỉ tiêu: số liệu, định nghĩa, SQL, phân tích", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -143,10 +137,7 @@ pub(crate) async fn series_range(
     params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), SeriesQuery),
     responses(
         (status = 200, description = "Giá trị theo tháng", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn series(
     State(state): State<AppState>,

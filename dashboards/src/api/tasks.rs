@@ -32,10 +32,7 @@ pub struct TasksResponse {
 #[utoipa::path(get, path = "/api/tasks", tag = "nhiệm vụ", params(TasksQuery),
     responses(
         (status = 200, description = "Nhiệm vụ 6 rõ với tình trạng, quá hạn, hiệu quả", body = serde_json::Value),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn list(
     State(state): State<AppState>,

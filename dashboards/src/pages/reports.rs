@@ -180,10 +180,7 @@ pub async fn post(
     params(("file" = String, Path, description = "Tên tệp báo cáo trong sổ báo cáo")),
     responses(
         (status = 200, description = "Tệp báo cáo (PDF, DOCX, XLSX, ZIP)", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 400, description = "Tham số sai", body = crate::error::ErrorBody),
-        (status = 401, description = "Chưa đăng nhập", body = crate::error::ErrorBody),
-        (status = 403, description = "Ngoài quyền hoặc phạm vi của tài khoản", body = crate::error::ErrorBody),
-        (status = 404, description = "Không có", body = crate::error::ErrorBody),
+        crate::error::Refusals,
     ), security(("phien" = [])))]
 pub async fn download(
     State(state): State<AppState>,

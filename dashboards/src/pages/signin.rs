@@ -193,18 +193,9 @@ pub async fn sign_out(
     if let Some(token) = cookie(&headers, session::COOKIE) {
         state.auth.sessions.close(&token);
     }
-    state.audit.record(warehouse::AuditEvent {
-        at: chrono::Utc::now(),
-        user: viewer.name().to_string(),
-        role: viewer
-            .role()
-            .map(|r| r.id().to_string())
-            .unwrap_or_default(),
-        action: "sign_out".to_string(),
-        target: "/dang-xuat".to_string(),
-        address: client.address.clone(),
-        status: 303,
-    });
+    state
+        .audit
+        .by(&viewer, &client, "sign_out", "/dang-xuat", 303);
     let secure = state.auth.secure(client.peer, &headers);
     let mut resp = Redirect::to("/cong-khai").into_response();
     if let Ok(v) = state
