@@ -19,6 +19,7 @@ pub mod observe;
 pub mod openapi;
 pub mod pages;
 pub mod state;
+pub mod view;
 
 use std::net::SocketAddr;
 

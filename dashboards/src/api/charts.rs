@@ -86,7 +86,7 @@ pub async fn public(
 
 /// `/charts/{id}/theo/{dim}.svg|png?period=&rule=`: the breakdown bar chart, worst first.
 #[utoipa::path(get, path = "/charts/{id}/theo/{file}", tag = "biểu đồ",
-    params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), ("file" = String, Path, description = "khu_pho.svg, linh_vuc.png, don_vi.svg, kenh.svg", example = "khu_pho.svg"), crate::pages::pickers::ViewQuery),
+    params(("id" = String, Path, description = "Mã chỉ tiêu", example = "I.3"), ("file" = String, Path, description = "khu_pho.svg, linh_vuc.png, don_vi.svg, kenh.svg", example = "khu_pho.svg"), crate::view::ViewQuery),
     responses(
         (status = 200, description = "Biểu đồ cột theo khu phố, lĩnh vực, đơn vị hoặc kênh", content_type = "image/svg+xml", body = String),
         crate::error::Refusals,
@@ -94,14 +94,14 @@ pub async fn public(
 pub async fn breakdown(
     State(state): State<AppState>,
     Path((id, file)): Path<(String, String)>,
-    Query(q): Query<crate::pages::pickers::ViewQuery>,
+    Query(q): Query<crate::view::ViewQuery>,
 ) -> Result<Response, ApiError> {
     let (dim, ext) = split(&file)?;
-    let view = crate::pages::pickers::View::read(&state, &q)?;
+    let view = crate::view::View::read(&state, &q)?;
     let ev = state.evaluator_for(None, view.rule_param()).await?;
     let ind = ev.catalogue().indicator(&id)?.clone();
     let mut values = ev.breakdown(&ind.id, view.period, dim).await?;
-    crate::pages::indicator::worst_first(&mut values);
+    crate::view::worst_first(&mut values);
     let row = ev.row(&ind.id, view.period, None).await?;
     let target = row.figure.milestone.and_then(|y| match ind.target(y) {
         Some(metrics::Target::AtLeast { percent }) => Some((y, percent)),
@@ -123,7 +123,7 @@ pub async fn breakdown(
         bars: values
             .iter()
             .map(|v| crate::charts::Bar {
-                label: crate::pages::indicator::key_name(&state, dim, v.key.as_deref()),
+                label: crate::view::key_name(&state, dim, v.key.as_deref()),
                 value: v.value,
                 detail: format!(
                     "{} / {}",

@@ -10,8 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 
-use crate::pages::indicator::{breakdowns, key_name};
-use crate::pages::pickers::{View, ViewQuery};
+use crate::view::{View, ViewQuery, breakdowns, key_name};
 use crate::{ApiError, AppState};
 
 const HEAD: [&str; 14] = [
@@ -54,7 +53,7 @@ async fn lines(
     let ind = ev.catalogue().indicator(id)?.clone();
     let row = ev.row(&ind.id, view.period, view.unit.as_deref()).await?;
     let place = match &view.unit {
-        Some(u) => crate::pages::layout::unit_name(&state.site, u),
+        Some(u) => crate::view::unit_name(&state.site, u),
         None => state.site.ward_name.clone(),
     };
     let f = &row.figure;
@@ -83,7 +82,7 @@ async fn lines(
     first.push(Cell::Text(f.target_text.clone().unwrap_or_default()));
     first.push(Cell::Text(f.status_text.clone()));
     let mut out = vec![first];
-    for b in breakdowns(&ev, &ind.id, view).await.map_err(|e| e.0)? {
+    for b in breakdowns(&ev, &ind.id, view).await? {
         for v in &b.values {
             let mut line = common(&b.name, key_name(state, &b.dimension, v.key.as_deref()));
             line.extend(tail(

@@ -31,7 +31,7 @@ pub async fn get(
     Path(id): Path<String>,
     Query(q): Query<EvidenceQuery>,
 ) -> Result<Response, ApiError> {
-    let period = super::period_or(q.period.as_deref(), state.site.default_period)?;
+    let period = crate::view::period_or(q.period.as_deref(), state.site.default_period)?;
     let ev = state.evaluator_for(q.as_of.as_deref(), None).await?;
     let id = ev.catalogue().indicator(&id)?.id.clone();
     let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());

@@ -25,7 +25,7 @@ pub async fn get(
     State(state): State<AppState>,
     Query(q): Query<FreshnessQuery>,
 ) -> Result<Json<Vec<SourceFreshness>>, ApiError> {
-    let unit = super::unit_of(&state, q.unit.as_deref())?;
+    let unit = crate::view::unit_of(&state, q.unit.as_deref())?;
     let mut f = state
         .lake
         .freshness(&state.site.max_age_hours, chrono::Utc::now())

@@ -7,7 +7,7 @@ use crate::extract::Query;
 use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorTable, IndicatorValue, Period};
 use serde::{Deserialize, Serialize};
 
-use super::{period_or, unit_of};
+use crate::view::{period_or, unit_of};
 use crate::{ApiError, AppState};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

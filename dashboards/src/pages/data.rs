@@ -49,7 +49,7 @@ pub async fn get(
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<DataQuery>,
 ) -> Result<Markup, PageError> {
-    let unit = crate::api::unit_of(&state, q.unit.as_deref())?;
+    let unit = crate::view::unit_of(&state, q.unit.as_deref())?;
     let source = q.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let tz = state.evaluator().await.timezone();
     let now = Utc::now();

@@ -6,65 +6,15 @@ use axum::extract::{Path, State};
 
 use crate::extract::Query;
 use maud::{Markup, html};
-use metrics::{BreakdownValue, Target, TaskState, format};
+use metrics::{Target, TaskState, format};
 
 use super::PageError;
 use super::figures::{Arrivals, age_text};
 use super::layout::{Section, page, status_class, unit_name};
-use super::pickers::{View, ViewQuery, pickers};
+use super::pickers::pickers;
 use crate::AppState;
 use crate::auth::Viewer;
-
-/// A breakdown: its dimension, the dimension's name, and its values worst first.
-pub struct Breakdown {
-    pub dimension: String,
-    pub name: String,
-    pub values: Vec<BreakdownValue>,
-}
-
-/// Worst first: the lowest share first, a value without data last, then the larger
-/// denominator first (more records behind the same share).
-pub fn worst_first(values: &mut [BreakdownValue]) {
-    values.sort_by(|a, b| {
-        let key = |v: &BreakdownValue| v.value.unwrap_or(f64::INFINITY);
-        key(a)
-            .total_cmp(&key(b))
-            .then(b.denominator.cmp(&a.denominator))
-            .then(a.key.cmp(&b.key))
-    });
-}
-
-/// The breakdowns of `id` for a ward-level view; none for one khu phố.
-pub async fn breakdowns(
-    ev: &metrics::Evaluator,
-    id: &str,
-    view: &View,
-) -> Result<Vec<Breakdown>, PageError> {
-    if view.unit.is_some() {
-        return Ok(Vec::new());
-    }
-    let explanation = ev.explain(id, view.period, None).await?;
-    let mut out = Vec::new();
-    for (dim, name) in explanation.breakdowns {
-        let mut values = ev.breakdown(id, view.period, &dim).await?;
-        worst_first(&mut values);
-        out.push(Breakdown {
-            dimension: dim,
-            name,
-            values,
-        });
-    }
-    Ok(out)
-}
-
-/// The name a breakdown key is shown with.
-pub fn key_name(state: &AppState, dimension: &str, key: Option<&str>) -> String {
-    match (dimension, key) {
-        (_, None) => "(không ghi)".to_string(),
-        ("khu_pho", Some(k)) => unit_name(&state.site, k),
-        (_, Some(k)) => k.to_string(),
-    }
-}
+use crate::view::{View, ViewQuery, breakdowns, key_name};
 
 pub async fn get(
     State(state): State<AppState>,
@@ -231,32 +181,4 @@ pub async fn get(
         &format!("{id} {}", row.name),
         body,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use metrics::BreakdownValue;
-
-    fn v(key: &str, value: Option<f64>, d: u64) -> BreakdownValue {
-        BreakdownValue {
-            key: Some(key.into()),
-            numerator: 0,
-            denominator: d,
-            value,
-            value_text: String::new(),
-        }
-    }
-
-    #[test]
-    fn worst_first_puts_the_lowest_share_first_and_no_data_last() {
-        let mut vs = vec![
-            v("a", Some(80.0), 10),
-            v("b", None, 0),
-            v("c", Some(20.0), 5),
-            v("d", Some(20.0), 50),
-        ];
-        super::worst_first(&mut vs);
-        let keys: Vec<_> = vs.iter().map(|v| v.key.clone().unwrap()).collect();
-        assert_eq!(keys, ["d", "c", "a", "b"]);
-    }
 }

@@ -84,14 +84,7 @@ pub fn page(site: &Site, viewer: &Viewer, section: Section, title: &str, body: M
     }
 }
 
-/// A khu phố's name from its code (the code itself when unknown: an office's name).
-pub fn unit_name(site: &Site, code: &str) -> String {
-    site.units
-        .iter()
-        .find(|(c, _)| c == code)
-        .map(|(_, n)| n.clone())
-        .unwrap_or_else(|| code.to_string())
-}
+pub use crate::view::unit_name;
 
 /// The status class and the short text of a status.
 pub fn status_class(status: metrics::Status) -> &'static str {

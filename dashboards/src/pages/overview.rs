@@ -12,10 +12,11 @@ use metrics::{IndicatorRow, format};
 use super::PageError;
 use super::figures::{Arrivals, age_text, trend};
 use super::layout::{Section, page, status_class, unit_name};
-use super::pickers::{View, ViewQuery, pickers};
+use super::pickers::pickers;
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::charts::sparkline;
+use crate::view::{View, ViewQuery};
 
 pub async fn get(
     State(state): State<AppState>,

@@ -2,75 +2,11 @@
 //! and every view has its own address.
 
 use maud::{Markup, html};
-use metrics::{Period, PeriodRule};
-use serde::Deserialize;
+use metrics::Period;
 
 use crate::auth::{Role, Viewer};
 use crate::state::Site;
-use crate::{ApiError, AppState};
-
-/// What a page shows: `?period=&rule=&unit=`.
-#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ViewQuery {
-    /// Kỳ: 2026-06, 2026-Q2, 2026-H1 hoặc 2026.
-    pub period: Option<String>,
-    pub rule: Option<String>,
-    pub unit: Option<String>,
-}
-
-/// The view, checked.
-#[derive(Debug, Clone)]
-pub struct View {
-    pub period: Period,
-    pub rule: Option<PeriodRule>,
-    pub unit: Option<String>,
-}
-
-impl View {
-    pub fn read(state: &AppState, q: &ViewQuery) -> Result<View, ApiError> {
-        let period = crate::api::period_or(q.period.as_deref(), state.site.default_period)?;
-        let rule = match q.rule.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Some(r.parse::<PeriodRule>()?),
-            None => None,
-        };
-        let unit = crate::api::unit_of(state, q.unit.as_deref())?;
-        Ok(View { period, rule, unit })
-    }
-
-    /// The query string that reproduces this view (without the leading `?`).
-    pub fn query(&self) -> String {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        s.append_pair("period", &self.period.to_string());
-        if let Some(r) = self.rule {
-            s.append_pair("rule", rule_id(r));
-        }
-        if let Some(u) = &self.unit {
-            s.append_pair("unit", u);
-        }
-        s.finish()
-    }
-
-    /// The rule as the `rule` parameter writes it.
-    pub fn rule_param(&self) -> Option<&'static str> {
-        self.rule.map(rule_id)
-    }
-
-    pub fn rule_text(&self) -> &'static str {
-        match self.rule {
-            None => "kỳ tính theo từng chỉ tiêu",
-            Some(PeriodRule::Calendar) => "kỳ tính theo lịch",
-            Some(PeriodRule::Nd09) => "kỳ tính theo Nghị định 09/2019",
-        }
-    }
-}
-
-fn rule_id(r: PeriodRule) -> &'static str {
-    match r {
-        PeriodRule::Calendar => "calendar",
-        PeriodRule::Nd09 => "nd09",
-    }
-}
+use crate::view::View;
 
 /// Periods offered: the last 16 months, 6 quarters, 4 half-years and 3 years up to `latest`.
 pub fn periods(latest: Period) -> Vec<(&'static str, Vec<Period>)> {
@@ -125,7 +61,7 @@ pub fn pickers(site: &Site, viewer: &Viewer, view: &View, action: &str, units: b
         Some(s) if s.role == Role::KhuPho => s.unit.clone(),
         _ => None,
     };
-    let rule = view.rule.map(rule_id).unwrap_or("");
+    let rule = view.rule_param().unwrap_or("");
     html! {
         form.pickers method="get" action=(action) {
             label {

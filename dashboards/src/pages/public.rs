@@ -24,7 +24,7 @@ pub async fn get(
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<PublicQuery>,
 ) -> Result<Markup, PageError> {
-    let period = crate::api::period_or(q.period.as_deref(), state.site.default_period)?;
+    let period = crate::view::period_or(q.period.as_deref(), state.site.default_period)?;
     let ev = state.evaluator().await;
     let table = ev.report(period, None).await?;
     let groups = super::pickers::periods(state.site.default_period);

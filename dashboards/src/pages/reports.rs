@@ -47,7 +47,7 @@ pub async fn get(
     Query(q): Query<ReportsQuery>,
 ) -> Result<Markup, PageError> {
     let site = &state.site;
-    let unit = crate::api::unit_of(&state, q.unit.as_deref())?;
+    let unit = crate::view::unit_of(&state, q.unit.as_deref())?;
     let productions: Vec<_> = state
         .lake
         .productions()
@@ -138,7 +138,7 @@ pub async fn post(
     Form(f): Form<ProduceForm>,
 ) -> Result<Redirect, PageError> {
     let kind: ReportKind = f.kind.parse().map_err(ApiError::bad_request)?;
-    let period = crate::api::period_or(Some(&f.period), state.site.default_period)?;
+    let period = crate::view::period_or(Some(&f.period), state.site.default_period)?;
     let ev = state.evaluator().await;
     let date = match f.date.trim() {
         "" => chrono::Utc::now()
