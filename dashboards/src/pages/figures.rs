@@ -45,28 +45,39 @@ pub struct Arrivals {
 }
 
 impl Arrivals {
+    /// Read from the run log of the evaluator's snapshot (no other table is opened); a source
+    /// is late when its newest arrival is older than the age it is allowed.
     pub async fn read(state: &AppState, ev: &Evaluator) -> Result<Arrivals, ApiError> {
         let arrivals = warehouse::table_arrivals(ev.session(), None)
             .await
             .map_err(ApiError::internal)?;
-        let fresh = state
-            .lake
-            .freshness(&state.site.max_age_hours, Utc::now())
-            .await
-            .map_err(ApiError::internal)?;
-        let late: BTreeMap<&str, bool> =
-            fresh.iter().map(|f| (f.source.as_str(), f.late)).collect();
+        let mut newest: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+        for a in arrivals.values() {
+            let e = newest.entry(a.source.clone()).or_insert(a.at);
+            *e = (*e).max(a.at);
+        }
+        let now = Utc::now();
+        let late = |source: &str| {
+            let allowed = state
+                .site
+                .max_age_hours
+                .get(source)
+                .copied()
+                .unwrap_or(warehouse::freshness::DEFAULT_MAX_AGE_HOURS);
+            newest
+                .get(source)
+                .is_none_or(|t| now - *t > chrono::Duration::hours(allowed as i64))
+        };
         Ok(Arrivals {
             tables: arrivals
-                .into_iter()
+                .iter()
                 .map(|(t, a)| {
-                    let late = late.get(a.source.as_str()).copied().unwrap_or(false);
                     (
-                        t,
+                        t.clone(),
                         DataAge {
-                            source: a.source,
+                            source: a.source.clone(),
                             at: a.at,
-                            late,
+                            late: late(&a.source),
                         },
                     )
                 })
