@@ -557,7 +557,7 @@ fn demo_accounts(cfg: &Config) -> Result<()> {
     let file = dashboards::auth::UserFile::new(cfg.path(&cfg.server.users));
     if !file.load()?.is_empty() {
         println!(
-            "demo: đăng nhập bằng các tài khoản trong {}",
+            "demo: đăng nhập bằng các tài khoản trong {} (quên mật khẩu: chiso user passwd TÊN)",
             file.path().display()
         );
         return Ok(());

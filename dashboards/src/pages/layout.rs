@@ -132,12 +132,12 @@ th, td { border: 1px solid #cbd2d9; padding: 6px 8px; vertical-align: top; text-
 th { background: #e4e7eb; font-weight: 700; }
 td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.fixed { table-layout: fixed; }
-table.fixed td, table.fixed th { overflow-wrap: anywhere; }
+table.fixed td, table.fixed th { overflow-wrap: break-word; }
 table.fixed td.num { white-space: normal; }
 table td.num.text { text-align: left; font-size: 13px; }
 tr.group td { background: #f0f4f8; font-weight: 700; }
 .wrap { overflow-x: auto; }
-.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 700; max-width: 100%; overflow-wrap: anywhere; }
+.pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 700; max-width: 100%; }
 .pill.dat { background: #d9f0e3; color: #0f5132; }
 .pill.chua_dat { background: #fde2e1; color: #8a1c13; }
 .pill.nguy_co { background: #fff1d6; color: #7a4100; }

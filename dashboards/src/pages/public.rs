@@ -45,13 +45,14 @@ pub async fn get(
             } }
             button.primary type="submit" { "Xem" }
         }
-        div.wrap { table #cong-khai .cards-small {
+        div.wrap { table #cong-khai .cards-small .fixed {
+            colgroup { col style="width: 4.5em"; col; col style="width: 12em"; col style="width: 9em"; col style="width: 10em"; }
             thead { tr { th { "STT" } th { "Chỉ tiêu" } th.num { "Kết quả" } th { "Mục tiêu" } th { "Đánh giá" } } }
             tbody {
                 @for r in table.indicators.iter().chain(&table.operations) { tr {
                     td data-label="STT" { (r.id) }
                     td data-label="Chỉ tiêu" { (r.name) }
-                    td.num data-label="Kết quả" {
+                    td class=(if r.figure.value.is_some() { "num" } else { "num text" }) data-label="Kết quả" {
                         (r.figure.value_text)
                         @if let (Some(n), Some(d)) = (r.figure.numerator, r.figure.denominator) {
                             br; span.small { (format::integer(n)) " / " (format::integer(d)) }
