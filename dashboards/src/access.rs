@@ -238,7 +238,11 @@ async fn admit(
     let signed = viewer.signed();
     match (rule.audience, signed) {
         (Public, _) => {}
-        (Operators, _) if peer.is_some_and(|p| p.is_loopback()) => {}
+        // the machine itself, not a proxy on it passing on someone else's request
+        (Operators, _)
+            if peer.is_some_and(|p| {
+                p.is_loopback() && !state.auth.settings.trusted_proxies.contains(&p)
+            }) => {}
         (Operators, Some(s)) if s.role.sees_all() => {}
         (Operators, Some(_)) => return Err(Refusal::Forbidden),
         (_, None) => return Err(Refusal::SignIn),

@@ -243,3 +243,60 @@ async fn operations_endpoints_and_cache_headers() {
     );
     assert!(text.contains("le=\"+Inf\"} 3"));
 }
+
+/// Behind a proxy on the same machine: /metrics is not open to the proxy's requests, and the
+/// address a trusted proxy forwards is the one the sign-in limits count.
+#[tokio::test]
+async fn behind_a_trusted_proxy() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let mut site = chiso::site::site(&fx.cfg);
+    site.default_period = "2026-06".parse().unwrap();
+    site.auth.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    site.auth.limits.per_address = 2;
+    let state = dashboards::AppState::new(site, fx.lake(), fx.evaluator().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum_serve(listener, state));
+    let metrics = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 401);
+
+    // two failures from one forwarded address block it, not the other one
+    let fail = |from: &'static str| {
+        let base = base.clone();
+        async move {
+            let plain = reqwest::Client::new();
+            let form = plain.get(format!("{base}/dang-nhap")).send().await.unwrap();
+            let cookie = form.headers()["set-cookie"]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let token = crate::browser::form_token(&form.text().await.unwrap()).unwrap();
+            plain
+                .post(format!("{base}/dang-nhap"))
+                .header("cookie", cookie)
+                .header("x-forwarded-for", from)
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("ten", "ai-do"),
+                    ("mat_khau", "sai-mat-khau"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(fail("203.0.113.7").await, 401);
+    assert_eq!(fail("203.0.113.7").await, 401);
+    assert_eq!(fail("203.0.113.7").await, 429);
+    assert_eq!(fail("198.51.100.9").await, 401);
+}
