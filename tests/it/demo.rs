@@ -516,3 +516,73 @@ fn a_config_error_names_the_file_and_the_key() {
         "{err}"
     );
 }
+
+/// `chiso user add|passwd|disable`: the password from standard input, hashed with argon2id;
+/// a khu phố account needs a khu phố of the ward.
+#[test]
+fn user_commands_write_the_accounts_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (config, _) = demo_config(dir.path());
+    let chiso = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = chiso(
+        &["user", "add", "kp03", "--role", "khu_pho", "--unit", "KP03"],
+        "mat-khau-khu-pho-3\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let users = dir.path().join("data/users.toml");
+    let text = std::fs::read_to_string(&users).unwrap();
+    assert!(text.contains("name = \"kp03\"") && text.contains("$argon2id$"));
+    assert!(!text.contains("mat-khau-khu-pho-3"), "no password in clear");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&users).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only");
+    }
+    let file = dashboards::auth::UserFile::new(&users);
+    let u = file.load().unwrap().remove(0);
+    assert!(dashboards::auth::users::verify_password(
+        "mat-khau-khu-pho-3",
+        &u.password
+    ));
+
+    let out = chiso(
+        &["user", "add", "kp99", "--role", "khu_pho", "--unit", "KP99"],
+        "mat-khau-khu-pho-99\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("KP99"));
+
+    let out = chiso(&["user", "passwd", "kp03"], "mat-khau-moi-cua-kp03\n");
+    assert!(out.status.success());
+    let u = file.load().unwrap().remove(0);
+    assert!(dashboards::auth::users::verify_password(
+        "mat-khau-moi-cua-kp03",
+        &u.password
+    ));
+    let out = chiso(&["user", "disable", "kp03"], "");
+    assert!(out.status.success());
+    assert!(file.load().unwrap()[0].disabled);
+}
