@@ -307,9 +307,9 @@ async fn narrow(
                 .find(|p| p.files.iter().any(|f| f.name == file))
                 .map(|p| p.unit.clone());
             match unit {
-                None => Ok(req),
+                // a file the register does not know belongs to no khu phố
                 Some(u) if u == own => Ok(req),
-                Some(_) => Err(Refusal::OutOfScope(
+                _ => Err(Refusal::OutOfScope(
                     "báo cáo này không phải của khu phố của tài khoản".into(),
                 )),
             }
