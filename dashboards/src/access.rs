@@ -39,6 +39,8 @@ pub enum Scope {
     Unit,
     /// `?unit=` (a task's unit) is the viewer's own office.
     Office,
+    /// `?nhiem_vu_cua=` (whose tasks a page lists) is the viewer's own office.
+    OfficeTasks,
     /// The indicator in the path must be one the viewer's office has a task for.
     OfficeIndicator,
     /// The report file in the path must be one of the viewer's neighbourhood.
@@ -128,7 +130,8 @@ pub fn rule_for(method: &Method, path: &str) -> Option<Rule> {
         "/static/fonts/{file}" => PUBLIC_API,
         "/metrics" => rule(Operators, Denied, Denied, true),
         "/dang-xuat" => rule(Staff, Free, Free, false),
-        "/" | "/chi-tieu/{id}" | "/du-lieu" => FIGURES_PAGE,
+        "/" | "/du-lieu" => FIGURES_PAGE,
+        "/chi-tieu/{id}" => rule(Staff, Unit, OfficeTasks, false),
         "/bao-cao" if post => audited(rule(Producers, Denied, Free, false), "report"),
         "/bao-cao" => FIGURES_PAGE,
         "/bao-cao/tai/{file}" => audited(rule(Staff, UnitReportFile, Free, true), "download"),
@@ -285,6 +288,7 @@ async fn narrow(
             Ok(req)
         }
         Office => pin_query(req, "unit", &own),
+        OfficeTasks => pin_query(req, "nhiem_vu_cua", &own),
         OfficeIndicator => {
             let id = path_segment(req.uri(), 3).unwrap_or_default();
             let ev = state.evaluator().await;

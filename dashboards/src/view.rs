@@ -38,6 +38,9 @@ pub(crate) fn unit_of(state: &AppState, raw: Option<&str>) -> Result<Option<Stri
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ViewQuery {
+    /// Only the tasks this unit leads or takes part in (part of its name), where a page lists
+    /// tasks.
+    pub nhiem_vu_cua: Option<String>,
     /// Kỳ: 2026-06, 2026-Q2, 2026-H1 hoặc 2026.
     pub period: Option<String>,
     pub rule: Option<String>,

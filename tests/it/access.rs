@@ -284,6 +284,27 @@ async fn every_route_for_every_role() {
     assert_eq!(a.status, 403);
     let board = can_bo.clone().get("/nhiem-vu").await.text();
     assert!(board.contains("T-02") && !board.contains("T-01"));
+    // an indicator page lists the office's own tasks only; ubnd sees every task of I.1
+    let i1 = can_bo
+        .clone()
+        .get("/chi-tieu/I.1?period=2026-06")
+        .await
+        .text();
+    assert!(
+        !i1.contains("task-T-01"),
+        "another office's task on an officer's page"
+    );
+    let i1 = ubnd
+        .clone()
+        .get("/chi-tieu/I.1?period=2026-06")
+        .await
+        .text();
+    assert!(i1.contains("task-T-01"));
+    let other = can_bo
+        .clone()
+        .get("/chi-tieu/I.1?nhiem_vu_cua=V%C4%83n%20ph%C3%B2ng")
+        .await;
+    assert_eq!(other.status, 403);
 
     // the public page: aggregates only
     let public = anon.clone().get("/cong-khai?period=2026-06").await;

@@ -35,7 +35,11 @@ pub async fn get(
         .with_timezone(&ev.timezone())
         .date_naive();
     let tasks: Vec<TaskState> = ev
-        .tasks(&state.site.plans, today, None)
+        .tasks(
+            &state.site.plans,
+            today,
+            q.nhiem_vu_cua.as_deref().filter(|u| !u.trim().is_empty()),
+        )
         .await?
         .into_iter()
         .filter(|t| t.task.chi_tieu.contains(&id))
