@@ -36,14 +36,16 @@ pub struct AppState {
     pub audit: crate::audit::Audit,
     pub observations: Arc<crate::observe::Observations>,
     evaluator: Arc<RwLock<Arc<Evaluator>>>,
-    series: Arc<std::sync::Mutex<SeriesCache>>,
+    memo: Arc<std::sync::Mutex<Memo>>,
 }
 
-/// Monthly series already computed, by lake version, rule, indicator, months and unit.
-type SeriesCache = std::collections::HashMap<String, Arc<Vec<metrics::IndicatorValue>>>;
+/// What was computed from a snapshot, by a key that names the snapshot (its lake version and
+/// rule) and the question. A snapshot never changes, so an entry never goes stale; switching to
+/// a new snapshot starts the memo again.
+type Memo = std::collections::HashMap<String, Arc<dyn std::any::Any + Send + Sync>>;
 
-/// Series kept at most; the cache starts again empty past it.
-const SERIES_KEPT: usize = 4096;
+/// Entries kept at most; the memo starts again empty past it.
+const MEMO_KEPT: usize = 4096;
 
 impl AppState {
     /// The state; starts the audit log's writer on the current runtime.
@@ -56,8 +58,35 @@ impl AppState {
             site: Arc::new(site),
             lake,
             evaluator: Arc::new(RwLock::new(Arc::new(evaluator))),
-            series: Arc::default(),
+            memo: Arc::default(),
         }
+    }
+
+    /// What `compute` gives for `question` over the snapshot of `ev`, computed once.
+    pub async fn memo<T, F, Fut>(
+        &self,
+        ev: &Evaluator,
+        question: &str,
+        compute: F,
+    ) -> Result<Arc<T>, crate::ApiError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, crate::ApiError>>,
+    {
+        let key = format!("{:?}|{:?}|{question}", ev.lake_version(), ev.rule());
+        if let Some(v) = self.memo_map().get(&key).cloned()
+            && let Ok(v) = v.downcast::<T>()
+        {
+            return Ok(v);
+        }
+        let v = Arc::new(compute().await?);
+        let mut memo = self.memo_map();
+        if memo.len() >= MEMO_KEPT {
+            memo.clear();
+        }
+        memo.insert(key, v.clone());
+        Ok(v)
     }
 
     /// The monthly series of `id` from `from` to `to`, computed once per snapshot.
@@ -69,26 +98,29 @@ impl AppState {
         to: Period,
         unit: Option<&str>,
     ) -> Result<Arc<Vec<metrics::IndicatorValue>>, crate::ApiError> {
-        let key = format!(
-            "{:?}|{:?}|{id}|{from}|{to}|{}",
-            ev.lake_version(),
-            ev.rule(),
-            unit.unwrap_or("")
-        );
-        if let Some(v) = self.series_cache().get(&key) {
-            return Ok(v.clone());
-        }
-        let v = Arc::new(ev.series(id, from, to, unit).await?);
-        let mut cache = self.series_cache();
-        if cache.len() >= SERIES_KEPT {
-            cache.clear();
-        }
-        cache.insert(key, v.clone());
-        Ok(v)
+        let question = format!("series|{id}|{from}|{to}|{}", unit.unwrap_or(""));
+        self.memo(ev, &question, || async {
+            Ok(ev.series(id, from, to, unit).await?)
+        })
+        .await
     }
 
-    fn series_cache(&self) -> std::sync::MutexGuard<'_, SeriesCache> {
-        self.series.lock().unwrap_or_else(|p| p.into_inner())
+    /// The indicator table of `period` (and one khu phố), computed once per snapshot.
+    pub async fn report(
+        &self,
+        ev: &Evaluator,
+        period: Period,
+        unit: Option<&str>,
+    ) -> Result<Arc<metrics::IndicatorTable>, crate::ApiError> {
+        let question = format!("report|{period}|{}", unit.unwrap_or(""));
+        self.memo(ev, &question, || async {
+            Ok(ev.report(period, unit).await?)
+        })
+        .await
+    }
+
+    fn memo_map(&self) -> std::sync::MutexGuard<'_, Memo> {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The evaluator of the current snapshot.
@@ -132,6 +164,6 @@ impl AppState {
     /// Switches to a new snapshot.
     pub async fn replace(&self, evaluator: Evaluator) {
         *self.evaluator.write().await = Arc::new(evaluator);
-        self.series_cache().clear();
+        self.memo_map().clear();
     }
 }

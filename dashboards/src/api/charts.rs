@@ -11,7 +11,7 @@ use super::indicators::series_range;
 use crate::charts::{SeriesChart, indicator_chart, series_svg, svg_to_png};
 use crate::{ApiError, AppState};
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChartQuery {
     from: Option<String>,
@@ -21,20 +21,35 @@ pub struct ChartQuery {
     rule: Option<String>,
 }
 
-/// An SVG or PNG response for `svg`, by the requested extension.
-async fn respond(svg: String, ext: &str) -> Result<Response, ApiError> {
-    if ext == "svg" {
-        return Ok((
-            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-            svg,
-        )
-            .into_response());
-    }
-    let png = tokio::task::spawn_blocking(move || svg_to_png(&svg))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
-    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+/// The chart `key` names over the snapshot of `ev`, as SVG or PNG by `ext`: drawn by `svg`
+/// the first time, then kept with the snapshot.
+async fn drawn(
+    state: &AppState,
+    ev: &metrics::Evaluator,
+    key: String,
+    ext: &str,
+    svg: impl std::future::Future<Output = Result<String, ApiError>>,
+) -> Result<Response, ApiError> {
+    let png = ext == "png";
+    let bytes = state
+        .memo(ev, &format!("{key}|{ext}"), || async {
+            let svg = svg.await?;
+            if !png {
+                return Ok(axum::body::Bytes::from(svg));
+            }
+            let png = tokio::task::spawn_blocking(move || svg_to_png(&svg))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
+            Ok(axum::body::Bytes::from(png))
+        })
+        .await?;
+    let content_type = if png {
+        "image/png"
+    } else {
+        "image/svg+xml; charset=utf-8"
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], (*bytes).clone()).into_response())
 }
 
 /// `id` and the extension of a chart file name.
@@ -57,8 +72,12 @@ pub async fn get(
     Query(q): Query<ChartQuery>,
 ) -> Result<Response, ApiError> {
     let (id, ext) = split(&file)?;
-    let chart = build(&state, id, &q).await?;
-    respond(series_svg(&chart).map_err(ApiError::internal)?, ext).await
+    let ev = state.evaluator_for(None, q.rule.as_deref()).await?;
+    let key = format!("chart|{id}|{q:?}");
+    drawn(&state, &ev, key, ext, async {
+        series_svg(&build(&state, id, &q).await?).map_err(ApiError::internal)
+    })
+    .await
 }
 
 /// `/cong-khai/bieu-do/{id}.svg|png`: the ward's chart, for anyone.
@@ -80,8 +99,12 @@ pub async fn public(
         rule: None,
         ..q
     };
-    let chart = build(&state, id, &q).await?;
-    respond(series_svg(&chart).map_err(ApiError::internal)?, ext).await
+    let ev = state.evaluator().await;
+    let key = format!("chart|{id}|{q:?}");
+    drawn(&state, &ev, key, ext, async {
+        series_svg(&build(&state, id, &q).await?).map_err(ApiError::internal)
+    })
+    .await
 }
 
 /// `/charts/{id}/theo/{dim}.svg|png?period=&rule=`: the breakdown bar chart, worst first.
@@ -99,44 +122,48 @@ pub async fn breakdown(
     let (dim, ext) = split(&file)?;
     let view = crate::view::View::read(&state, &q)?;
     let ev = state.evaluator_for(None, view.rule_param()).await?;
-    let ind = ev.catalogue().indicator(&id)?.clone();
-    let mut values = ev.breakdown(&ind.id, view.period, dim).await?;
-    crate::view::worst_first(&mut values);
-    let row = ev.row(&ind.id, view.period, None).await?;
-    let target = row.figure.milestone.and_then(|y| match ind.target(y) {
-        Some(metrics::Target::AtLeast { percent }) => Some((y, percent)),
-        _ => None,
-    });
-    let dim_name = metrics::catalogue::DIMENSIONS
-        .iter()
-        .find(|(d, _)| *d == dim)
-        .map(|(_, n)| *n)
-        .unwrap_or(dim);
-    let chart = crate::charts::BarChart {
-        title: format!("{} theo {dim_name}", ind.id),
-        subtitle: format!(
-            "{} · {} · {}",
-            ind.name,
-            state.site.ward_name,
-            row.figure.window.label_vi()
-        ),
-        bars: values
+    let key = format!("bars|{id}|{dim}|{}", view.query());
+    drawn(&state, &ev, key, ext, async {
+        let ind = ev.catalogue().indicator(&id)?.clone();
+        let mut values = ev.breakdown(&ind.id, view.period, dim).await?;
+        crate::view::worst_first(&mut values);
+        let row = ev.row(&ind.id, view.period, None).await?;
+        let target = row.figure.milestone.and_then(|y| match ind.target(y) {
+            Some(metrics::Target::AtLeast { percent }) => Some((y, percent)),
+            _ => None,
+        });
+        let dim_name = metrics::catalogue::DIMENSIONS
             .iter()
-            .map(|v| crate::charts::Bar {
-                label: crate::view::key_name(&state, dim, v.key.as_deref()),
-                value: v.value,
-                detail: format!(
-                    "{} / {}",
-                    metrics::format::integer(v.numerator),
-                    metrics::format::integer(v.denominator)
-                ),
-            })
-            .collect(),
-        target: target.map(|(_, p)| p),
-        target_label: target
-            .map(|(y, p)| format!("Mục tiêu {y}: ≥ {} %", crate::charts::format_vi(p, 0))),
-    };
-    respond(crate::charts::bars_svg(&chart), ext).await
+            .find(|(d, _)| *d == dim)
+            .map(|(_, n)| *n)
+            .unwrap_or(dim);
+        let chart = crate::charts::BarChart {
+            title: format!("{} theo {dim_name}", ind.id),
+            subtitle: format!(
+                "{} · {} · {}",
+                ind.name,
+                state.site.ward_name,
+                row.figure.window.label_vi()
+            ),
+            bars: values
+                .iter()
+                .map(|v| crate::charts::Bar {
+                    label: crate::view::key_name(&state, dim, v.key.as_deref()),
+                    value: v.value,
+                    detail: format!(
+                        "{} / {}",
+                        metrics::format::integer(v.numerator),
+                        metrics::format::integer(v.denominator)
+                    ),
+                })
+                .collect(),
+            target: target.map(|(_, p)| p),
+            target_label: target
+                .map(|(y, p)| format!("Mục tiêu {y}: ≥ {} %", crate::charts::format_vi(p, 0))),
+        };
+        Ok(crate::charts::bars_svg(&chart))
+    })
+    .await
 }
 
 /// The chart of indicator `id`.

@@ -40,7 +40,8 @@ pub async fn list(
     let ev = state
         .evaluator_for(q.as_of.as_deref(), q.rule.as_deref())
         .await?;
-    Ok(Json(ev.report(period, unit.as_deref()).await?))
+    let table = state.report(&ev, period, unit.as_deref()).await?;
+    Ok(Json((*table).clone()))
 }
 
 /// One indicator with its definition in plain Vietnamese, the SQL behind the figure and,

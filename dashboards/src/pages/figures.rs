@@ -48,9 +48,13 @@ impl Arrivals {
     /// Read from the run log of the evaluator's snapshot (no other table is opened); a source
     /// is late when its newest arrival is older than the age it is allowed.
     pub async fn read(state: &AppState, ev: &Evaluator) -> Result<Arrivals, ApiError> {
-        let arrivals = warehouse::table_arrivals(ev.session(), None)
-            .await
-            .map_err(ApiError::internal)?;
+        let arrivals = state
+            .memo(ev, "arrivals", || async {
+                warehouse::table_arrivals(ev.session(), None)
+                    .await
+                    .map_err(ApiError::internal)
+            })
+            .await?;
         let mut newest: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
         for a in arrivals.values() {
             let e = newest.entry(a.source.clone()).or_insert(a.at);

@@ -25,7 +25,7 @@ pub async fn get(
 ) -> Result<Markup, PageError> {
     let view = View::read(&state, &q)?;
     let ev = state.evaluator_for(None, q.rule.as_deref()).await?;
-    let table = ev.report(view.period, view.unit.as_deref()).await?;
+    let table = state.report(&ev, view.period, view.unit.as_deref()).await?;
     let arrivals = Arrivals::read(&state, &ev).await?;
     let cat = ev.catalogue();
     let now = chrono::Utc::now();

@@ -26,7 +26,7 @@ pub async fn get(
 ) -> Result<Markup, PageError> {
     let period = crate::view::period_or(q.period.as_deref(), state.site.default_period)?;
     let ev = state.evaluator().await;
-    let table = ev.report(period, None).await?;
+    let table = state.report(&ev, period, None).await?;
     let groups = super::pickers::periods(state.site.default_period);
     let (from, to) = super::figures::trend_range(period);
     let charts: Vec<&metrics::IndicatorRow> = table

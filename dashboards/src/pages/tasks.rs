@@ -97,7 +97,7 @@ pub async fn get(
     let status = q.status.as_deref().unwrap_or("");
     let all = ev.tasks(&state.site.plans, today, unit).await?;
     // the status of every indicator a task moves, for the latest complete month
-    let table = ev.report(state.site.default_period, None).await?;
+    let table = state.report(&ev, state.site.default_period, None).await?;
     let status_of: BTreeMap<&str, (Status, &str, &str)> = table
         .indicators
         .iter()
