@@ -323,16 +323,10 @@ async fn narrow(
 
 /// The indicators an office's tasks move (as lead or partner).
 pub fn office_indicators(plans: &[metrics::Plan], office: &str) -> Vec<String> {
-    let office = office.to_lowercase();
     plans
         .iter()
         .flat_map(|p| &p.tasks)
-        .filter(|t| {
-            t.chu_tri.to_lowercase().contains(&office)
-                || t.phoi_hop
-                    .iter()
-                    .any(|u| u.to_lowercase().contains(&office))
-        })
+        .filter(|t| t.involves(office))
         .flat_map(|t| t.chi_tieu.iter().cloned())
         .collect()
 }

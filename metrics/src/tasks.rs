@@ -53,6 +53,15 @@ pub struct Task {
     pub muc_tieu: String,
 }
 
+impl Task {
+    /// Whether `unit` (part of a unit's name, any case) leads the task or takes part in it.
+    pub fn involves(&self, unit: &str) -> bool {
+        let u = unit.to_lowercase();
+        self.chu_tri.to_lowercase().contains(&u)
+            || self.phoi_hop.iter().any(|p| p.to_lowercase().contains(&u))
+    }
+}
+
 /// Loads every `*.toml` under `dir`, in file-name order, and checks that task ids are unique.
 pub fn load_plans(dir: &Path) -> Result<Vec<Plan>> {
     let err = |path: &Path, message: String| MetricsError::Plans {
@@ -145,13 +154,8 @@ impl Evaluator {
         let mut out = Vec::new();
         for plan in plans {
             for task in &plan.tasks {
-                if let Some(u) = unit {
-                    let u = u.to_lowercase();
-                    let takes_part = task.chu_tri.to_lowercase().contains(&u)
-                        || task.phoi_hop.iter().any(|p| p.to_lowercase().contains(&u));
-                    if !takes_part {
-                        continue;
-                    }
+                if unit.is_some_and(|u| !task.involves(u)) {
+                    continue;
                 }
                 let r = reports.get(&task.id);
                 let done_on = r.filter(|r| r.status == DONE).and_then(|r| r.done_on);

@@ -27,6 +27,14 @@ pub struct SourceFreshness {
     pub units: Vec<UnitFreshness>,
 }
 
+impl SourceFreshness {
+    /// The same, with one reporting unit's arrivals only.
+    pub fn only_unit(mut self, unit: &str) -> SourceFreshness {
+        self.units.retain(|u| u.unit == unit);
+        self
+    }
+}
+
 /// A reporting unit's freshness within one source.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct UnitFreshness {

@@ -26,15 +26,13 @@ pub async fn get(
     Query(q): Query<FreshnessQuery>,
 ) -> Result<Json<Vec<SourceFreshness>>, ApiError> {
     let unit = crate::view::unit_of(&state, q.unit.as_deref())?;
-    let mut f = state
+    let f = state
         .lake
         .freshness(&state.site.max_age_hours, chrono::Utc::now())
         .await
         .map_err(ApiError::internal)?;
-    if let Some(u) = &unit {
-        for s in &mut f {
-            s.units.retain(|x| &x.unit == u);
-        }
-    }
-    Ok(Json(f))
+    Ok(Json(match &unit {
+        Some(u) => f.into_iter().map(|s| s.only_unit(u)).collect(),
+        None => f,
+    }))
 }

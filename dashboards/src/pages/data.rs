@@ -53,16 +53,15 @@ pub async fn get(
     let source = q.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let tz = state.evaluator().await.timezone();
     let now = Utc::now();
-    let mut fresh = state
+    let fresh = state
         .lake
         .freshness(&state.site.max_age_hours, now)
         .await
         .map_err(ApiError::internal)?;
-    if let Some(u) = &unit {
-        for f in &mut fresh {
-            f.units.retain(|x| &x.unit == u);
-        }
-    }
+    let fresh: Vec<_> = match &unit {
+        Some(u) => fresh.into_iter().map(|f| f.only_unit(u)).collect(),
+        None => fresh,
+    };
     let runs = state
         .lake
         .recent_runs(RUNS)
