@@ -26,21 +26,33 @@ impl IntoResponse for Unreadable {
     }
 }
 
-/// Whether `path` is a page a person reads (rather than JSON or a file).
-fn is_page(path: &str) -> bool {
+/// Whether a request is for a page a person reads (rather than JSON or a file): its route's
+/// access rule says so; an address with no route is judged by its path.
+fn is_page(parts: &Parts) -> bool {
+    let route = parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .and_then(|m| crate::access::rule_for(&parts.method, m.as_str()));
+    match route {
+        Some(rule) => !rule.api,
+        None => is_page_path(parts.uri.path()),
+    }
+}
+
+fn is_page_path(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path.starts_with("/charts/")
         || path.starts_with("/cong-khai/bieu-do/")
         || path.contains("/tai/"))
 }
 
-fn unreadable(path: &str, what: &str, detail: impl std::fmt::Display) -> Unreadable {
-    tracing::debug!("unreadable {what} on {path}: {detail}");
+fn unreadable(parts: &Parts, what: &str, detail: impl std::fmt::Display) -> Unreadable {
+    tracing::debug!("unreadable {what} on {}: {detail}", parts.uri.path());
     Unreadable {
         error: ApiError::bad_request(format!(
             "Không đọc được {what}: kiểm tra tên và giá trị các tham số (ví dụ period=2026-06, unit=KP01, limit là số)."
         )),
-        page: is_page(path),
+        page: is_page(parts),
     }
 }
 
@@ -54,7 +66,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
-            Err(e) => Err(unreadable(parts.uri.path(), "tham số truy vấn", e)),
+            Err(e) => Err(unreadable(parts, "tham số truy vấn", e)),
         }
     }
 }
@@ -67,10 +79,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     type Rejection = Unreadable;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let path = req.uri().path().to_string();
+        let (parts, body) = req.into_parts();
+        let req = Request::from_parts(parts.clone(), body);
         match axum::extract::Form::<T>::from_request(req, state).await {
             Ok(axum::extract::Form(v)) => Ok(Form(v)),
-            Err(e) => Err(unreadable(&path, "biểu mẫu", e)),
+            Err(e) => Err(unreadable(&parts, "biểu mẫu", e)),
         }
     }
 }
@@ -78,7 +91,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
 /// What answers a route that does not exist, or a method a route does not take.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     let error = ApiError::not_found(format!("Không có trang hoặc địa chỉ API “{}”.", uri.path()));
-    if is_page(uri.path()) {
+    if is_page_path(uri.path()) {
         crate::pages::PageError(error).into_response()
     } else {
         error.into_response()
