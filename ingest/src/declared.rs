@@ -399,7 +399,7 @@ impl<'a> Reader<'a> {
         let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.dataset.columns.len() + 3);
         for (i, c) in self.dataset.columns.iter().enumerate() {
             let array = column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(|source| {
-                crate::IngestError::Arrow {
+                tables::BuildError {
                     table: spec.name.clone(),
                     source,
                 }
@@ -417,7 +417,7 @@ impl<'a> Reader<'a> {
         columns.push(Arc::new(file.finish()));
         columns.push(Arc::new(row.finish()));
         columns.push(Arc::new(batch.finish()));
-        TableData::from_columns(spec, columns).map(Some)
+        Ok(Some(TableData::from_columns(spec, columns)?))
     }
 }
 

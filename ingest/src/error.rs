@@ -21,12 +21,8 @@ pub enum IngestError {
     #[error("{path}: {message}")]
     Format { path: PathBuf, message: String },
     /// Building an Arrow batch failed; a bug rather than bad input.
-    #[error("building the {table} batch: {source}")]
-    Arrow {
-        table: String,
-        #[source]
-        source: arrow::error::ArrowError,
-    },
+    #[error(transparent)]
+    Build(#[from] tables::BuildError),
     /// A database source could not be queried.
     #[error("{url}: {message}")]
     Database { url: String, message: String },

@@ -5,38 +5,33 @@
 //! and splits rows into accepted rows and quarantined rows with their reasons. It never
 //! touches the lake: the result is a [`Batch`] that the warehouse commits atomically.
 
-pub mod batch;
 pub mod declared;
 pub mod encoding;
 pub mod error;
 pub mod extract;
 pub mod fields;
-pub mod group;
 pub mod http;
 pub mod market;
 pub mod object_drop;
 pub mod one_stop;
 pub mod petitions;
-pub mod progress;
 pub mod pseudonym;
-pub mod quarantine;
 pub mod raw;
 pub mod records;
 mod run;
 pub mod schedule;
 pub mod sheet;
 pub mod sql;
-pub mod table;
 pub mod text;
 pub mod time;
 pub mod uploads;
 pub mod vneid;
 pub mod ward;
 
-pub use batch::{Batch, FileInfo, RowCounts};
 pub use error::{IngestError, Result};
-pub use group::KhoGroup;
 pub use pseudonym::Pseudonymiser;
-pub use quarantine::Rejection;
-pub use table::{MergeRule, TableData, TableSpec};
+pub use tables::{
+    Batch, FileInfo, KhoGroup, MergeRule, Rejection, RowCounts, TableData, TableSpec,
+};
+pub use tables::{batch, progress, quarantine};
 pub use ward::{Unit, Ward};

@@ -164,7 +164,7 @@ fn table(rows: &[&Statistic], group: KhoGroup, batch: &str) -> Result<TableData>
     columns.push(Arc::new(StringArray::from_iter_values(
         rows.iter().map(|_| batch),
     )));
-    TableData::from_columns(spec(group), columns)
+    Ok(TableData::from_columns(spec(group), columns)?)
 }
 
 /// Reads one run's statistics files into a batch. The same month sent as CSV and as XLSX

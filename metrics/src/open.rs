@@ -61,7 +61,7 @@ impl Evaluator {
             AsOf::Latest => Utc::now(),
         };
         let arrivals = warehouse::table_arrivals(&ctx, Some(now)).await?;
-        let groups = ingest::KhoGroup::ALL
+        let groups = tables::KhoGroup::ALL
             .into_iter()
             .map(|g| {
                 let mine: Vec<&warehouse::TableInfo> = tables

@@ -11,6 +11,7 @@ mod http;
 mod indicators;
 mod kill;
 mod lake;
+mod layering;
 mod market;
 mod petitions;
 mod programme;

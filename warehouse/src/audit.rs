@@ -50,14 +50,14 @@ fn schema() -> SchemaRef {
     ]))
 }
 
-fn spec() -> ingest::TableSpec {
-    ingest::TableSpec {
+fn spec() -> tables::TableSpec {
+    tables::TableSpec {
         name: TABLE.to_string(),
         group: None,
         description: "Nhật ký truy cập: đăng nhập, đăng nhập sai, xuất và tải dữ liệu".to_string(),
         schema: schema(),
         key: vec!["at".to_string(), "user".to_string(), "action".to_string()],
-        merge: ingest::MergeRule::InsertNew,
+        merge: tables::MergeRule::InsertNew,
         unit_column: None,
     }
 }

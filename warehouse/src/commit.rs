@@ -9,9 +9,9 @@ use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::protocol::SaveMode;
-use ingest::{Batch, MergeRule, TableData, TableSpec};
 use serde::Serialize;
 use serde_json::json;
+use tables::{Batch, MergeRule, TableData, TableSpec};
 
 use crate::lake::register;
 use crate::{Lake, Result};
@@ -35,10 +35,10 @@ pub struct TableCommit {
 pub struct CommitReport {
     pub source: String,
     pub batch_id: String,
-    pub counts: ingest::RowCounts,
+    pub counts: tables::RowCounts,
     pub tables: Vec<TableCommit>,
     /// The files read.
-    pub files: Vec<ingest::FileInfo>,
+    pub files: Vec<tables::FileInfo>,
     /// Files passed over because an earlier run ingested the same bytes.
     pub skipped_files: u64,
 }
@@ -60,11 +60,11 @@ impl Lake {
         for data in &batch.tables {
             let done = self.commit_table(batch, data).await?;
             if let Some(v) = done.version {
-                ingest::progress::report(&format!(
+                tables::progress::report(&format!(
                     "{}: {}: đã ghi {} dòng, phiên bản {v}",
                     batch.source,
                     done.table,
-                    ingest::progress::group_thousands(done.rows_changed)
+                    tables::progress::group_thousands(done.rows_changed)
                 ));
             }
             tables.push(done);

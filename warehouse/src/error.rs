@@ -33,7 +33,7 @@ pub enum WarehouseError {
     Busy { source_name: String },
     /// Building book-keeping rows failed.
     #[error(transparent)]
-    Ingest(#[from] ingest::IngestError),
+    Build(#[from] tables::BuildError),
     /// Building the run-log row failed.
     #[error("run log: {0}")]
     Json(#[from] serde_json::Error),

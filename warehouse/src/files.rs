@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Int64Array, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
-use ingest::{Batch, MergeRule, TableData, TableSpec};
+use tables::{Batch, MergeRule, TableData, TableSpec};
 
 use crate::{Lake, Result};
 
@@ -35,7 +35,7 @@ fn spec() -> TableSpec {
 }
 
 /// The batch's files as rows of the table.
-pub(crate) fn table(batch: &Batch) -> ingest::Result<TableData> {
+pub(crate) fn table(batch: &Batch) -> Result<TableData, tables::BuildError> {
     let f = &batch.files;
     let text = |v: Vec<&str>| Arc::new(StringArray::from_iter_values(v)) as ArrayRef;
     let int = |v: Vec<u64>| {

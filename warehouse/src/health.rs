@@ -102,13 +102,13 @@ impl Lake {
     pub async fn quarantine(&self, source: Option<&str>, limit: usize) -> Result<Quarantine> {
         let snapshot = self.session_as_of(crate::AsOf::Latest).await?;
         let ctx = &snapshot.ctx;
-        if !ctx.table_exist(ingest::quarantine::TABLE)? {
+        if !ctx.table_exist(tables::quarantine::TABLE)? {
             return Ok(Quarantine {
                 total: 0,
                 rows: Vec::new(),
             });
         }
-        let df = ctx.table(ingest::quarantine::TABLE).await?;
+        let df = ctx.table(tables::quarantine::TABLE).await?;
         let df = match source {
             Some(s) => df.filter(
                 datafusion::prelude::col("source").eq(datafusion::prelude::lit(s.to_string())),

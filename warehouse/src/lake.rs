@@ -6,7 +6,7 @@ use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
 use deltalake::kernel::StructType;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
-use ingest::TableSpec;
+use tables::TableSpec;
 use url::Url;
 
 use crate::{Result, WarehouseError};

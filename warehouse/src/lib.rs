@@ -1,7 +1,7 @@
 //! The lake: Delta tables on object storage, and the DataFusion session over them.
 //!
 //! The warehouse knows tables, schemas, commits and versions; it knows nothing of
-//! indicators. Every ingest [`ingest::Batch`] becomes at most one commit per table, each
+//! indicators. Every ingest [`tables::Batch`] becomes at most one commit per table, each
 //! carrying the batch's provenance in its commit info, followed by one row in the run log.
 
 pub mod audit;

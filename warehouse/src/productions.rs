@@ -61,15 +61,15 @@ fn schema() -> SchemaRef {
     ]))
 }
 
-fn spec() -> ingest::TableSpec {
-    ingest::TableSpec {
+fn spec() -> tables::TableSpec {
+    tables::TableSpec {
         name: TABLE.to_string(),
         group: None,
         description: "Sổ báo cáo đã lập: loại, kỳ, phiên bản dữ liệu và SHA-256 của từng tệp"
             .to_string(),
         schema: schema(),
         key: vec!["kind".to_string(), "produced_at".to_string()],
-        merge: ingest::MergeRule::InsertNew,
+        merge: tables::MergeRule::InsertNew,
         unit_column: None,
     }
 }

@@ -63,15 +63,15 @@ pub struct RunRecord {
     pub error: Option<String>,
 }
 
-fn spec() -> ingest::TableSpec {
-    ingest::TableSpec {
+fn spec() -> tables::TableSpec {
+    tables::TableSpec {
         name: TABLE.to_string(),
         group: None,
         description: "Nhật ký nạp dữ liệu: mỗi lần chạy một nguồn một dòng, kèm kết quả"
             .to_string(),
         schema: schema(),
         key: vec!["source".to_string(), "started_at".to_string()],
-        merge: ingest::MergeRule::InsertNew,
+        merge: tables::MergeRule::InsertNew,
         unit_column: None,
     }
 }

@@ -125,5 +125,5 @@ pub fn table(rows: &[Procedure], group: KhoGroup, batch_id: &str) -> Result<Tabl
     arrays.push(Arc::new(file.finish()));
     arrays.push(Arc::new(row.finish()));
     arrays.push(Arc::new(batch.finish()));
-    TableData::from_columns(spec, arrays)
+    Ok(TableData::from_columns(spec, arrays)?)
 }

@@ -276,5 +276,5 @@ pub fn table(spec: TableSpec, states: &[&DossierState], batch_id: &str) -> Resul
         Arc::new(row.finish()),
         Arc::new(batch.finish()),
     ];
-    TableData::from_columns(spec, arrays)
+    Ok(TableData::from_columns(spec, arrays)?)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int64Array, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
 
-use crate::{MergeRule, Result, TableData, TableSpec};
+use crate::{BuildError, MergeRule, TableData, TableSpec};
 
 /// Name of the quarantine table in the lake.
 pub const TABLE: &str = "quarantine";
@@ -53,7 +53,7 @@ pub fn spec() -> TableSpec {
 }
 
 /// The rejections as quarantine table rows.
-pub fn table(rejections: &[Rejection], batch_id: &str) -> Result<TableData> {
+pub fn table(rejections: &[Rejection], batch_id: &str) -> Result<TableData, BuildError> {
     fn text<'a>(rows: &'a [Rejection], f: impl Fn(&'a Rejection) -> &'a str) -> ArrayRef {
         Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
     }

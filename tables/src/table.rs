@@ -52,6 +52,16 @@ impl TableSpec {
     }
 }
 
+/// Building a table's Arrow batch failed: the columns do not fit its declaration, a bug
+/// rather than bad input.
+#[derive(Debug, thiserror::Error)]
+#[error("building the {table} batch: {source}")]
+pub struct BuildError {
+    pub table: String,
+    #[source]
+    pub source: arrow::error::ArrowError,
+}
+
 /// Rows for one table.
 #[derive(Debug, Clone)]
 pub struct TableData {
@@ -64,13 +74,12 @@ impl TableData {
     pub fn from_columns(
         spec: TableSpec,
         columns: Vec<arrow::array::ArrayRef>,
-    ) -> crate::Result<Self> {
-        let batch = RecordBatch::try_new(spec.schema.clone(), columns).map_err(|source| {
-            crate::IngestError::Arrow {
+    ) -> Result<Self, BuildError> {
+        let batch =
+            RecordBatch::try_new(spec.schema.clone(), columns).map_err(|source| BuildError {
                 table: spec.name.clone(),
                 source,
-            }
-        })?;
+            })?;
         Ok(TableData {
             spec,
             batches: vec![batch],

@@ -1,0 +1,15 @@
+//! The shapes shared by ingest, the lake and the figures: what a lake table is
+//! ([`TableSpec`]), the Kho dữ liệu group it is filed under ([`KhoGroup`]), and the
+//! [`Batch`] one run of a source hands to the lake. Kept apart from the connectors so that
+//! the lake and the figures build without them.
+
+pub mod batch;
+pub mod group;
+pub mod progress;
+pub mod quarantine;
+pub mod table;
+
+pub use batch::{Batch, FileInfo, RowCounts};
+pub use group::KhoGroup;
+pub use quarantine::Rejection;
+pub use table::{BuildError, MergeRule, TableData, TableSpec};
