@@ -632,6 +632,12 @@ fn freshness_text(f: &[warehouse::SourceFreshness], tz: chrono_tz::Tz) -> String
                 when(Some(u.last_arrival))
             ));
         }
+        for f in &s.refused {
+            out.push_str(&format!(
+                "  tệp bị từ chối: {} — {}\n    (gửi lại tệp đã sửa; tệp này không được đọc lại)\n",
+                f.path, f.reason
+            ));
+        }
     }
     out
 }

@@ -625,7 +625,7 @@ impl Config {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            out.push(ingest::extract::SourceFile { path, display });
+            out.push(ingest::extract::SourceFile::new(path, display));
         }
         out.sort_by(|a, b| a.display.cmp(&b.display));
         Ok(out)

@@ -96,12 +96,18 @@ async fn run_source(
         SourceConfig::VneidFiles { files, .. } => {
             let found = find(cfg, name, files, staging.path()).await?;
             let known = lake.known_files(name).await?;
-            let (found, skipped) = unseen(found, &known)?;
+            let (found, skipped) = unseen(found, &known);
             if found.is_empty() {
                 return Ok(nothing_new(name, skipped));
             }
-            let batch = ingest::vneid::read(&found, name, &cfg.ward, source.kho_group())
-                .with_context(|| format!("source {name}"))?;
+            let batch = ingest::vneid::read(
+                &found,
+                name,
+                &cfg.ward,
+                source.kho_group(),
+                ingest::Limits::default(),
+            )
+            .with_context(|| format!("source {name}"))?;
             commit(lake, &batch, skipped).await?
         }
         SourceConfig::PetitionsFiles { files, .. } => {
@@ -257,8 +263,8 @@ async fn run_source(
                 );
             }
             let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known)?;
-            let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known)?;
+            let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known);
+            let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known);
             let skipped = skipped_catalogue + skipped_dossiers;
             if catalogue_files.is_empty() && dossier_files.is_empty() {
                 return Ok(nothing_new(name, skipped));
@@ -273,7 +279,7 @@ async fn run_source(
         SourceConfig::OneStopHttp { catalogue, .. } => {
             let known = lake.known_files(name).await?;
             let (catalogue_files, skipped) =
-                unseen(files(cfg, catalogue, staging.path()).await?, &known)?;
+                unseen(files(cfg, catalogue, staging.path()).await?, &known);
             let latest = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat").await?;
             let pages = fetch(cfg, name, source, latest).await?;
             let files = OneStopFiles {
@@ -332,6 +338,7 @@ fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Co
         ward: &cfg.ward,
         tz: cfg.timezone(),
         pseudonymiser: key,
+        limits: ingest::Limits::default(),
     }
 }
 
@@ -356,7 +363,7 @@ async fn declared_files(
     let mut skipped = 0;
     let mut fresh = Vec::new();
     for (dataset, group, files) in parts {
-        let (files, passed) = unseen(files, &known)?;
+        let (files, passed) = unseen(files, &known);
         skipped += passed;
         if !files.is_empty() {
             fresh.push((dataset, group, files));
@@ -391,6 +398,7 @@ async fn commit_one_stop(
         group: source.kho_group(),
         pseudonymiser: key,
         known_procedures: known_procedures(lake).await?,
+        limits: ingest::Limits::default(),
     };
     let batch = one_stop::read(files, &ctx).with_context(|| format!("source {name}"))?;
     commit(lake, &batch, skipped).await
@@ -445,23 +453,28 @@ async fn latest_of(
     Ok(out)
 }
 
-/// The files whose bytes no earlier run ingested, and how many were passed over. Hashing
-/// streams the file: a large export is not held twice.
-fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> Result<(Vec<SourceFile>, u64)> {
+/// The files whose bytes no earlier run ingested or refused, each with its SHA-256 so that
+/// the reader does not hash it again, and how many were passed over. Hashing streams the
+/// file: a large export is not held twice. A file that cannot be read is kept: its reader
+/// refuses it, saying why.
+fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> (Vec<SourceFile>, u64) {
     let mut out = Vec::new();
     let mut skipped = 0;
-    for f in files {
+    for mut f in files {
         let mut hasher = Sha256::new();
-        let mut file =
-            std::fs::File::open(&f.path).with_context(|| format!("reading {}", f.display))?;
-        std::io::copy(&mut file, &mut hasher).with_context(|| format!("reading {}", f.display))?;
-        if known.contains(&hex::encode(hasher.finalize())) {
+        let hashed = std::fs::File::open(&f.path)
+            .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
+            .map(|_| hex::encode(hasher.finalize()));
+        if let Ok(sha) = &hashed
+            && known.contains(sha)
+        {
             skipped += 1;
-        } else {
-            out.push(f);
+            continue;
         }
+        f.sha256 = hashed.ok();
+        out.push(f);
     }
-    Ok((out, skipped))
+    (out, skipped)
 }
 
 /// The report of a run that found only files it had seen.
@@ -472,6 +485,7 @@ fn nothing_new(source: &str, skipped: u64) -> CommitReport {
         counts: ingest::RowCounts::default(),
         tables: Vec::new(),
         files: Vec::new(),
+        refused: Vec::new(),
         skipped_files: skipped,
     }
 }
@@ -517,7 +531,13 @@ pub fn describe(r: &CommitReport) -> String {
             r.skipped_files
         ));
     }
-    if r.unchanged() {
+    for f in &r.refused {
+        s.push_str(&format!(
+            "  refused {} — {}\n    (not read again until the file changes)\n",
+            f.path, f.reason
+        ));
+    }
+    if r.unchanged() && !r.files.is_empty() {
         s.push_str("  nothing new: the lake already holds every row of this batch\n");
     }
     for t in &r.tables {

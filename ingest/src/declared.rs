@@ -43,8 +43,11 @@ pub enum Kind {
     Flag,
     /// A calendar date, local.
     Date,
-    /// A date-time, local unless it says otherwise; kept as UTC.
+    /// A date-time at which something happened, local unless it says otherwise; kept as UTC.
+    /// Not more than a day after now.
     Instant,
+    /// A date-time set for later (a due time); kept as UTC.
+    Deadline,
 }
 
 impl Kind {
@@ -57,7 +60,9 @@ impl Kind {
             Kind::Decimal { scale } => DataType::Decimal128(DECIMAL_PRECISION, scale),
             Kind::Flag => DataType::Boolean,
             Kind::Date => DataType::Date32,
-            Kind::Instant => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            Kind::Instant | Kind::Deadline => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+            }
         }
     }
 }
@@ -215,6 +220,7 @@ pub struct Context<'a> {
     pub ward: &'a Ward,
     pub tz: Tz,
     pub pseudonymiser: &'a Pseudonymiser,
+    pub limits: crate::Limits,
 }
 
 struct Kept {
@@ -239,23 +245,39 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Validates the records of one file or page. Rows with errors go to quarantine; the
-    /// same row sent twice counts once; two different rows with one key are resolved by the
-    /// merge rule (the later state wins) or, where there is no order, both quarantined.
-    fn push(&mut self, run: &mut Run, info: &FileInfo, records: &[RawRecord]) -> Result<()> {
+    /// Validates the records of one file or page: rows with errors go to quarantine, the
+    /// others are returned with their row numbers for [`Reader::keep_all`]. Fails when a
+    /// column changed type.
+    fn check(
+        &self,
+        run: &mut Run,
+        info: &FileInfo,
+        records: &[RawRecord],
+    ) -> Result<Vec<(u64, Vec<Value>)>> {
         let mut drift = Drift::default();
         let personal = self.dataset.personal();
+        let mut valid = Vec::new();
         for rec in records {
             let mut f = Fields::new(rec, self.ctx.tz);
             let values = self.parse(&mut f);
             drift.observe(rec, &f.errors);
-            if !f.errors.is_empty() {
+            if f.errors.is_empty() {
+                valid.push((rec.row, values));
+            } else {
                 run.reject_fields(info, rec.row, f, &personal);
-                continue;
             }
-            self.keep(run, info, rec.row, values);
         }
-        drift.check(&info.path)
+        drift.check(&info.path)?;
+        Ok(valid)
+    }
+
+    /// Keeps the valid rows of one file or page: the same row sent twice counts once; two
+    /// different rows with one key are resolved by the merge rule (the later state wins) or,
+    /// where there is no order, quarantined.
+    fn keep_all(&mut self, run: &mut Run, info: &FileInfo, rows: Vec<(u64, Vec<Value>)>) {
+        for (row, values) in rows {
+            self.keep(run, info, row, values);
+        }
     }
 
     fn keep(&mut self, run: &mut Run, info: &FileInfo, row: u64, values: Vec<Value>) {
@@ -384,7 +406,8 @@ impl<'a> Reader<'a> {
                 v.map(Value::Flag)
             }
             Kind::Date => f.date(c.source, c.required).map(Value::Date),
-            Kind::Instant => f.instant(c.source, c.required).map(Value::Instant),
+            Kind::Instant => f.happened(c.source, c.required).map(Value::Instant),
+            Kind::Deadline => f.instant(c.source, c.required).map(Value::Instant),
         };
         v.unwrap_or(Value::Null)
     }
@@ -476,7 +499,7 @@ fn column<'v>(
             }
             Arc::new(b.finish())
         }
-        Kind::Instant => {
+        Kind::Instant | Kind::Deadline => {
             let mut b = TimestampMicrosecondBuilder::new().with_timezone("UTC");
             for v in values {
                 b.append_option(v.as_instant());
@@ -560,7 +583,9 @@ pub enum Input<'a> {
 }
 
 /// Reads one batch of a source made of declared tables: each dataset from its inputs. A file
-/// whose columns changed fails the whole batch, naming the column.
+/// that cannot be read, lacks a required column, is over a limit or has a column that changed
+/// type is refused alone, and the batch holds every other file; a page or a set of database
+/// rows fails the whole batch (a fetch is all its pages or nothing).
 pub fn read(
     source: &str,
     ctx: &Context,
@@ -578,34 +603,40 @@ pub fn read_grouped(
     ctx: &Context,
     parts: Vec<(&Dataset, KhoGroup, Vec<Input>)>,
 ) -> Result<Batch> {
-    let mut run = Run::new(source);
-    let mut opened = Vec::new();
+    let mut run = Run::new(source, ctx.limits);
+    let mut readers = Vec::new();
     for (dataset, group, inputs) in parts {
         let required = dataset.required();
-        let mut records = Vec::new();
+        let mut reader = Reader::new(dataset, ctx);
         for input in inputs {
-            records.push(match input {
-                Input::File(sf) => run.open(sf, &required)?,
-                Input::Page(page) => run.take_page(page)?,
+            let checked = match input {
+                Input::File(sf) => run.isolated(sf, |run| {
+                    let (info, records) = run.open(sf, &required)?;
+                    let rows = reader.check(run, &info, &records)?;
+                    Ok((info, rows))
+                }),
+                Input::Page(page) => {
+                    let (info, records) = run.take_page(page)?;
+                    Some((info.clone(), reader.check(&mut run, &info, &records)?))
+                }
                 Input::Records(info, recs) => {
                     let (info, recs) = run.take_records(info, recs);
                     let origin = FileInfo {
                         sha256: hex::encode(Sha256::digest(info.path.as_bytes())),
                         ..info
                     };
-                    (origin, recs)
+                    Some((origin.clone(), reader.check(&mut run, &origin, &recs)?))
                 }
-            });
+            };
+            if let Some((info, rows)) = checked {
+                reader.keep_all(&mut run, &info, rows);
+            }
         }
-        opened.push((dataset, group, records));
+        readers.push((reader, group));
     }
     let id = run.batch_id();
     let mut tables = Vec::new();
-    for (dataset, group, inputs) in opened {
-        let mut reader = Reader::new(dataset, ctx);
-        for (info, records) in &inputs {
-            reader.push(&mut run, info, records)?;
-        }
+    for (reader, group) in readers {
         tables.extend(reader.table(group, &id)?);
     }
     run.into_batch(id, tables)

@@ -34,5 +34,18 @@ pub enum IngestError {
     MissingKey,
 }
 
+impl IngestError {
+    /// Why, without the path: for a file's refusal, which names the file beside it.
+    pub fn reason(&self) -> String {
+        match self {
+            IngestError::Io { source, .. } => format!("không đọc được tệp: {source}"),
+            IngestError::Encoding { message, .. } | IngestError::Format { message, .. } => {
+                message.clone()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Result with [`IngestError`].
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

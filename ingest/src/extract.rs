@@ -11,6 +11,20 @@ pub struct SourceFile {
     pub path: std::path::PathBuf,
     /// The path as configured, without the machine's directories.
     pub display: String,
+    /// SHA-256 of its bytes, hex, when whoever found it hashed it already (to tell it from
+    /// files ingested before); the reader hashes it otherwise.
+    pub sha256: Option<String>,
+}
+
+impl SourceFile {
+    /// A file not hashed yet.
+    pub fn new(path: std::path::PathBuf, display: String) -> SourceFile {
+        SourceFile {
+            path,
+            display,
+            sha256: None,
+        }
+    }
 }
 
 /// A text extract in memory, in NFC.

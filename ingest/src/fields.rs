@@ -25,11 +25,15 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(rec: &'a RawRecord, tz: Tz) -> Self {
-        Self {
+        let mut f = Self {
             rec,
             tz,
             errors: Vec::new(),
+        };
+        for (field, reason) in &rec.refused {
+            f.fail(field, reason.clone());
         }
+        f
     }
 
     fn fail(&mut self, field: &str, reason: impl Into<String>) {
@@ -121,6 +125,29 @@ impl<'a> Fields<'a> {
                 None
             }
         }
+    }
+
+    /// A date-time at which something happened: as [`Fields::instant`], and refused when it
+    /// lies more than a day after now (a typing error in the year, a clock set wrong), which
+    /// would otherwise count in a month that has not come.
+    pub fn happened(&mut self, field: &str, required: bool) -> Option<i64> {
+        let t = self.instant(field, required)?;
+        let latest = chrono::Utc::now() + chrono::Duration::days(1);
+        if t > latest.timestamp_micros() {
+            let shown = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(t)
+                .map(|t| {
+                    t.with_timezone(&self.tz)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
+                .unwrap_or_default();
+            self.fail(
+                field,
+                format!("thời điểm {shown} ở tương lai (quá một ngày sau lúc nạp)"),
+            );
+            return None;
+        }
+        Some(t)
     }
 
     /// A whole number in `lo..=hi`; empty is `None` unless `required`.

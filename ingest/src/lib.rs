@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod fields;
 pub mod http;
+pub mod limits;
 pub mod market;
 pub mod object_drop;
 pub mod one_stop;
@@ -29,9 +30,10 @@ pub mod vneid;
 pub mod ward;
 
 pub use error::{IngestError, Result};
+pub use limits::Limits;
 pub use pseudonym::Pseudonymiser;
 pub use tables::{
-    Batch, FileInfo, KhoGroup, MergeRule, Rejection, RowCounts, TableData, TableSpec,
+    Batch, FileInfo, KhoGroup, MergeRule, RefusedFile, Rejection, RowCounts, TableData, TableSpec,
 };
 pub use tables::{batch, progress, quarantine};
 pub use ward::{Unit, Ward};

@@ -69,10 +69,7 @@ pub async fn fetch(pattern: &str, staging: &Path) -> Result<Vec<SourceFile>> {
             path: local.clone(),
             source,
         })?;
-        out.push(SourceFile {
-            path: local,
-            display: format!("{root}{location}"),
-        });
+        out.push(SourceFile::new(local, format!("{root}{location}")));
     }
     Ok(out)
 }

@@ -34,7 +34,7 @@ const COLUMNS: &[Column] = &[
     opt("ma_khu_pho", "ma_khu_pho", Kind::Unit),
     opt("don_vi_xu_ly", "don_vi_xu_ly", Kind::Text),
     req("ngay_tiep_nhan", "ngay_tiep_nhan", Kind::Instant),
-    opt("han_xu_ly", "han_xu_ly", Kind::Instant),
+    opt("han_xu_ly", "han_xu_ly", Kind::Deadline),
     opt("ngay_hoan_thanh", "ngay_hoan_thanh", Kind::Instant),
     req("trang_thai", "trang_thai", Kind::Code(&STATUSES)),
     opt("cong_khai", "cong_khai", Kind::Flag),
@@ -191,6 +191,7 @@ mod tests {
             ward: &ward,
             tz: chrono_tz::Asia::Ho_Chi_Minh,
             pseudonymiser: &key,
+            limits: crate::Limits::default(),
         };
         read(
             "petitions",

@@ -12,9 +12,37 @@ pub struct RawRecord {
     /// Row number as a person finds it (see [`crate::Rejection::row`]).
     pub row: u64,
     pub fields: BTreeMap<String, String>,
+    /// Fields refused before any reading, with the reason; the value kept is a short preview.
+    pub refused: Vec<(String, String)>,
 }
 
 impl RawRecord {
+    /// A record whose fields longer than `field_bytes` are refused (the row goes to
+    /// quarantine, naming the limit) and kept only as a preview.
+    pub fn new(row: u64, mut fields: BTreeMap<String, String>, field_bytes: usize) -> RawRecord {
+        let mut refused = Vec::new();
+        for (name, value) in fields.iter_mut() {
+            if value.len() > field_bytes {
+                refused.push((
+                    name.clone(),
+                    crate::limits::over(
+                        "trường dài",
+                        crate::limits::bytes(value.len() as u64),
+                        crate::limits::bytes(field_bytes as u64),
+                        "field_bytes",
+                    ),
+                ));
+                let preview: String = value.chars().take(40).collect();
+                *value = format!("{preview}…");
+            }
+        }
+        RawRecord {
+            row,
+            fields,
+            refused,
+        }
+    }
+
     /// The field's text, empty when absent or null.
     pub fn get(&self, name: &str) -> &str {
         self.fields.get(name).map(String::as_str).unwrap_or("")
@@ -33,9 +61,10 @@ pub fn grid_records(
     path: &str,
     rows: Vec<(u64, Vec<String>)>,
     required: &[&str],
+    field_bytes: usize,
 ) -> Result<Vec<RawRecord>> {
     let mut out = Vec::new();
-    grid_each(path, rows.into_iter().map(Ok), required, |r| {
+    grid_each(path, rows.into_iter().map(Ok), required, field_bytes, |r| {
         out.push(r);
         Ok(())
     })?;
@@ -48,6 +77,7 @@ pub fn grid_each(
     path: &str,
     mut rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
     required: &[&str],
+    field_bytes: usize,
     mut f: impl FnMut(RawRecord) -> Result<()>,
 ) -> Result<()> {
     let mut head = Vec::new();
@@ -68,7 +98,7 @@ pub fn grid_each(
             .filter(|(h, _)| !h.is_empty())
             .map(|(h, v)| (h.clone(), v))
             .collect();
-        f(RawRecord { row, fields })
+        f(RawRecord::new(row, fields, field_bytes))
     };
     for (row, cells) in head.into_iter().skip(at + 1) {
         emit(row, cells)?;
@@ -126,9 +156,13 @@ fn find_header(
 }
 
 /// Records of a CSV file (see [`grid_records`]); row numbers are the file's line numbers.
-pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecord>> {
+pub fn csv_records(
+    file: &ExtractFile,
+    required: &[&str],
+    field_bytes: usize,
+) -> Result<Vec<RawRecord>> {
     let mut out = Vec::new();
-    csv_each(file, required, |r| {
+    csv_each(file, required, field_bytes, |r| {
         out.push(r);
         Ok(())
     })?;
@@ -139,11 +173,13 @@ pub fn csv_records(file: &ExtractFile, required: &[&str]) -> Result<Vec<RawRecor
 pub fn csv_each(
     file: &ExtractFile,
     required: &[&str],
+    field_bytes: usize,
     f: impl FnMut(RawRecord) -> Result<()>,
 ) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter(&file.text, required))
         .from_reader(file.text.as_bytes());
     let bytes = file.text.as_bytes();
     // (offset counted up to, its line number)
@@ -171,12 +207,53 @@ pub fn csv_each(
         };
         Ok((line, rec.iter().map(str::to_string).collect()))
     });
-    grid_each(&file.info.path, rows, required, f)
+    grid_each(&file.info.path, rows, required, field_bytes, f)
+}
+
+/// Field separators a spreadsheet program may write: Excel in the vi-VN locale writes `;`
+/// (the comma is the decimal mark there), "Unicode text" is tab-separated, and some systems
+/// export with `|`.
+const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// The separator under which a row among the first few names every `required` column: the
+/// header decides, so a comma inside a title or a decimal does not. With no such row, the one
+/// splitting some row into the most fields (the comma on a tie), so that the error names
+/// the columns as the file has them.
+fn delimiter(text: &str, required: &[&str]) -> u8 {
+    let head = |d: u8| -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(d)
+            .from_reader(text.as_bytes())
+            .records()
+            .take(HEADER_SEARCH_ROWS)
+            .map_while(|r| r.ok())
+            .map(|r| r.iter().map(str::to_string).collect())
+            .collect()
+    };
+    let mut widest = (0, b',');
+    for d in DELIMITERS {
+        let rows = head(d);
+        let names_all = rows.iter().any(|cells| {
+            required
+                .iter()
+                .all(|r| cells.iter().any(|c| crate::text::clean(c) == *r))
+        });
+        if names_all && !required.is_empty() {
+            return d;
+        }
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        if width > widest.0 {
+            widest = (width, d);
+        }
+    }
+    widest.1
 }
 
 /// Records of one page of the one-stop API: `{"page", "pageSize", "totalPages",
 /// "totalRecords", "data": [ {...}, … ]}`.
-pub fn json_page_records(file: &ExtractFile) -> Result<Vec<RawRecord>> {
+pub fn json_page_records(file: &ExtractFile, field_bytes: usize) -> Result<Vec<RawRecord>> {
     let path = || std::path::PathBuf::from(&file.info.path);
     let doc: serde_json::Value =
         serde_json::from_str(&file.text).map_err(|e| IngestError::Format {
@@ -209,7 +286,7 @@ pub fn json_page_records(file: &ExtractFile) -> Result<Vec<RawRecord>> {
                 (k.clone(), text)
             })
             .collect();
-        out.push(RawRecord { row, fields });
+        out.push(RawRecord::new(row, fields, field_bytes));
     }
     Ok(out)
 }
@@ -228,11 +305,52 @@ mod tests {
             },
             text: text.to_string(),
         };
-        csv_records(&file, &["A"])
+        csv_records(&file, &["A"], 1 << 16)
             .expect("records")
             .iter()
             .map(|r| r.row)
             .collect()
+    }
+
+    #[test]
+    fn the_header_line_decides_the_separator() {
+        let read = |text: &str| {
+            let file = ExtractFile {
+                info: crate::FileInfo {
+                    path: "t.csv".into(),
+                    sha256: String::new(),
+                    bytes: 0,
+                    rows: 0,
+                },
+                text: text.to_string(),
+            };
+            csv_records(&file, &["Mã", "Số tiền"], 1 << 16)
+                .expect("records")
+                .into_iter()
+                .map(|r| (r.row, r.get("Mã").to_string(), r.get("Số tiền").to_string()))
+                .collect::<Vec<_>>()
+        };
+        let expected = vec![
+            (3, "A1".to_string(), "12,5".to_string()),
+            (5, "B2\ndòng hai".to_string(), "7".to_string()),
+        ];
+        // a title with a comma above a semicolon header; decimals with a comma
+        assert_eq!(
+            read("Báo cáo, tháng 5\nMã;Số tiền\nA1;12,5\n\n\"B2\ndòng hai\";7\n"),
+            expected
+        );
+        assert_eq!(
+            read("Báo cáo, tháng 5\nMã\tSố tiền\nA1\t12,5\n\n\"B2\ndòng hai\"\t7\n"),
+            expected
+        );
+        assert_eq!(
+            read("Báo cáo, tháng 5\nMã|Số tiền\nA1|12,5\n\n\"B2\ndòng hai\"|7\n"),
+            expected
+        );
+        assert_eq!(
+            read("Báo cáo; tháng 5\nMã,Số tiền\nA1,\"12,5\"\n\n\"B2\ndòng hai\",7\n"),
+            expected
+        );
     }
 
     #[test]

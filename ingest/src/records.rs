@@ -4,13 +4,18 @@
 use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
+use crate::limits::{self, Limits};
 use crate::raw::{self, RawRecord};
 use crate::{FileInfo, IngestError, Result};
 
 /// Reads `sf` into records; `required` columns must be in its header row (CSV, XLSX).
-pub fn read(sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawRecord>)> {
+pub fn read(
+    sf: &SourceFile,
+    required: &[&str],
+    limits: &Limits,
+) -> Result<(FileInfo, Vec<RawRecord>)> {
     let mut records = Vec::new();
-    let info = each(sf, required, |_, r| {
+    let info = each(sf, required, limits, |_, r| {
         records.push(r);
         Ok(())
     })?;
@@ -23,15 +28,32 @@ pub fn read(sf: &SourceFile, required: &[&str]) -> Result<(FileInfo, Vec<RawReco
 pub fn each(
     sf: &SourceFile,
     required: &[&str],
+    limits: &Limits,
     mut f: impl FnMut(&FileInfo, RawRecord) -> Result<()>,
 ) -> Result<FileInfo> {
-    let bytes = std::fs::read(&sf.path).map_err(|source| IngestError::Io {
+    let io = |source| IngestError::Io {
         path: sf.path.clone(),
         source,
-    })?;
+    };
+    let size = std::fs::metadata(&sf.path).map_err(io)?.len();
+    if size > limits.file_bytes {
+        return Err(IngestError::Format {
+            path: sf.path.clone(),
+            message: limits::over(
+                "tệp nặng",
+                limits::bytes(size),
+                limits::bytes(limits.file_bytes),
+                "file_bytes",
+            ),
+        });
+    }
+    let bytes = std::fs::read(&sf.path).map_err(io)?;
     let mut info = FileInfo {
         path: sf.display.clone(),
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: sf
+            .sha256
+            .clone()
+            .unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
         bytes: bytes.len() as u64,
         rows: 0,
     };
@@ -47,10 +69,19 @@ pub fn each(
         if let Some(m) = meter.tick() {
             crate::progress::report(&m);
         }
+        if meter.rows() > limits.rows {
+            return Err(IngestError::Format {
+                path: sf.path.clone(),
+                message: format!(
+                    "tệp có hơn {} dòng, vượt giới hạn (limits.rows)",
+                    crate::progress::group_thousands(limits.rows)
+                ),
+            });
+        }
         f(&shown, r)
     };
     if ext == "xlsx" {
-        for r in crate::sheet::xlsx_records(&info.path, &bytes, required)? {
+        for r in crate::sheet::xlsx_records(&info.path, &bytes, required, limits)? {
             counted(r)?;
         }
     } else {
@@ -78,11 +109,11 @@ pub fn each(
             text,
         };
         if ext == "json" {
-            for r in raw::json_page_records(&file)? {
+            for r in raw::json_page_records(&file, limits.field_bytes)? {
                 counted(r)?;
             }
         } else {
-            raw::csv_each(&file, required, counted)?;
+            raw::csv_each(&file, required, limits.field_bytes, counted)?;
         }
     }
     if let Some(m) = meter.done() {

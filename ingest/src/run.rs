@@ -5,22 +5,30 @@ use std::collections::BTreeSet;
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::Fields;
 use crate::raw::RawRecord;
-use crate::{Batch, FileInfo, Rejection, Result, RowCounts, TableData};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    Batch, FileInfo, IngestError, Limits, RefusedFile, Rejection, Result, RowCounts, TableData,
+};
 
 /// Book-keeping of one read of a source: the files, the counts and the rejected rows.
 pub(crate) struct Run {
     source: String,
     pub files: Vec<FileInfo>,
+    refused: Vec<RefusedFile>,
     rejections: Vec<Rejection>,
     rejected_rows: BTreeSet<(String, u64)>,
     pub counts: RowCounts,
+    pub limits: Limits,
 }
 
 impl Run {
-    pub fn new(source: &str) -> Self {
+    pub fn new(source: &str, limits: Limits) -> Self {
         Self {
             source: source.to_string(),
+            limits,
             files: Vec::new(),
+            refused: Vec::new(),
             rejections: Vec::new(),
             rejected_rows: BTreeSet::new(),
             counts: RowCounts::default(),
@@ -29,7 +37,7 @@ impl Run {
 
     /// The content address of the files read so far.
     pub fn batch_id(&self) -> String {
-        crate::batch::batch_id(&self.source, &self.files)
+        crate::batch::batch_id(&self.source, &self.files, &self.refused)
     }
 
     /// The batch: `tables` (built with [`Run::batch_id`]), the quarantine, the counts.
@@ -43,10 +51,45 @@ impl Run {
             source: self.source,
             batch_id: id,
             files: self.files,
+            refused: self.refused,
             tables,
             rejections: self.rejections,
             counts: self.counts,
         })
+    }
+
+    /// Reads one file with `read`, which gives what the file holds for the reader to keep. When
+    /// it fails (unreadable, not the extract it claims to be, over a limit, a column changed
+    /// type), everything it counted or quarantined is taken back, the file is refused with the
+    /// reason, and the run goes on with the next file.
+    pub fn isolated<T>(
+        &mut self,
+        sf: &SourceFile,
+        read: impl FnOnce(&mut Run) -> Result<T>,
+    ) -> Option<T> {
+        let (files, rejections, counts) = (self.files.len(), self.rejections.len(), self.counts);
+        match read(self) {
+            Ok(kept) => Some(kept),
+            Err(e) => {
+                let sha256 = match self.files.get(files) {
+                    Some(info) => info.sha256.clone(),
+                    None => sf.sha256.clone().unwrap_or_else(|| hash(&sf.path)),
+                };
+                self.files.truncate(files);
+                self.rejections.truncate(rejections);
+                self.rejected_rows.retain(|(sha, _)| *sha != sha256);
+                self.counts = counts;
+                let reason = e.reason();
+                crate::progress::report(&format!("{}: bị từ chối: {reason}", sf.display));
+                self.refused.push(RefusedFile {
+                    path: sf.display.clone(),
+                    bytes: std::fs::metadata(&sf.path).map(|m| m.len()).unwrap_or(0),
+                    sha256,
+                    reason,
+                });
+                None
+            }
+        }
     }
 
     pub fn open(
@@ -54,7 +97,7 @@ impl Run {
         sf: &SourceFile,
         required: &[&str],
     ) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let (info, records) = crate::records::read(sf, required)?;
+        let (info, records) = crate::records::read(sf, required, &self.limits)?;
         self.counts.read += info.rows;
         self.files.push(info.clone());
         Ok((info, records))
@@ -67,7 +110,27 @@ impl Run {
     }
 
     pub fn take_page(&mut self, page: &ExtractFile) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let records = crate::raw::json_page_records(page)?;
+        if page.text.len() as u64 > self.limits.file_bytes {
+            return Err(IngestError::Format {
+                path: page.info.path.clone().into(),
+                message: crate::limits::over(
+                    "trang nặng",
+                    crate::limits::bytes(page.text.len() as u64),
+                    crate::limits::bytes(self.limits.file_bytes),
+                    "file_bytes",
+                ),
+            });
+        }
+        let records = crate::raw::json_page_records(page, self.limits.field_bytes)?;
+        if records.len() as u64 > self.limits.rows {
+            return Err(IngestError::Format {
+                path: page.info.path.clone().into(),
+                message: format!(
+                    "trang có hơn {} bản ghi, vượt giới hạn (limits.rows)",
+                    crate::progress::group_thousands(self.limits.rows)
+                ),
+            });
+        }
         let mut info = page.info.clone();
         info.rows = records.len() as u64;
         self.counts.read += info.rows;
@@ -115,5 +178,14 @@ impl Run {
             value: value.to_string(),
             reason,
         });
+    }
+}
+
+/// SHA-256 of a file, hex; empty when it cannot be read.
+fn hash(path: &std::path::Path) -> String {
+    let mut hasher = Sha256::new();
+    match std::fs::File::open(path).and_then(|mut f| std::io::copy(&mut f, &mut hasher)) {
+        Ok(_) => hex::encode(hasher.finalize()),
+        Err(_) => String::new(),
     }
 }

@@ -1,19 +1,26 @@
 //! Spreadsheet extracts (XLSX), as officers and the police's statistics office send them.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader, Xlsx};
 
+use crate::limits::{self, Limits};
 use crate::raw::{RawRecord, grid_records};
 use crate::{IngestError, Result};
 
 /// Records of the first worksheet of an XLSX file (see [`grid_records`]); row numbers are
 /// the worksheet's row numbers as Excel shows them.
-pub fn xlsx_records(path: &str, bytes: &[u8], required: &[&str]) -> Result<Vec<RawRecord>> {
+pub fn xlsx_records(
+    path: &str,
+    bytes: &[u8],
+    required: &[&str],
+    limits: &Limits,
+) -> Result<Vec<RawRecord>> {
     let err = |message: String| IngestError::Format {
         path: std::path::PathBuf::from(path),
         message,
     };
+    check_parts(bytes, limits.xlsx_part_bytes).map_err(err)?;
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| err(format!("không mở được tệp XLSX: {e}")))?;
     let Some(first) = book.sheet_names().first().cloned() else {
@@ -34,7 +41,42 @@ pub fn xlsx_records(path: &str, bytes: &[u8], required: &[&str]) -> Result<Vec<R
             (top + i as u64 + 1, text)
         })
         .collect();
-    grid_records(path, rows, required)
+    grid_records(path, rows, required, limits.field_bytes)
+}
+
+/// Refuses a workbook any part of which inflates beyond `limit`: first by the sizes the zip
+/// directory declares, before anything is inflated; then, since a directory can lie, by
+/// inflating each part into nothing and counting, never holding more than a buffer.
+fn check_parts(bytes: &[u8], limit: u64) -> std::result::Result<(), String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("không mở được tệp XLSX: {e}"))?;
+    let too_big = |name: &str, size: u64| {
+        limits::over(
+            &format!("phần “{name}” của tệp XLSX giải nén ra"),
+            limits::bytes(size),
+            limits::bytes(limit),
+            "xlsx_part_bytes",
+        )
+    };
+    for i in 0..zip.len() {
+        let part = zip
+            .by_index_raw(i)
+            .map_err(|e| format!("tệp XLSX hỏng: {e}"))?;
+        if part.size() > limit {
+            let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+            return Err(too_big(&name, part.size()));
+        }
+    }
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| format!("tệp XLSX hỏng: {e}"))?;
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let inflated = std::io::copy(&mut part.take(limit + 1), &mut std::io::sink())
+            .map_err(|e| format!("tệp XLSX hỏng ở phần “{name}”: {e}"))?;
+        if inflated > limit {
+            return Err(too_big(&name, inflated));
+        }
+    }
+    Ok(())
 }
 
 /// A cell as the text a CSV export of it would hold. Dates stay Excel serial numbers, which

@@ -208,6 +208,7 @@ fn records(
         let mut rec = RawRecord {
             row,
             fields: Default::default(),
+            refused: Vec::new(),
         };
         for (c, v) in t.dataset.columns.iter().zip(values) {
             let v = v.unwrap_or_default();

@@ -170,30 +170,46 @@ fn table(rows: &[&Statistic], group: KhoGroup, batch: &str) -> Result<TableData>
 /// Reads one run's statistics files into a batch. The same month sent as CSV and as XLSX
 /// counts once; the same khu phố and date with different figures is a conflict and goes to
 /// quarantine.
-pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) -> Result<Batch> {
+pub fn read(
+    files: &[SourceFile],
+    source: &str,
+    ward: &Ward,
+    group: KhoGroup,
+    limits: crate::Limits,
+) -> Result<Batch> {
     let tz: Tz = ward
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
-    let mut run = Run::new(source);
+    let mut run = Run::new(source, limits);
     let mut stats: BTreeMap<(NaiveDate, String), Statistic> = BTreeMap::new();
     for sf in files {
-        let (info, records) = run.open(sf, &REQUIRED)?;
-        let mut drift = Drift::default();
-        for rec in &records {
-            let mut f = Fields::new(rec, tz);
-            let parsed = parse(rec, &info.path, ward, tz, &mut f);
-            drift.observe(rec, &f.errors);
-            let Some(s) = parsed else {
-                run.reject_fields(&info, rec.row, f, &[]);
-                continue;
-            };
+        let checked = run.isolated(sf, |run| {
+            let (info, records) = run.open(sf, &REQUIRED)?;
+            let mut drift = Drift::default();
+            let mut valid = Vec::new();
+            for rec in &records {
+                let mut f = Fields::new(rec, tz);
+                let parsed = parse(rec, &info.path, ward, tz, &mut f);
+                drift.observe(rec, &f.errors);
+                match parsed {
+                    Some(s) => valid.push(s),
+                    None => run.reject_fields(&info, rec.row, f, &[]),
+                }
+            }
+            drift.check(&info.path)?;
+            Ok((info, valid))
+        });
+        let Some((info, valid)) = checked else {
+            continue;
+        };
+        for s in valid {
             let key = (s.ngay_so_lieu, s.ma_don_vi.clone());
             match stats.get(&key) {
                 Some(prev) if prev.same_content(&s) => run.counts.duplicates += 1,
                 Some(prev) => run.reject_row(
                     &info,
-                    rec.row,
+                    s.row,
                     "MaDonVi",
                     &s.ma_don_vi,
                     format!(
@@ -206,7 +222,6 @@ pub fn read(files: &[SourceFile], source: &str, ward: &Ward, group: KhoGroup) ->
                 }
             }
         }
-        drift.check(&info.path)?;
     }
     let id = run.batch_id();
     let mut tables = Vec::new();

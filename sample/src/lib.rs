@@ -9,6 +9,7 @@
 mod calendar;
 mod catalogue;
 mod dossiers;
+pub mod hostile;
 mod manifest;
 mod market;
 mod names;

@@ -17,6 +17,20 @@ pub struct FileInfo {
     pub rows: u64,
 }
 
+/// An extract file refused as a whole: unreadable, not the extract it claims to be, or over a
+/// limit. It is remembered by its bytes, so it is not read again until it changes.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct RefusedFile {
+    /// Path as configured.
+    pub path: String,
+    /// SHA-256 of its bytes, hex; empty when they could not be read at all (then it is tried
+    /// again by every run).
+    pub sha256: String,
+    pub bytes: u64,
+    /// Why, in Vietnamese, for the person who sent it.
+    pub reason: String,
+}
+
 /// Row counts of a batch.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct RowCounts {
@@ -39,14 +53,17 @@ pub struct Batch {
     /// extract is recognisably the same batch.
     pub batch_id: String,
     pub files: Vec<FileInfo>,
+    /// Files refused as a whole; the other files of the run are in.
+    pub refused: Vec<RefusedFile>,
     pub tables: Vec<TableData>,
     pub rejections: Vec<Rejection>,
     pub counts: RowCounts,
 }
 
-/// The id of a batch made of these files.
-pub fn batch_id(source: &str, files: &[FileInfo]) -> String {
+/// The id of a batch made of these files, read or refused.
+pub fn batch_id(source: &str, files: &[FileInfo], refused: &[RefusedFile]) -> String {
     let mut hashes: Vec<&str> = files.iter().map(|f| f.sha256.as_str()).collect();
+    hashes.extend(refused.iter().map(|f| f.sha256.as_str()));
     hashes.sort_unstable();
     let mut h = Sha256::new();
     h.update(source.as_bytes());

@@ -9,7 +9,7 @@ pub mod progress;
 pub mod quarantine;
 pub mod table;
 
-pub use batch::{Batch, FileInfo, RowCounts};
+pub use batch::{Batch, FileInfo, RefusedFile, RowCounts};
 pub use group::KhoGroup;
 pub use quarantine::Rejection;
 pub use table::{BuildError, MergeRule, TableData, TableSpec};

@@ -124,6 +124,9 @@ async fn a_resent_dossier_updates_the_latest_state_and_adds_history() {
         fx.dir.path().join("extracts/api/page-0002.json"),
         crate::helpers::API_PAGE
             .replace("\"TrangThaiHoSo\":10", "\"TrangThaiHoSo\":5")
+            // not finished yet in that state
+            .replace("\"2026-06-08T16:00:00\"", "null")
+            .replace("\"2026-06-08T16:30:00\"", "null")
             .replace("08/06/2026 16:30:00", "05/06/2026 16:30:00"),
     )
     .unwrap();
@@ -166,20 +169,26 @@ async fn a_file_missing_a_required_column_is_refused_whole() {
     let fx = Fixture::new();
     let broken = crate::helpers::dossiers_csv().replacen("KenhThucHien", "Kenh", 1);
     std::fs::write(fx.dir.path().join("extracts/ho_so_export.csv"), broken).unwrap();
-    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
-    let err = chiso::pipeline::ingest(&fx.cfg, &fx.lake(), None, &key)
-        .await
-        .unwrap_err();
-    let msg = format!("{err:#}");
-    assert!(
-        msg.contains("KenhThucHien") && msg.contains("ho_so_export.csv"),
-        "{msg}"
+    let r = fx.ingest().await;
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    assert_eq!(r.refused[0].path, "extracts/ho_so_export.csv");
+    assert!(r.refused[0].reason.contains("KenhThucHien"), "{r:?}");
+    // nothing of the file is in the lake, the catalogue beside it is; the run log says which
+    // file was refused, and why
+    let lake = fx.lake();
+    assert_eq!(
+        lake.table_names().unwrap(),
+        [
+            "ingest_files",
+            "ingest_refused_files",
+            "ingest_runs",
+            "one_stop_procedures"
+        ]
     );
-    // nothing of the batch is in the lake; the run log says it failed, and why
-    assert_eq!(fx.lake().table_names().unwrap(), ["ingest_runs"]);
-    let failed = "SELECT count(*) FROM ingest_runs \
-                  WHERE outcome = 'failed' AND error LIKE '%KenhThucHien%' AND rows_read = 0";
-    assert_eq!(count(&fx.lake(), failed).await, 1);
+    assert_eq!(r.counts.read, 4);
+    let logged = "SELECT count(*) FROM ingest_runs WHERE outcome = 'committed' \
+                  AND files_refused LIKE '%KenhThucHien%' AND rows_read = 4";
+    assert_eq!(count(&lake, logged).await, 1);
 }
 
 #[tokio::test]
@@ -280,6 +289,7 @@ async fn a_run_stopped_before_its_log_row_is_invisible_then_completed() {
         group: ingest::KhoGroup::DanCu,
         pseudonymiser: &key,
         known_procedures: ["P1", "P2", "P3", "P4"].map(String::from).into(),
+        limits: ingest::Limits::default(),
     };
     let batch = ingest::one_stop::read(&files, &ctx).unwrap();
     let half = lake.commit(&batch).await.unwrap();
@@ -326,15 +336,14 @@ async fn a_page_whose_column_changed_type_is_refused_whole() {
         records.join(",")
     );
     std::fs::write(fx.dir.path().join("extracts/api/page-0001.json"), page).unwrap();
-    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
-    let err = chiso::pipeline::ingest(&fx.cfg, &fx.lake(), Some("one_stop"), &key)
-        .await
-        .unwrap_err();
-    let msg = format!("{err:#}");
+    let r = fx.ingest().await;
+    assert_eq!(r.refused.len(), 1, "{r:?}");
+    let reason = &r.refused[0].reason;
     assert!(
-        msg.contains("KenhThucHien") && msg.contains("đổi kiểu"),
-        "{msg}"
+        reason.contains("KenhThucHien") && reason.contains("đổi kiểu"),
+        "{reason}"
     );
+    assert_eq!(warehouse::Outcome::of(&r), warehouse::Outcome::Refused);
     // nothing earlier is lost, nothing of the page is in
     let lake = fx.lake();
     assert_eq!(

@@ -7,6 +7,7 @@ mod browser;
 mod demo;
 mod documents;
 mod helpers;
+mod hostile;
 mod http;
 mod indicators;
 mod kill;

@@ -263,13 +263,23 @@ async fn market_from_postgres_mariadb_and_csv_agree_and_only_changes_are_read() 
     // after everything else: the next run reads the rows changed since the watermark (the
     // newest updated_at of each table, less an hour of overlap), not the whole database.
     let db_name = db.name.clone();
-    let changes = "UPDATE fee_collections SET amount_paid = 77777, method = 'qr', \
-                   paid_at = '2030-01-01 07:55:00', updated_at = '2030-01-01 08:00:00' WHERE id = 1; \
-                   INSERT INTO fee_collections (id, receipt_no, stall_id, billing_month, amount_due, \
-                   amount_paid, paid_at, method, e_invoice, updated_at) VALUES (999999, 'BL-X', 1, \
-                   '2029/13', 100000, 0, NULL, NULL, FALSE, '2030-01-01 08:00:00');";
-    psql(&db_name, changes);
-    mariadb(&db_name, changes);
+    // (stamped now: a time more than a day ahead would be refused as not yet happened)
+    let local = |minutes_ago: i64| {
+        (chrono::Utc::now() - chrono::Duration::minutes(minutes_ago))
+            .with_timezone(&chrono_tz::Asia::Ho_Chi_Minh)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let (paid, updated) = (local(10), local(5));
+    let changes = format!(
+        "UPDATE fee_collections SET amount_paid = 77777, method = 'qr', \
+         paid_at = '{paid}', updated_at = '{updated}' WHERE id = 1; \
+         INSERT INTO fee_collections (id, receipt_no, stall_id, billing_month, amount_due, \
+         amount_paid, paid_at, method, e_invoice, updated_at) VALUES (999999, 'BL-X', 1, \
+         '2029/13', 100000, 0, NULL, NULL, FALSE, '{updated}');"
+    );
+    psql(&db_name, &changes);
+    mariadb(&db_name, &changes);
     for cfg in [&pg, &my] {
         let second = ingest_market(cfg).await;
         assert!(

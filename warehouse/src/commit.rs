@@ -39,6 +39,8 @@ pub struct CommitReport {
     pub tables: Vec<TableCommit>,
     /// The files read.
     pub files: Vec<tables::FileInfo>,
+    /// The files refused as a whole, with the reason.
+    pub refused: Vec<tables::RefusedFile>,
     /// Files passed over because an earlier run ingested the same bytes.
     pub skipped_files: u64,
 }
@@ -73,12 +75,17 @@ impl Lake {
         // again; after the data, so a file is never remembered without its rows
         self.commit_table(batch, &crate::files::table(batch)?)
             .await?;
+        if !batch.refused.is_empty() {
+            self.commit_table(batch, &crate::files::refused_table(batch)?)
+                .await?;
+        }
         let report = CommitReport {
             source: batch.source.clone(),
             batch_id: batch.batch_id.clone(),
             counts: batch.counts,
             tables,
             files: batch.files.clone(),
+            refused: batch.refused.clone(),
             skipped_files: 0,
         };
         Ok(report)

@@ -25,6 +25,8 @@ pub struct SourceFreshness {
     /// No new rows within the allowed age (or never).
     pub late: bool,
     pub units: Vec<UnitFreshness>,
+    /// Files refused as a whole and not replaced since: someone must send them again.
+    pub refused: Vec<tables::RefusedFile>,
 }
 
 impl SourceFreshness {
@@ -104,6 +106,10 @@ impl Lake {
                 }
             }
         }
+        let mut refused: BTreeMap<String, Vec<tables::RefusedFile>> = BTreeMap::new();
+        for (source, file) in self.refused_files().await? {
+            refused.entry(source).or_default().push(file);
+        }
         let late = |t: Option<DateTime<Utc>>, hours: u64| match t {
             Some(t) => now - t > Duration::hours(hours as i64),
             None => true,
@@ -132,6 +138,7 @@ impl Lake {
                                 .collect()
                         })
                         .unwrap_or_default(),
+                    refused: refused.remove(source).unwrap_or_default(),
                 }
             })
             .collect())

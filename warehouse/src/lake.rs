@@ -305,8 +305,10 @@ async fn logged_versions(
     let ctx = SessionContext::new();
     register(&ctx, crate::runs::TABLE, runs).await?;
     let mut sql = "SELECT CAST(tables AS VARCHAR) FROM ingest_runs \
-                   WHERE outcome IN ('committed', 'unchanged')"
-        .to_string();
+                   WHERE outcome IN ("
+        .to_string()
+        + crate::runs::LOGGED
+        + ")";
     if let Some(t) = until {
         sql.push_str(&format!(
             " AND finished_at <= TIMESTAMP '{}'",

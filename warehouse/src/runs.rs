@@ -24,9 +24,14 @@ pub enum Outcome {
     Unchanged,
     /// Every file had been ingested before; nothing was read.
     NothingNew,
+    /// Every new file was refused as a whole; the refusals are recorded, nothing else.
+    Refused,
     /// The run stopped with an error; nothing of it is counted.
     Failed,
 }
+
+/// The outcomes of runs whose batch is wholly in the lake, as an SQL list.
+pub(crate) const LOGGED: &str = "'committed', 'unchanged', 'refused'";
 
 impl Outcome {
     pub fn as_str(self) -> &'static str {
@@ -34,6 +39,7 @@ impl Outcome {
             Outcome::Committed => "committed",
             Outcome::Unchanged => "unchanged",
             Outcome::NothingNew => "nothing_new",
+            Outcome::Refused => "refused",
             Outcome::Failed => "failed",
         }
     }
@@ -42,6 +48,8 @@ impl Outcome {
     pub fn of(report: &CommitReport) -> Outcome {
         if report.batch_id.is_empty() {
             Outcome::NothingNew
+        } else if report.files.is_empty() && !report.refused.is_empty() {
+            Outcome::Refused
         } else if report.unchanged() {
             Outcome::Unchanged
         } else {
@@ -100,6 +108,8 @@ fn schema() -> SchemaRef {
         s("files"),
         s("tables"),
         Field::new("error", DataType::Utf8, true),
+        // added after the first lakes were written: nullable, merged into their schema
+        Field::new("files_refused", DataType::Utf8, true),
     ]))
 }
 
@@ -139,6 +149,10 @@ impl Lake {
                 text(files),
                 text(tables),
                 Arc::new(StringArray::from(vec![run.error.clone()])),
+                Arc::new(StringArray::from(vec![match r {
+                    Some(r) if !r.refused.is_empty() => Some(serde_json::to_string(&r.refused)?),
+                    _ => None,
+                }])),
             ],
         )?;
         let table = match self.table(TABLE).await? {
@@ -148,6 +162,7 @@ impl Lake {
         let table = table
             .write(vec![row])
             .with_save_mode(SaveMode::Append)
+            .with_schema_mode(deltalake::operations::write::SchemaMode::Merge)
             .await?;
         Ok(table.version().unwrap_or(0))
     }

@@ -39,6 +39,7 @@ fn outcome_vi(o: &str) -> &str {
         "committed" => "đã nạp dữ liệu mới",
         "unchanged" => "đã đọc, không có gì mới",
         "nothing_new" => "không có tệp mới",
+        "refused" => "mọi tệp mới bị từ chối",
         "failed" => "thất bại",
         other => other,
     }
@@ -77,7 +78,15 @@ pub async fn get(
                 .map_err(ApiError::internal)?,
         ),
     };
-    let refused: Vec<_> = runs.iter().filter(|r| r.outcome == "failed").collect();
+    let failed: Vec<_> = runs.iter().filter(|r| r.outcome == "failed").collect();
+    // like the quarantine, what must be fixed at the source is for the ward's offices
+    let refused: Vec<_> = match unit {
+        Some(_) => Vec::new(),
+        None => fresh
+            .iter()
+            .flat_map(|f| f.refused.iter().map(move |r| (&f.source, r)))
+            .collect(),
+    };
     let body = html! {
         h1 { "Dữ liệu" }
         p.lead { "Dữ liệu của từng nguồn đến lúc nào, các lần nạp gần đây, và những dòng bị loại cần sửa tại nguồn." }
@@ -131,11 +140,22 @@ pub async fn get(
                 } }
             }
         } }
-        h2 { "Tệp bị từ chối" }
-        @if refused.is_empty() {
+        @if unit.is_none() {
+            h2 { "Tệp bị từ chối" }
+            @if refused.is_empty() {
+                p.small { "Không có tệp nào đang bị từ chối." }
+            } @else {
+                p.small { "Các tệp khác của cùng nguồn vẫn được nạp. Tệp bị từ chối không được đọc lại cho đến khi nội dung thay đổi: sửa và gửi lại tệp." }
+                ul #tep-bi-tu-choi { @for (source, f) in &refused {
+                    li { strong { (source) } " · " code { (f.path) } ": " (f.reason) }
+                } }
+            }
+        }
+        h2 { "Lần nạp thất bại" }
+        @if failed.is_empty() {
             p.small { "Không có lần nạp nào thất bại trong " (RUNS) " lần gần đây." }
         } @else {
-            ul #tep-bi-tu-choi { @for r in &refused {
+            ul #lan-nap-that-bai { @for r in &failed {
                 li { strong { (r.source) } " · " (when(r.finished_at, tz)) ": " (r.error.as_deref().unwrap_or("không rõ lý do")) }
             } }
         }

@@ -87,8 +87,8 @@ pub fn parse(rec: &RawRecord, file: &str, rules: &Rules, f: &mut Fields) -> Opti
             "mã khu phố không có trong danh sách khu phố (pipelines.toml)",
         );
     }
-    let ngay_tiep_nhan = f.instant("NgayTiepNhan", true);
-    let ngay_cap_nhat = f.instant("NgayCapNhat", true);
+    let ngay_tiep_nhan = f.happened("NgayTiepNhan", true);
+    let ngay_cap_nhat = f.happened("NgayCapNhat", true);
     let kenh = f.int_in("KenhThucHien", 1, 3, true);
     let trang_thai = f.int_in("TrangThaiHoSo", 1, 10, true);
     let content = DossierContent {
@@ -97,8 +97,8 @@ pub fn parse(rec: &RawRecord, file: &str, rules: &Rules, f: &mut Fields) -> Opti
         ma_don_vi: f.text("MaDonVi"),
         phi_dia_gioi: f.flag("PhiDiaGioi").unwrap_or(false),
         ngay_hen_tra: f.instant("NgayHenTra", false),
-        ngay_ket_thuc_xu_ly: f.instant("NgayKetThucXuLy", false),
-        ngay_tra: f.instant("NgayTra", false),
+        ngay_ket_thuc_xu_ly: f.happened("NgayKetThucXuLy", false),
+        ngay_tra: f.happened("NgayTra", false),
         so_lan_bo_sung: f.int_in("SoLanBoSung", 0, 1000, false).unwrap_or(0),
         ho_so_co_thanh_phan_so_hoa: f.flag("HoSoCoThanhPhanSoHoa").unwrap_or(false),
         duoc_tai_su_dung: f.flag("DuocTaiSuDung").unwrap_or(false),
@@ -115,16 +115,57 @@ pub fn parse(rec: &RawRecord, file: &str, rules: &Rules, f: &mut Fields) -> Opti
         trang_thai_ho_so: trang_thai.unwrap_or_default(),
         ngay_cap_nhat: ngay_cap_nhat.unwrap_or_default(),
     };
-    if let (Some(done), Some(received)) = (content.ngay_ket_thuc_xu_ly, ngay_tiep_nhan)
-        && done < received
-    {
-        f.reject("NgayKetThucXuLy", "trước ngày tiếp nhận");
-    }
+    dates_in_order(&content, ngay_tiep_nhan, ngay_cap_nhat, f);
     f.errors.is_empty().then(|| DossierState {
         content,
         file: file.to_string(),
         row: rec.row,
     })
+}
+
+/// A dossier's dates in the order its life gives them: due, finished and returned not
+/// before it was received; finished and returned not after the state that reports them was
+/// recorded.
+fn dates_in_order(
+    c: &DossierContent,
+    received: Option<i64>,
+    recorded: Option<i64>,
+    f: &mut Fields,
+) {
+    let received_rules = [
+        ("NgayHenTra", c.ngay_hen_tra, "hạn trả trước ngày tiếp nhận"),
+        (
+            "NgayKetThucXuLy",
+            c.ngay_ket_thuc_xu_ly,
+            "kết thúc xử lý trước ngày tiếp nhận",
+        ),
+        (
+            "NgayTra",
+            c.ngay_tra,
+            "ngày trả kết quả trước ngày tiếp nhận",
+        ),
+    ];
+    if let Some(received) = received {
+        for (field, t, reason) in received_rules {
+            if t.is_some_and(|t| t < received) {
+                f.reject(field, reason);
+            }
+        }
+    }
+    let recorded_rules = [
+        ("NgayKetThucXuLy", c.ngay_ket_thuc_xu_ly, "kết thúc xử lý"),
+        ("NgayTra", c.ngay_tra, "ngày trả kết quả"),
+    ];
+    if let Some(recorded) = recorded {
+        for (field, t, what) in recorded_rules {
+            if t.is_some_and(|t| t > recorded) {
+                f.reject(
+                    field,
+                    format!("{what} sau thời điểm cập nhật trạng thái (NgayCapNhat)"),
+                );
+            }
+        }
+    }
 }
 
 fn schema() -> Arc<Schema> {

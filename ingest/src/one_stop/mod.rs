@@ -34,6 +34,7 @@ pub struct Context<'a> {
     /// Procedure codes already in the lake, for dossiers whose catalogue came in an
     /// earlier run.
     pub known_procedures: BTreeSet<String>,
+    pub limits: crate::Limits,
 }
 
 /// Reads one run's files into a batch.
@@ -43,37 +44,47 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         .timezone
         .parse()
         .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
-    let mut run = Run::new(ctx.source);
+    let mut run = Run::new(ctx.source, ctx.limits);
 
     let mut procedures: BTreeMap<String, catalogue::Procedure> = BTreeMap::new();
     for sf in &files.catalogue {
-        let (file, records) = run.open(sf, &catalogue::REQUIRED)?;
-        let mut drift = Drift::default();
-        for rec in &records {
-            let mut f = Fields::new(rec, tz);
-            let parsed = catalogue::parse(rec, &file.path, &mut f);
-            drift.observe(rec, &f.errors);
-            match parsed {
-                Some(p) => match procedures.get(&p.ma_tthc) {
-                    Some(prev) if prev_content_eq(prev, &p) => run.counts.duplicates += 1,
-                    Some(prev) => run.reject_row(
-                        &file,
-                        rec.row,
-                        "MaTTHC",
-                        &p.ma_tthc,
-                        format!(
-                            "trùng mã TTHC với dòng {} của {} nhưng khác nội dung",
-                            prev.row, prev.file
-                        ),
+        let checked = run.isolated(sf, |run| {
+            let (file, records) = run.open(sf, &catalogue::REQUIRED)?;
+            let mut drift = Drift::default();
+            let mut valid = Vec::new();
+            for rec in &records {
+                let mut f = Fields::new(rec, tz);
+                let parsed = catalogue::parse(rec, &file.path, &mut f);
+                drift.observe(rec, &f.errors);
+                match parsed {
+                    Some(p) => valid.push(p),
+                    None => run.reject_fields(&file, rec.row, f, &[]),
+                }
+            }
+            drift.check(&file.path)?;
+            Ok((file, valid))
+        });
+        let Some((file, valid)) = checked else {
+            continue;
+        };
+        for p in valid {
+            match procedures.get(&p.ma_tthc) {
+                Some(prev) if prev_content_eq(prev, &p) => run.counts.duplicates += 1,
+                Some(prev) => run.reject_row(
+                    &file,
+                    p.row,
+                    "MaTTHC",
+                    &p.ma_tthc,
+                    format!(
+                        "trùng mã TTHC với dòng {} của {} nhưng khác nội dung",
+                        prev.row, prev.file
                     ),
-                    None => {
-                        procedures.insert(p.ma_tthc.clone(), p);
-                    }
-                },
-                None => run.reject_fields(&file, rec.row, f, &[]),
+                ),
+                None => {
+                    procedures.insert(p.ma_tthc.clone(), p);
+                }
             }
         }
-        drift.check(&file.path)?;
     }
 
     let mut known = ctx.known_procedures.clone();
@@ -84,23 +95,33 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         pseudonymiser: ctx.pseudonymiser,
     };
     let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
-    // exports can hold millions of rows: each is parsed as it is read, only states are kept
+    // exports can hold millions of rows: each is parsed as it is read, only states are kept;
+    // a file's states join the others once the whole file is known to be good
     for sf in &files.dossiers {
-        let mut drift = Drift::default();
-        let info = crate::records::each(sf, &dossier::REQUIRED, |file, rec| {
-            take_state(&mut states, &mut run, file, &rec, &rules, tz, &mut drift);
-            Ok(())
-        })?;
-        drift.check(&info.path)?;
-        run.add_file(info);
+        let fresh = run.isolated(sf, |run| {
+            let mut fresh = BTreeMap::new();
+            let mut drift = Drift::default();
+            let info = crate::records::each(sf, &dossier::REQUIRED, &ctx.limits, |file, rec| {
+                let seen = (&states, &mut fresh);
+                take_state(seen, run, file, &rec, &rules, tz, &mut drift);
+                Ok(())
+            })?;
+            drift.check(&info.path)?;
+            run.add_file(info);
+            Ok(fresh)
+        });
+        states.extend(fresh.unwrap_or_default());
     }
     for page in &files.pages {
         let (file, records) = run.take_page(page)?;
+        let mut fresh = BTreeMap::new();
         let mut drift = Drift::default();
         for rec in &records {
-            take_state(&mut states, &mut run, &file, rec, &rules, tz, &mut drift);
+            let seen = (&states, &mut fresh);
+            take_state(seen, &mut run, &file, rec, &rules, tz, &mut drift);
         }
         drift.check(&file.path)?;
+        states.extend(fresh);
     }
 
     let id = run.batch_id();
@@ -133,9 +154,12 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     run.into_batch(id, tables)
 }
 
-/// Validates one dossier record and keeps its state; the same state sent twice counts once.
+type States = BTreeMap<(String, i64), DossierState>;
+
+/// Validates one dossier record and keeps its state among the file's (`seen.1`); the same
+/// state sent twice, here or in an earlier file (`seen.0`), counts once.
 fn take_state(
-    states: &mut BTreeMap<(String, i64), DossierState>,
+    seen: (&States, &mut States),
     run: &mut Run,
     file: &crate::FileInfo,
     rec: &crate::raw::RawRecord,
@@ -151,7 +175,8 @@ fn take_state(
         return;
     };
     let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
-    match states.get(&key) {
+    let (earlier, fresh) = seen;
+    match earlier.get(&key).or_else(|| fresh.get(&key)) {
         Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
         Some(prev) => run.reject_row(
             file,
@@ -164,7 +189,7 @@ fn take_state(
             ),
         ),
         None => {
-            states.insert(key, state);
+            fresh.insert(key, state);
         }
     }
 }
