@@ -455,7 +455,7 @@ async fn demo(cfg: &Config) -> Result<Pseudonymiser> {
                  (set {} for real data)",
                 ingest::pseudonym::KEY_ENV
             );
-            Pseudonymiser::new(throwaway_key())?
+            Pseudonymiser::new(throwaway_key()?)?
         }
     };
     let lake = pipeline::open_lake(cfg)?;
@@ -465,28 +465,13 @@ async fn demo(cfg: &Config) -> Result<Pseudonymiser> {
     Ok(key)
 }
 
-/// 32 bytes nobody can reproduce: the process's randomly seeded hasher state, the clock and
-/// the process id, hashed.
-fn throwaway_key() -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    h.write_u32(std::process::id());
-    let mut d = Sha256::new();
-    d.update(h.finish().to_le_bytes());
-    d.update(
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-            .to_le_bytes(),
-    );
-    hex::encode(d.finalize()).into_bytes()
+/// 32 bytes from the operating system's generator, as hex: nobody can reproduce the demo's
+/// tokens, and nothing of them outlives the run.
+fn throwaway_key() -> Result<Vec<u8>> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b)
+        .map_err(|e| anyhow::anyhow!("the operating system's random generator: {e}"))?;
+    Ok(hex::encode(b).into_bytes())
 }
 
 /// `chiso user add|passwd|disable`.

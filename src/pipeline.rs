@@ -409,7 +409,7 @@ async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<Comm
     ingest::progress::report(&format!(
         "{}: đã đọc {} dòng; đang ghi {} bảng vào kho dữ liệu",
         batch.source,
-        ingest::progress::group_thousands(batch.counts.read),
+        tables::number::integer(batch.counts.read),
         batch.tables.len()
     ));
     let mut report = lake

@@ -10,7 +10,6 @@ use arrow::array::{
     TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
@@ -526,8 +525,7 @@ fn shown(kind: Option<Kind>, v: &Value, tz: Tz) -> String {
             _ => d.to_string(),
         },
         Value::Flag(b) => if *b { "1" } else { "0" }.to_string(),
-        Value::Date(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
-            .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(*days))))
+        Value::Date(days) => crate::time::from_epoch_days(*days)
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|| days.to_string()),
         Value::Instant(t) => chrono::DateTime::<chrono::Utc>::from_timestamp_micros(*t)

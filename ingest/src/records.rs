@@ -74,7 +74,7 @@ pub fn each(
                 path: sf.path.clone(),
                 message: format!(
                     "tệp có hơn {} dòng, vượt giới hạn (limits.rows)",
-                    crate::progress::group_thousands(limits.rows)
+                    tables::number::integer(limits.rows)
                 ),
             });
         }

@@ -127,7 +127,7 @@ impl Run {
                 path: page.info.path.clone().into(),
                 message: format!(
                     "trang có hơn {} bản ghi, vượt giới hạn (limits.rows)",
-                    crate::progress::group_thousands(self.limits.rows)
+                    tables::number::integer(self.limits.rows)
                 ),
             });
         }

@@ -35,6 +35,11 @@ pub fn epoch_days(d: NaiveDate) -> i32 {
     (d - epoch).num_days() as i32
 }
 
+/// The date `days` after 1970-01-01 (Arrow's Date32).
+pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days.into()))
+}
+
 /// `None` for an empty field, otherwise as [`parse_instant`].
 pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
     if raw.trim().is_empty() {

@@ -137,11 +137,9 @@ pub fn spec(group: KhoGroup) -> TableSpec {
 }
 
 fn table(rows: &[&Statistic], group: KhoGroup, batch: &str) -> Result<TableData> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     let mut columns: Vec<ArrayRef> = vec![
         Arc::new(Date32Array::from_iter_values(
-            rows.iter()
-                .map(|s| (s.ngay_so_lieu - epoch).num_days() as i32),
+            rows.iter().map(|s| crate::time::epoch_days(s.ngay_so_lieu)),
         )),
         Arc::new(StringArray::from_iter_values(
             rows.iter().map(|s| s.ma_don_vi.as_str()),

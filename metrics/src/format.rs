@@ -1,32 +1,7 @@
 //! Numbers and dates the way Vietnamese documents write them: `95,2 %`, `1.234`,
 //! `05/03/2026`.
 
-/// A percentage with one decimal and a decimal comma: `95,2 %`.
-pub fn percent(v: f64) -> String {
-    let s = format!("{:.1}", v);
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    format!("{},{} %", group(int), frac)
-}
-
-/// An integer with dots between thousands: `1.234.567`.
-pub fn integer(v: u64) -> String {
-    group(&v.to_string())
-}
-
-fn group(digits: &str) -> String {
-    let (sign, digits) = match digits.strip_prefix('-') {
-        Some(d) => ("-", d),
-        None => ("", digits),
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}")
-}
+pub use tables::number::{integer, percent};
 
 /// `dd/mm/yyyy`.
 pub fn date(d: chrono::NaiveDate) -> String {

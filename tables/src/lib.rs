@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod group;
+pub mod number;
 pub mod progress;
 pub mod quarantine;
 pub mod table;

@@ -36,7 +36,7 @@ impl Meter {
             format!(
                 "{}: đã đọc {} dòng ({:.1} giây)",
                 self.path,
-                group_thousands(self.rows),
+                crate::number::integer(self.rows),
                 self.started.elapsed().as_secs_f64()
             )
         })
@@ -53,25 +53,12 @@ impl Meter {
             format!(
                 "{}: xong, {} dòng, {:.1} MB trong {:.1} giây",
                 self.path,
-                group_thousands(self.rows),
+                crate::number::integer(self.rows),
                 self.bytes as f64 / 1e6,
                 self.started.elapsed().as_secs_f64()
             )
         })
     }
-}
-
-/// `1234567` as `1 234 567`, as Vietnamese documents group digits.
-pub fn group_thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Reports a message as progress.
@@ -92,7 +79,5 @@ mod tests {
         assert_eq!(m.tick(), None);
         assert!(m.done().expect("long file").contains("3 dòng, 2.5 MB"));
         assert_eq!(Meter::new("y.csv", 10, 5).done(), None);
-        assert_eq!(group_thousands(1_234_567), "1 234 567");
-        assert_eq!(group_thousands(999), "999");
     }
 }

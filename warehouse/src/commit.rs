@@ -66,7 +66,7 @@ impl Lake {
                     "{}: {}: đã ghi {} dòng, phiên bản {v}",
                     batch.source,
                     done.table,
-                    tables::progress::group_thousands(done.rows_changed)
+                    tables::number::integer(done.rows_changed)
                 ));
             }
             tables.push(done);
