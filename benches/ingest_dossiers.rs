@@ -117,9 +117,8 @@ location = "lake"
 address = "127.0.0.1:0"
 
 [sources.one_stop]
-kind = "one_stop_files"
-catalogue = "extracts/danh_muc_tthc.csv"
-dossiers = ["extracts/ho_so_export.csv"]
+system = "one_stop"
+files = {{ catalogue = ["extracts/danh_muc_tthc.csv"], dossiers = ["extracts/ho_so_export.csv"] }}
 "#,
         catalogue.display().to_string().replace('\\', "/")
     )

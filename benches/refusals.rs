@@ -34,7 +34,7 @@ location = "lake"
 address = "127.0.0.1:0"
 
 [sources.vneid]
-kind = "vneid_files"
+system = "vneid"
 files = ["drop/*"]
 "#,
         catalogue.display().to_string().replace('\\', "/")

@@ -3,15 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
-use ingest::declared::{self, Dataset, Input};
+use ingest::Pseudonymiser;
 use ingest::extract::SourceFile;
-use ingest::one_stop::{self, OneStopFiles};
-use ingest::petitions;
-use ingest::{KhoGroup, Pseudonymiser};
 use sha2::{Digest, Sha256};
 use warehouse::{CommitReport, Lake, Outcome, RunRecord};
 
-use crate::config::{Config, SourceConfig};
+use crate::config::Config;
 
 /// Opens the configured lake.
 pub fn open_lake(cfg: &Config) -> Result<Lake> {
@@ -82,326 +79,162 @@ pub async fn ingest(
     }
 }
 
-/// One run of one source: read its new files, commit the batch.
+/// One run of one source: what arrived by its transports (files not seen before, the API's
+/// pages changed since the lake's latest, the database's rows changed since), read into one
+/// batch, committed.
 async fn run_source(
     cfg: &Config,
     lake: &Lake,
     name: &str,
-    source: &SourceConfig,
+    source: &ingest::Source,
     key: &Pseudonymiser,
 ) -> Result<CommitReport> {
     // objects of a store prefix are copied here for the run's readers
     let staging = tempfile::tempdir().context("creating a staging folder")?;
-    Ok(match source {
-        SourceConfig::VneidFiles { files, .. } => {
-            let found = find(cfg, name, files, staging.path()).await?;
-            let known = lake.known_files(name).await?;
-            let (found, skipped) = unseen(found, &known);
-            if found.is_empty() {
-                return Ok(nothing_new(name, skipped));
-            }
-            let batch = ingest::vneid::read(
-                &found,
-                name,
-                &cfg.ward,
-                source.kho_group(),
-                ingest::Limits::default(),
-            )
+    let (mut inputs, skipped) = files(cfg, lake, name, source, staging.path()).await?;
+    if let Some(http) = source.http_source() {
+        let pages = source
+            .system
+            .pages
+            .as_ref()
+            .context("a system with pages")?;
+        let latest = lake.latest(&[pages.watermark]).await?.remove(0);
+        // a day of overlap: a state recorded late in the source is still asked for, and asking
+        // twice costs nothing (the commit writes only what changes)
+        let since = latest.map(|t| t - chrono::Duration::days(1));
+        inputs.pages = ingest::http::fetch_pages(&http, since, cfg.timezone())
+            .await
             .with_context(|| format!("source {name}"))?;
-            commit(lake, &batch, skipped).await?
-        }
-        SourceConfig::PetitionsFiles { files, .. } => {
-            let dataset = petitions::dataset();
-            let found = find(cfg, name, files, staging.path()).await?;
-            let parts = vec![(&dataset, source.kho_group(), found)];
-            declared_files(cfg, lake, name, key, parts).await?
-        }
-        SourceConfig::PetitionsHttp { .. } => {
-            let latest = latest(lake, petitions::TABLE, petitions::UPDATED).await?;
-            let pages = fetch(cfg, name, source, latest).await?;
-            let dataset = petitions::dataset();
-            let parts = vec![(&dataset, pages.iter().map(Input::Page).collect())];
-            let ctx = declared_context(cfg, key);
-            let batch = declared::read(name, &ctx, source.kho_group(), parts)
-                .with_context(|| format!("source {name}"))?;
-            commit(lake, &batch, 0).await?
-        }
-        SourceConfig::MarketFiles { files, .. } => {
-            let datasets = ingest::market::datasets();
-            let group = source.kho_group();
-            let mut parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)> = datasets
-                .iter()
-                .map(|(_, d)| (d, group, Vec::new()))
-                .collect();
-            for f in find(cfg, name, files, staging.path()).await? {
-                let stem = f.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                let Some(i) = datasets.iter().position(|(t, _)| *t == stem) else {
-                    anyhow::bail!(
-                        "source {name}: {} is not the export of a market table; name each file after its table ({})",
-                        f.display,
-                        datasets.map(|(t, _)| format!("{t}.csv")).join(", ")
-                    );
-                };
-                parts[i].2.push(f);
-            }
-            declared_files(cfg, lake, name, key, parts).await?
-        }
-        SourceConfig::MarketSql {
-            url,
-            url_env,
-            queries,
-            ..
-        } => {
-            let url = std::env::var(url_env)
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-                .or_else(|| url.clone())
-                .with_context(|| {
-                    format!("source {name}: no database address; set {url_env} or `url` in pipelines.toml")
-                })?;
-            let datasets = ingest::market::datasets();
-            let marks = latest_of(
-                lake,
-                &datasets.each_ref().map(|(_, d)| (d.table, "updated_at")),
-            )
-            .await?;
-            let mut tables = Vec::new();
-            for ((from, d), mark) in datasets.iter().zip(marks) {
-                // an hour of overlap: a row written by a transaction that committed late is
-                // still read, and reading a row twice costs nothing (the commit writes only
-                // what changed)
-                let since = mark.map(|t| {
-                    (t - chrono::Duration::hours(1))
-                        .with_timezone(&cfg.timezone())
-                        .format("%Y-%m-%d %H:%M:%S")
-                        .to_string()
-                });
-                tables.push(ingest::sql::SqlTable {
-                    dataset: d,
-                    from: match queries.get(d.table) {
-                        Some(q) => ingest::sql::From::Query(q.clone()),
-                        None => ingest::sql::From::Table(from.to_string()),
-                    },
-                    watermark_column: "updated_at".to_string(),
-                    since,
-                });
-            }
-            let fetched = ingest::sql::fetch(&url, &tables)
-                .await
-                .with_context(|| format!("source {name}"))?;
-            let parts = datasets
-                .iter()
-                .zip(fetched)
-                .map(|((_, d), (info, records))| (d, vec![Input::Records(info, records)]))
-                .collect();
-            let ctx = declared_context(cfg, key);
-            let batch = declared::read(name, &ctx, source.kho_group(), parts)
-                .with_context(|| format!("source {name}"))?;
-            commit(lake, &batch, 0).await?
-        }
-        SourceConfig::UploadsFiles { .. } => {
-            let uploads = source.uploads();
-            let datasets: Vec<Dataset> = uploads.iter().map(|(u, _, _)| u.dataset()).collect();
-            let mut claimed: BTreeMap<std::path::PathBuf, &str> = BTreeMap::new();
-            let mut parts = Vec::new();
-            for ((upload, patterns, group), dataset) in uploads.iter().zip(&datasets) {
-                let mut found = Vec::new();
-                for pattern in *patterns {
-                    for f in self::files(cfg, pattern, staging.path()).await? {
-                        // read as two uploads, a file would fail one of them for its columns
-                        if let Some(other) = claimed.insert(f.path.clone(), upload.id())
-                            && other != upload.id()
-                        {
-                            anyhow::bail!(
-                                "source {name}: {} matches the patterns of both {other} and {}; \
-                                 make the patterns tell the uploads apart",
-                                f.display,
-                                upload.id()
-                            );
-                        }
-                        found.push(f);
-                    }
-                }
-                found.sort_by(|a, b| a.display.cmp(&b.display));
-                found.dedup_by(|a, b| a.path == b.path);
-                parts.push((dataset, *group, found));
-            }
-            if claimed.is_empty() {
-                let patterns: Vec<&str> = uploads
-                    .iter()
-                    .flat_map(|(_, p, _)| p.iter().map(String::as_str))
-                    .collect();
-                anyhow::bail!(
-                    "source {name}: no file matches {}; run `chiso sample` or check the paths",
-                    patterns.join(", ")
-                );
-            }
-            declared_files(cfg, lake, name, key, parts).await?
-        }
-        SourceConfig::OneStopFiles {
-            catalogue,
-            dossiers,
-            ..
-        } => {
-            let mut files = OneStopFiles {
-                catalogue: files(cfg, catalogue, staging.path()).await?,
-                ..Default::default()
-            };
-            for pattern in dossiers {
-                // a broad pattern may also match the catalogue; it is read once, as such
-                files.dossiers.extend(
-                    self::files(cfg, pattern, staging.path())
-                        .await?
-                        .into_iter()
-                        .filter(|f| !files.catalogue.iter().any(|c| c.path == f.path)),
-                );
-            }
-            if files.catalogue.is_empty() && files.dossiers.is_empty() {
-                anyhow::bail!(
-                    "source {name}: no file matches {catalogue} or {}; run `chiso sample` or check the paths",
-                    dossiers.join(", ")
-                );
-            }
-            let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped_catalogue) = unseen(files.catalogue, &known);
-            let (dossier_files, skipped_dossiers) = unseen(files.dossiers, &known);
-            let skipped = skipped_catalogue + skipped_dossiers;
-            if catalogue_files.is_empty() && dossier_files.is_empty() {
-                return Ok(nothing_new(name, skipped));
-            }
-            let files = OneStopFiles {
-                catalogue: catalogue_files,
-                dossiers: dossier_files,
-                pages: Vec::new(),
-            };
-            commit_one_stop(cfg, lake, name, source, key, &files, skipped).await?
-        }
-        SourceConfig::OneStopHttp { catalogue, .. } => {
-            let known = lake.known_files(name).await?;
-            let (catalogue_files, skipped) =
-                unseen(files(cfg, catalogue, staging.path()).await?, &known);
-            let latest = latest(lake, one_stop::dossier::HISTORY_TABLE, "ngay_cap_nhat").await?;
-            let pages = fetch(cfg, name, source, latest).await?;
-            let files = OneStopFiles {
-                catalogue: catalogue_files,
-                dossiers: Vec::new(),
-                pages,
-            };
-            commit_one_stop(cfg, lake, name, source, key, &files, skipped).await?
-        }
-    })
-}
-
-/// Every page of an HTTP source changed since a day before `latest`, the greatest update
-/// time the lake holds (everything when it holds none); a page that cannot be had fails the
-/// whole run.
-async fn fetch(
-    cfg: &Config,
-    name: &str,
-    source: &SourceConfig,
-    latest: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<Vec<ingest::extract::ExtractFile>> {
-    let http = source
-        .http()
-        .with_context(|| format!("source {name} is not an HTTP source"))?;
-    // a day of overlap: a state recorded late in the source is still asked for, and asking
-    // twice costs nothing (the commit writes only what changes)
-    let since = latest.map(|t| t - chrono::Duration::days(1));
-    ingest::http::fetch_pages(&http, since, cfg.timezone())
-        .await
-        .with_context(|| format!("source {name}"))
-}
-
-/// Every file matching the source's patterns, local or in an object store (copied into
-/// `staging`); none at all is an error worth a hint.
-async fn find(
-    cfg: &Config,
-    name: &str,
-    patterns: &[String],
-    staging: &std::path::Path,
-) -> Result<Vec<SourceFile>> {
-    let mut found = Vec::new();
-    for pattern in patterns {
-        found.extend(files(cfg, pattern, staging).await?);
     }
-    if found.is_empty() {
-        anyhow::bail!(
-            "source {name}: no file matches {}; run `chiso sample` or check the paths",
-            patterns.join(", ")
-        );
+    if source.sql.is_some() {
+        inputs.rows = rows(cfg, lake, name, source).await?;
     }
-    Ok(found)
-}
-
-fn declared_context<'a>(cfg: &'a Config, key: &'a Pseudonymiser) -> declared::Context<'a> {
-    declared::Context {
+    if inputs.is_empty() {
+        return Ok(nothing_new(name, skipped));
+    }
+    let mut lookups = BTreeMap::new();
+    for &(table, column) in source.system.lookups {
+        lookups.insert((table, column), lake.values(table, column).await?);
+    }
+    let ctx = ingest::Context {
         ward: &cfg.ward,
         tz: cfg.timezone(),
         pseudonymiser: key,
-        limits: ingest::Limits::default(),
+        lookups,
+    };
+    let batch =
+        ingest::read(name, source, &ctx, inputs).with_context(|| format!("source {name}"))?;
+    commit(lake, &batch, skipped).await
+}
+
+/// The files of a source not seen before, each under the table it fills, and how many were
+/// passed over. A file matched by the patterns of two tables fills the first (the one-stop
+/// catalogue is not also read as dossiers). None at all is an error worth a hint, when files
+/// are all the source has.
+async fn files(
+    cfg: &Config,
+    lake: &Lake,
+    name: &str,
+    source: &ingest::Source,
+    staging: &std::path::Path,
+) -> Result<(ingest::Inputs, u64)> {
+    let mut inputs = ingest::Inputs::default();
+    let patterns = source.patterns();
+    if patterns.is_empty() {
+        return Ok((inputs, 0));
     }
+    let mut claimed = BTreeSet::new();
+    let mut found = Vec::new();
+    for (table, pattern) in &patterns {
+        for f in matching(cfg, pattern, staging).await? {
+            if claimed.insert(f.path.clone()) {
+                found.push((*table, f));
+            }
+        }
+    }
+    if found.is_empty() && source.http.is_none() {
+        anyhow::bail!(
+            "source {name}: no file matches {}; run `chiso sample` or check the paths",
+            patterns
+                .iter()
+                .map(|(_, p)| *p)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let known = lake.known_files(name).await?;
+    let (fresh, skipped) = unseen(found, &known);
+    for (table, f) in fresh {
+        match source.table_for(table, &f.path) {
+            Some(t) => inputs.files.entry(t).or_default().push(f),
+            None => inputs.unclaimed.push(f),
+        }
+    }
+    for files in inputs.files.values_mut() {
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+    }
+    Ok((inputs, skipped))
+}
+
+/// The rows of each table of a database source changed since the lake's latest.
+async fn rows(
+    cfg: &Config,
+    lake: &Lake,
+    name: &str,
+    source: &ingest::Source,
+) -> Result<BTreeMap<&'static str, (ingest::FileInfo, Vec<ingest::raw::RawRecord>)>> {
+    let sql = source.sql.as_ref().context("a database source")?;
+    let url = source
+        .database_url()
+        .map_err(|e| anyhow::anyhow!("source {name}: {e}"))?;
+    let tables: Vec<_> = source
+        .system
+        .tables
+        .iter()
+        .filter_map(|t| t.dataset.map(|d| (t, d())))
+        .collect();
+    let pairs: Vec<(&str, &str)> = tables
+        .iter()
+        .map(|(_, d)| (d.table, sql.watermark.as_str()))
+        .collect();
+    let marks = lake.latest(&pairs).await?;
+    let mut queries = Vec::new();
+    for ((t, d), mark) in tables.iter().zip(marks) {
+        // an hour of overlap: a row written by a transaction that committed late is still
+        // read, and reading a row twice costs nothing (the commit writes only what changed)
+        let since = mark.map(|t| {
+            (t - chrono::Duration::hours(1))
+                .with_timezone(&cfg.timezone())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        });
+        queries.push(ingest::sql::SqlTable {
+            dataset: d,
+            from: match sql.queries.get(t.id) {
+                Some(q) => ingest::sql::From::Query(q.clone()),
+                None => ingest::sql::From::Table(t.id.to_string()),
+            },
+            watermark_column: sql.watermark.clone(),
+            since,
+        });
+    }
+    let fetched = ingest::sql::fetch(&url, &queries)
+        .await
+        .with_context(|| format!("source {name}"))?;
+    Ok(tables.iter().map(|(t, _)| t.id).zip(fetched).collect())
 }
 
 /// The files one pattern names: a local glob, or objects under a store prefix.
-async fn files(cfg: &Config, pattern: &str, staging: &std::path::Path) -> Result<Vec<SourceFile>> {
+async fn matching(
+    cfg: &Config,
+    pattern: &str,
+    staging: &std::path::Path,
+) -> Result<Vec<SourceFile>> {
     if ingest::object_drop::is_object_url(pattern) {
         Ok(ingest::object_drop::fetch(pattern, staging).await?)
     } else {
         cfg.glob(pattern)
     }
-}
-
-/// Reads the new files of a source made of declared tables and commits them as one batch.
-async fn declared_files(
-    cfg: &Config,
-    lake: &Lake,
-    name: &str,
-    key: &Pseudonymiser,
-    parts: Vec<(&Dataset, KhoGroup, Vec<SourceFile>)>,
-) -> Result<CommitReport> {
-    let known = lake.known_files(name).await?;
-    let mut skipped = 0;
-    let mut fresh = Vec::new();
-    for (dataset, group, files) in parts {
-        let (files, passed) = unseen(files, &known);
-        skipped += passed;
-        if !files.is_empty() {
-            fresh.push((dataset, group, files));
-        }
-    }
-    if fresh.is_empty() {
-        return Ok(nothing_new(name, skipped));
-    }
-    let ctx = declared_context(cfg, key);
-    let parts = fresh
-        .iter()
-        .map(|(d, group, files)| (*d, *group, files.iter().map(Input::File).collect()))
-        .collect();
-    let batch =
-        declared::read_grouped(name, &ctx, parts).with_context(|| format!("source {name}"))?;
-    commit(lake, &batch, skipped).await
-}
-
-/// Reads one-stop files and pages into a batch and commits it.
-async fn commit_one_stop(
-    cfg: &Config,
-    lake: &Lake,
-    name: &str,
-    source: &SourceConfig,
-    key: &Pseudonymiser,
-    files: &OneStopFiles,
-    skipped: u64,
-) -> Result<CommitReport> {
-    let ctx = one_stop::Context {
-        source: name,
-        ward: &cfg.ward,
-        group: source.kho_group(),
-        pseudonymiser: key,
-        known_procedures: known_procedures(lake).await?,
-        limits: ingest::Limits::default(),
-    };
-    let batch = one_stop::read(files, &ctx).with_context(|| format!("source {name}"))?;
-    commit(lake, &batch, skipped).await
 }
 
 /// Commits a batch; its report also counts the files passed over before reading.
@@ -420,47 +253,14 @@ async fn commit(lake: &Lake, batch: &ingest::Batch, skipped: u64) -> Result<Comm
     Ok(report)
 }
 
-/// The greatest value of a time column of a lake table: the watermark of incremental
-/// fetches. `None` while the table is missing or empty.
-async fn latest(
-    lake: &Lake,
-    table: &str,
-    column: &str,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-    Ok(latest_of(lake, &[(table, column)]).await?.remove(0))
-}
-
-/// [`latest`] of several (table, column) pairs, from one snapshot of the lake.
-async fn latest_of(
-    lake: &Lake,
-    pairs: &[(&str, &str)],
-) -> Result<Vec<Option<chrono::DateTime<chrono::Utc>>>> {
-    let ctx = lake.session().await?;
-    let mut out = Vec::new();
-    for (table, column) in pairs {
-        // a table no logged run has written is not in the snapshot: nothing to start from
-        if !ctx.table_exist(*table)? {
-            out.push(None);
-            continue;
-        }
-        let b = ctx
-            .sql(&format!("SELECT max(\"{column}\") FROM \"{table}\""))
-            .await?
-            .collect()
-            .await?;
-        out.push(warehouse::columns::instants(b[0].column(0))?[0]);
-    }
-    Ok(out)
-}
-
 /// The files whose bytes no earlier run ingested or refused, each with its SHA-256 so that
 /// the reader does not hash it again, and how many were passed over. Hashing streams the
 /// file: a large export is not held twice. A file that cannot be read is kept: its reader
 /// refuses it, saying why.
-fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> (Vec<SourceFile>, u64) {
+fn unseen<T>(files: Vec<(T, SourceFile)>, known: &BTreeSet<String>) -> (Vec<(T, SourceFile)>, u64) {
     let mut out = Vec::new();
     let mut skipped = 0;
-    for mut f in files {
+    for (table, mut f) in files {
         let mut hasher = Sha256::new();
         let hashed = std::fs::File::open(&f.path)
             .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
@@ -472,7 +272,7 @@ fn unseen(files: Vec<SourceFile>, known: &BTreeSet<String>) -> (Vec<SourceFile>,
             continue;
         }
         f.sha256 = hashed.ok();
-        out.push(f);
+        out.push((table, f));
     }
     (out, skipped)
 }
@@ -488,24 +288,6 @@ fn nothing_new(source: &str, skipped: u64) -> CommitReport {
         refused: Vec::new(),
         skipped_files: skipped,
     }
-}
-
-async fn known_procedures(lake: &Lake) -> Result<BTreeSet<String>> {
-    let mut out = BTreeSet::new();
-    let ctx = lake.session().await?;
-    // a catalogue no logged run has written is not in the snapshot: no procedure is known
-    if !ctx.table_exist(ingest::one_stop::catalogue::TABLE)? {
-        return Ok(out);
-    }
-    let batches = ctx
-        .sql("SELECT ma_tthc FROM one_stop_procedures")
-        .await?
-        .collect()
-        .await?;
-    for b in batches {
-        out.extend(warehouse::columns::utf8(b.column(0))?.into_iter().flatten());
-    }
-    Ok(out)
 }
 
 /// A report as printed by `chiso ingest`.

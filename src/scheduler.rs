@@ -85,7 +85,7 @@ pub async fn start(
     let schedules: Vec<(String, String)> = cfg
         .sources
         .iter()
-        .filter_map(|(n, s)| s.schedule().map(|c| (n.clone(), c.to_string())))
+        .filter_map(|(n, s)| s.schedule.as_ref().map(|c| (n.clone(), c.clone())))
         .collect();
     if schedules.is_empty() {
         return Ok(None);

@@ -591,17 +591,22 @@ pub fn read(
     parts: Vec<(&Dataset, Vec<Input>)>,
 ) -> Result<Batch> {
     let parts = parts.into_iter().map(|(d, i)| (d, group, i)).collect();
-    read_grouped(source, ctx, parts)
+    read_grouped(source, ctx, parts, Vec::new())
 }
 
 /// [`read`] for a source whose tables are filed under different Kho dữ liệu groups (the
-/// officers' uploads): each dataset with its own group.
+/// officers' uploads): each dataset with its own group. `refused` are files refused before
+/// reading, which the batch records with the others.
 pub fn read_grouped(
     source: &str,
     ctx: &Context,
     parts: Vec<(&Dataset, KhoGroup, Vec<Input>)>,
+    refused: Vec<crate::RefusedFile>,
 ) -> Result<Batch> {
     let mut run = Run::new(source, ctx.limits);
+    for f in refused {
+        run.refuse(f);
+    }
     let mut readers = Vec::new();
     for (dataset, group, inputs) in parts {
         let required = dataset.required();

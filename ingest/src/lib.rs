@@ -18,10 +18,12 @@ pub mod one_stop;
 pub mod petitions;
 pub mod pseudonym;
 pub mod raw;
+pub mod read;
 pub mod records;
 mod run;
 pub mod schedule;
 pub mod sheet;
+pub mod source;
 pub mod sql;
 pub mod text;
 pub mod time;
@@ -32,6 +34,8 @@ pub mod ward;
 pub use error::{IngestError, Result};
 pub use limits::Limits;
 pub use pseudonym::Pseudonymiser;
+pub use read::{Context, Inputs, read};
+pub use source::{Source, System};
 pub use tables::{
     Batch, FileInfo, KhoGroup, MergeRule, RefusedFile, Rejection, RowCounts, TableData, TableSpec,
 };

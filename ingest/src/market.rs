@@ -6,6 +6,32 @@ use crate::MergeRule;
 use crate::declared::{Column, Dataset, Kind, Row, opt, req};
 use crate::fields::Fields;
 
+/// The market management software: its tables as CSV exports named after them
+/// (`stalls.csv`), or its database.
+pub const SYSTEM: crate::source::System = crate::source::System {
+    id: "market",
+    tables: &[
+        table("traders", traders),
+        table("stalls", stalls),
+        table("contracts", contracts),
+        table("fee_collections", fee_collections),
+        table("payment_acceptance", acceptance),
+    ],
+    reader: crate::source::Reader::Declared,
+    by_file_name: true,
+    pages: None,
+    lookups: &[],
+    url_env: "CHISO_MARKET_DB_URL",
+};
+
+const fn table(id: &'static str, dataset: fn() -> Dataset) -> crate::source::Table {
+    crate::source::Table {
+        id,
+        group: crate::KhoGroup::KinhDoanh,
+        dataset: Some(dataset),
+    }
+}
+
 /// Payment methods of a fee collection.
 pub const METHODS: [&str; 4] = ["tien_mat", "chuyen_khoan", "qr", "pos"];
 /// Digital methods a stall can confirm it accepts.
@@ -74,18 +100,6 @@ const ACCEPTANCE: &[Column] = &[
     req("confirmed_on", "confirmed_on", Kind::Date),
     req("updated_at", "updated_at", Kind::Instant),
 ];
-
-/// Every market table with its name in the market database, in the order the database
-/// creates them (a stall before its fees).
-pub fn datasets() -> [(&'static str, Dataset); 5] {
-    [
-        ("traders", traders()),
-        ("stalls", stalls()),
-        ("contracts", contracts()),
-        ("fee_collections", fee_collections()),
-        ("payment_acceptance", acceptance()),
-    ]
-}
 
 /// Traders (hộ kinh doanh). Name and phone are personal.
 pub fn traders() -> Dataset {

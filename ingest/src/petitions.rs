@@ -7,6 +7,30 @@ use crate::MergeRule;
 use crate::declared::{Column, Dataset, Kind, Row, Value, opt, req};
 use crate::fields::Fields;
 
+/// Petitions from the apps and the hotline: their JSON pages saved to files, their API, or a
+/// database.
+pub const SYSTEM: crate::source::System = crate::source::System {
+    id: "petitions",
+    tables: &[crate::source::Table {
+        id: "petitions",
+        // most petitions are about the street: rubbish, lighting, roads, encroachment, noise
+        group: crate::KhoGroup::DoThiMoiTruong,
+        dataset: Some(dataset),
+    }],
+    reader: crate::source::Reader::Declared,
+    by_file_name: false,
+    pages: Some(crate::source::Pages {
+        table: "petitions",
+        watermark: (TABLE, UPDATED),
+        token_env: "CHISO_PETITIONS_TOKEN",
+        since_param: crate::http::PORTAL_SINCE_PARAM,
+        // the apps write times in ISO 8601 with their offset, and are asked in the same form
+        since_format: "%Y-%m-%dT%H:%M:%S%:z",
+    }),
+    lookups: &[],
+    url_env: "CHISO_PETITIONS_DB_URL",
+};
+
 /// Lake table of the petitions.
 pub const TABLE: &str = "petitions";
 /// Lake column of the time a state was recorded: the order of states, and the watermark of

@@ -109,6 +109,12 @@ impl Run {
         self.files.push(info);
     }
 
+    /// A file refused before it was opened.
+    pub fn refuse(&mut self, file: RefusedFile) {
+        crate::progress::report(&format!("{}: bị từ chối: {}", file.path, file.reason));
+        self.refused.push(file);
+    }
+
     pub fn take_page(&mut self, page: &ExtractFile) -> Result<(FileInfo, Vec<RawRecord>)> {
         if page.text.len() as u64 > self.limits.file_bytes {
             return Err(IngestError::Format {

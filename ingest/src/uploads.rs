@@ -235,74 +235,37 @@ const PAYMENT_COLUMNS: [Column; 6] = [
     opt("DiemHoTro", "diem_ho_tro", Kind::Text),
 ];
 
-/// The uploads, by the name pipelines.toml gives their file lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Upload {
-    Households,
-    Neighbourhoods,
-    Training,
-    Businesses,
-    Milestones,
-    Tasks,
-    Payments,
-}
+/// The officers' uploads, by the name pipelines.toml gives their file lists. Officials'
+/// training is filed with "Văn hóa – xã hội", which Phụ lục 2 ties to digital skills;
+/// milestones, like the one-stop tables, with "Dân cư – Tổ dân phố", since the ward's own
+/// administration has no group of its own.
+pub const SYSTEM: crate::source::System = crate::source::System {
+    id: "uploads",
+    tables: &[
+        table("households", KhoGroup::DanCu, households),
+        table("neighbourhoods", KhoGroup::DanCu, neighbourhoods),
+        table("training", KhoGroup::VanHoaXaHoi, training),
+        table("businesses", KhoGroup::KinhDoanh, businesses),
+        table("milestones", KhoGroup::DanCu, milestones),
+        table("tasks", KhoGroup::DanCu, tasks),
+        table("payments", KhoGroup::DanCu, payments),
+    ],
+    reader: crate::source::Reader::Declared,
+    by_file_name: false,
+    pages: None,
+    lookups: &[],
+    url_env: "CHISO_UPLOADS_DB_URL",
+};
 
-impl Upload {
-    pub const ALL: [Upload; 7] = [
-        Upload::Households,
-        Upload::Neighbourhoods,
-        Upload::Training,
-        Upload::Businesses,
-        Upload::Milestones,
-        Upload::Tasks,
-        Upload::Payments,
-    ];
-
-    /// The key of its file list in pipelines.toml.
-    pub fn id(self) -> &'static str {
-        match self {
-            Upload::Households => "households",
-            Upload::Neighbourhoods => "neighbourhoods",
-            Upload::Training => "training",
-            Upload::Businesses => "businesses",
-            Upload::Milestones => "milestones",
-            Upload::Tasks => "tasks",
-            Upload::Payments => "payments",
-        }
-    }
-
-    /// The upload with this key.
-    pub fn from_id(id: &str) -> Option<Upload> {
-        Upload::ALL.into_iter().find(|u| u.id() == id)
-    }
-
-    /// The Kho dữ liệu group its table is filed under unless the deployment says otherwise.
-    /// Officials' training is filed with "Văn hóa – xã hội", which Phụ lục 2 ties to digital
-    /// skills; milestones, like the one-stop tables, with "Dân cư – Tổ dân phố", since the
-    /// ward's own administration has no group of its own.
-    pub fn default_group(self) -> KhoGroup {
-        match self {
-            Upload::Households
-            | Upload::Neighbourhoods
-            | Upload::Milestones
-            | Upload::Tasks
-            | Upload::Payments => KhoGroup::DanCu,
-            Upload::Training => KhoGroup::VanHoaXaHoi,
-            Upload::Businesses => KhoGroup::KinhDoanh,
-        }
-    }
-
-    /// Its table's declaration.
-    pub fn dataset(self) -> Dataset {
-        match self {
-            Upload::Households => households(),
-            Upload::Neighbourhoods => neighbourhoods(),
-            Upload::Training => training(),
-            Upload::Businesses => businesses(),
-            Upload::Milestones => milestones(),
-            Upload::Tasks => tasks(),
-            Upload::Payments => payments(),
-        }
+const fn table(
+    id: &'static str,
+    group: KhoGroup,
+    dataset: fn() -> Dataset,
+) -> crate::source::Table {
+    crate::source::Table {
+        id,
+        group,
+        dataset: Some(dataset),
     }
 }
 
@@ -586,12 +549,11 @@ mod tests {
             );
         }
         // the key columns exist in every table
-        for u in Upload::ALL {
-            let d = u.dataset();
+        for t in SYSTEM.tables {
+            let d = t.dataset.expect("a declared table")();
             for k in d.key {
                 assert!(d.columns.iter().any(|c| c.name == *k), "{} {k}", d.table);
             }
-            assert_eq!(Upload::from_id(u.id()), Some(u));
         }
     }
 }

@@ -16,6 +16,21 @@ use crate::run::Run;
 use crate::{Batch, KhoGroup, MergeRule, Result, TableData};
 use crate::{TableSpec, Ward};
 
+/// VNeID statistics per khu phố, as CSV or the police's spreadsheet.
+pub const SYSTEM: crate::source::System = crate::source::System {
+    id: "vneid",
+    tables: &[crate::source::Table {
+        id: "statistics",
+        group: KhoGroup::DanCu,
+        dataset: None,
+    }],
+    reader: crate::source::Reader::Vneid,
+    by_file_name: false,
+    pages: None,
+    lookups: &[],
+    url_env: "",
+};
+
 /// Lake table of the statistics.
 pub const TABLE: &str = "vneid_statistics";
 

@@ -10,6 +10,9 @@ pub mod progress;
 pub mod quarantine;
 pub mod table;
 
+/// Hours after which a source's data is late, unless its declaration says otherwise.
+pub const DEFAULT_MAX_AGE_HOURS: u64 = 72;
+
 pub use batch::{Batch, FileInfo, RefusedFile, RowCounts};
 pub use group::KhoGroup;
 pub use quarantine::Rejection;

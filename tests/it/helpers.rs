@@ -108,10 +108,9 @@ location = "lake"
 address = "127.0.0.1:0"
 
 [sources.one_stop]
-kind = "one_stop_files"
-catalogue = "extracts/danh_muc_tthc.csv"
-dossiers = ["extracts/*.csv", "extracts/api/*.json"]
+system = "one_stop"
 schedule = "*/2 * * * * *"
+files = {{ catalogue = ["extracts/danh_muc_tthc.csv"], dossiers = ["extracts/*.csv", "extracts/api/*.json"] }}
 "#,
             catalogue = catalogue.display().to_string().replace('\\', "/")
         );

@@ -162,9 +162,7 @@ async fn a_workbook_that_inflates_past_its_limit_is_refused_from_its_directory()
     let toml = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
         &path,
-        format!(
-            "{toml}\n[sources.vneid]\nkind = \"vneid_files\"\nfiles = [\"extracts/vneid/*\"]\n"
-        ),
+        format!("{toml}\n[sources.vneid]\nsystem = \"vneid\"\nfiles = [\"extracts/vneid/*\"]\n"),
     )
     .unwrap();
     let cfg = chiso::Config::load(&path).unwrap();

@@ -58,8 +58,8 @@ fn http_fixture(url: &str) -> Fixture {
     let path = fx.dir.path().join("pipelines.toml");
     let toml = std::fs::read_to_string(&path).unwrap();
     let toml = format!(
-        "{toml}\n[sources.one_stop_api]\nkind = \"one_stop_http\"\ncatalogue = \"extracts/danh_muc_tthc.csv\"\n\
-         url = \"{url}\"\ntoken_env = \"CHISO_TEST_ONE_STOP_TOKEN\"\ntimeout_seconds = 1\nmax_retries = 2\nbackoff_ms = 20\n"
+        "{toml}\n[sources.one_stop_api]\nsystem = \"one_stop\"\nfiles = {{ catalogue = [\"extracts/danh_muc_tthc.csv\"] }}\n\
+         [sources.one_stop_api.http]\nurl = \"{url}\"\ntoken_env = \"CHISO_TEST_ONE_STOP_TOKEN\"\ntimeout_seconds = 1\nmax_retries = 2\nbackoff_ms = 20\n"
     );
     std::fs::write(&path, toml).unwrap();
     Fixture {

@@ -287,6 +287,7 @@ async fn a_run_stopped_before_its_log_row_is_invisible_then_completed() {
         source: "one_stop",
         ward: &fx.cfg.ward,
         group: ingest::KhoGroup::DanCu,
+        catalogue_group: ingest::KhoGroup::DanCu,
         pseudonymiser: &key,
         known_procedures: ["P1", "P2", "P3", "P4"].map(String::from).into(),
         limits: ingest::Limits::default(),

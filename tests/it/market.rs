@@ -6,7 +6,6 @@ use std::path::Path;
 use std::process::Command;
 
 use arrow::array::{Array, AsArray};
-use chiso::config::SourceConfig;
 use ingest::Pseudonymiser;
 use warehouse::{CommitReport, Lake};
 
@@ -125,17 +124,11 @@ impl Drop for Databases {
 fn sql_deployment(cfg: &chiso::Config, url: &str, lake: &str) -> chiso::Config {
     let mut cfg = cfg.clone();
     cfg.lake.location = lake.to_string();
-    cfg.sources = BTreeMap::from([(
-        "market".to_string(),
-        SourceConfig::MarketSql {
-            group: "kinh_doanh".to_string(),
-            url: Some(url.to_string()),
-            url_env: "CHISO_TEST_MARKET_URL_UNSET".to_string(),
-            queries: BTreeMap::new(),
-            schedule: None,
-            max_age_hours: 72,
-        },
-    )]);
+    let source = format!(
+        "system = \"market\"\ngroup = \"kinh_doanh\"\n\
+         sql = {{ url = \"{url}\", url_env = \"CHISO_TEST_MARKET_URL_UNSET\" }}\n"
+    );
+    cfg.sources = BTreeMap::from([("market".to_string(), toml::from_str(&source).unwrap())]);
     cfg
 }
 

@@ -172,7 +172,7 @@ fn table_version(tables: &[warehouse::TableInfo], name: &str) -> u64 {
 #[tokio::test]
 async fn pages_from_files_latest_state_quarantine_and_no_clear_personal_data() {
     let fx = with_source(
-        "[sources.petitions]\nkind = \"petitions_files\"\nfiles = [\"extracts/petitions/*.json\"]\n",
+        "[sources.petitions]\nsystem = \"petitions\"\nfiles = [\"extracts/petitions/*.json\"]\n",
     );
     let dir = fx.dir.path().join("extracts/petitions");
     std::fs::create_dir_all(&dir).unwrap();
@@ -352,7 +352,8 @@ async fn api_pages_with_retries_watermark_and_all_or_nothing() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     let fx = with_source(&format!(
-        "[sources.petitions_api]\nkind = \"petitions_http\"\nurl = \"http://{addr}/api/phan-anh\"\n\
+        "[sources.petitions_api]\nsystem = \"petitions\"\n[sources.petitions_api.http]\n\
+         url = \"http://{addr}/api/phan-anh\"\n\
          token_env = \"CHISO_TEST_PETITIONS_TOKEN\"\nsince_param = \"cap_nhat_tu\"\n\
          timeout_seconds = 1\nmax_retries = 2\nbackoff_ms = 20\n"
     ));

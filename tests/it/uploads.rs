@@ -368,13 +368,14 @@ location = "lake"
 address = "127.0.0.1:0"
 
 [sources.uploads]
-kind = "uploads_files"
+system = "uploads"
+groups = {{ training = "giao_duc" }}
+[sources.uploads.files]
 households = ["uploads/gia_dinh_so*.xlsx"]
 neighbourhoods = ["uploads/to_dan_pho_so*.csv"]
 training = ["uploads/tap_huan_*.csv"]
 businesses = ["uploads/khao_sat_*.csv"]
 milestones = ["uploads/moc_tien_do*.xlsx"]
-groups = {{ training = "giao_duc" }}
 "#,
         catalogue = catalogue.display().to_string().replace('\\', "/")
     );

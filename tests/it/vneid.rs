@@ -104,13 +104,8 @@ async fn files_under_an_object_store_prefix_are_listed_fetched_and_remembered() 
     std::fs::write(drop.join("ghi_chu.txt"), "không phải số liệu").unwrap();
     let prefix = url::Url::from_directory_path(dir.path().join("drop")).unwrap();
     let pattern = format!("{prefix}**/vneid_*.csv");
-    if let Some(chiso::config::SourceConfig::VneidFiles { files, .. }) =
-        cfg.sources.get_mut("vneid")
-    {
-        *files = vec![pattern.clone()];
-    } else {
-        panic!("pipelines.toml has no vneid_files source");
-    }
+    let vneid = cfg.sources.get_mut("vneid").expect("a vneid source");
+    vneid.files = Some(ingest::source::Files::All(vec![pattern.clone()]));
     let r = ingest(&cfg).await;
     // 12 khu phố × 2 months, one file each
     assert_eq!(r.counts.read, 24, "{r:?}");

@@ -282,19 +282,20 @@ impl Fixture {
         toml.push_str(
             r#"
 [sources.vneid]
-kind = "vneid_files"
+system = "vneid"
 files = ["extracts/vneid/*.csv"]
 
 [sources.market]
-kind = "market_files"
+system = "market"
 files = ["extracts/market/*.csv"]
 
 [sources.petitions]
-kind = "petitions_files"
+system = "petitions"
 files = ["extracts/petitions/*.json"]
 
 [sources.uploads]
-kind = "uploads_files"
+system = "uploads"
+[sources.uploads.files]
 households = ["uploads/gia_dinh_so.csv"]
 neighbourhoods = ["uploads/to_dan_pho_so.csv"]
 training = ["uploads/tap_huan.csv"]

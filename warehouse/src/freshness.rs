@@ -10,7 +10,7 @@ use crate::columns::{instants, utf8};
 use crate::{Lake, Result};
 
 /// Allowed age when a source sets none.
-pub const DEFAULT_MAX_AGE_HOURS: u64 = 72;
+pub use tables::DEFAULT_MAX_AGE_HOURS;
 
 /// A source's freshness.
 #[derive(Debug, Clone, Serialize, PartialEq)]

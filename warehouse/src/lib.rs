@@ -13,6 +13,7 @@ pub mod freshness;
 pub mod health;
 pub mod lake;
 pub mod lock;
+pub mod marks;
 pub mod productions;
 pub mod runs;
 

@@ -15,6 +15,35 @@ use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
 
 pub use dossier::{DossierContent, DossierState};
 
+/// The one-stop system: its catalogue and its dossiers, from files; dossiers also from its
+/// API's pages (`updatedSince`, local time `yyyyMMddHHmmss`).
+pub const SYSTEM: crate::source::System = crate::source::System {
+    id: "one_stop",
+    tables: &[
+        crate::source::Table {
+            id: "catalogue",
+            group: KhoGroup::DanCu,
+            dataset: None,
+        },
+        crate::source::Table {
+            id: "dossiers",
+            group: KhoGroup::DanCu,
+            dataset: None,
+        },
+    ],
+    reader: crate::source::Reader::OneStop,
+    by_file_name: false,
+    pages: Some(crate::source::Pages {
+        table: "dossiers",
+        watermark: (dossier::HISTORY_TABLE, "ngay_cap_nhat"),
+        token_env: "CHISO_ONE_STOP_TOKEN",
+        since_param: crate::http::PORTAL_SINCE_PARAM,
+        since_format: crate::http::PORTAL_SINCE_FORMAT,
+    }),
+    lookups: &[(catalogue::TABLE, "ma_tthc")],
+    url_env: "",
+};
+
 /// The files of one run.
 #[derive(Debug, Clone, Default)]
 pub struct OneStopFiles {
@@ -29,7 +58,10 @@ pub struct Context<'a> {
     /// Source name from pipelines.toml.
     pub source: &'a str,
     pub ward: &'a Ward,
+    /// Group of the dossier tables.
     pub group: KhoGroup,
+    /// Group of the catalogue.
+    pub catalogue_group: KhoGroup,
     pub pseudonymiser: &'a Pseudonymiser,
     /// Procedure codes already in the lake, for dossiers whose catalogue came in an
     /// earlier run.
@@ -128,7 +160,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     let mut tables = Vec::new();
     if !procedures.is_empty() {
         let rows: Vec<_> = procedures.into_values().collect();
-        tables.push(catalogue::table(&rows, ctx.group, &id)?);
+        tables.push(catalogue::table(&rows, ctx.catalogue_group, &id)?);
     }
     // states are ordered by (MaHoSo, NgayCapNhat): the last of each MaHoSo is its latest
     let history: Vec<&DossierState> = states.values().collect();
