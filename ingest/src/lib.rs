@@ -1,35 +1,28 @@
 //! Source extracts in, validated Arrow batches out.
 //!
-//! `ingest` reads what a source system hands over (files today; HTTP and SQL connectors
-//! later), normalises text to NFC and times to UTC instants, pseudonymises personal fields,
-//! and splits rows into accepted rows and quarantined rows with their reasons. It never
-//! touches the lake: the result is a [`Batch`] that the warehouse commits atomically.
+//! `ingest` reads what a source system hands over (files or an object-store prefix, an HTTP
+//! API's pages, a database's rows: `transports`; CSV, XLSX and JSON in any encoding:
+//! `formats`), normalises text to NFC and times to UTC instants, pseudonymises personal
+//! fields, and splits rows into accepted rows and quarantined rows with their reasons
+//! (`validation`), by the rules of each source system (`systems`). A source is declared in
+//! one shape ([`Source`]) and read by one function ([`read()`]). It never touches the lake:
+//! the result is a [`Batch`] that the warehouse commits atomically.
 
-pub mod declared;
-pub mod encoding;
 pub mod error;
-pub mod extract;
-pub mod fields;
-pub mod http;
-pub mod limits;
-pub mod market;
-pub mod object_drop;
-pub mod one_stop;
-pub mod petitions;
-pub mod pseudonym;
-pub mod raw;
+pub mod formats;
 pub mod read;
-pub mod records;
-mod run;
 pub mod schedule;
-pub mod sheet;
 pub mod source;
-pub mod sql;
-pub mod text;
-pub mod time;
-pub mod uploads;
-pub mod vneid;
+pub mod systems;
+pub mod transports;
+pub mod validation;
 pub mod ward;
+
+pub use formats::{encoding, extract, raw, records, sheet, text, time};
+pub use systems::{market, one_stop, petitions, uploads, vneid};
+pub use transports::{http, object_drop, sql};
+pub(crate) use validation::run;
+pub use validation::{declared, fields, limits, pseudonym};
 
 pub use error::{IngestError, Result};
 pub use limits::Limits;
