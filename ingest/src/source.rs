@@ -456,6 +456,10 @@ mod tests {
             ),
             ("system = \"market\"\n", "nothing to read"),
             (
+                "system = \"market\"\nfiles = [\"x\"]\n[limits]\nrow = 1\n",
+                "unknown field `row`",
+            ),
+            (
                 "system = \"market\"\ngroup = \"chợ\"\nfiles = [\"x\"]\n",
                 "unknown variant `chợ`",
             ),

@@ -259,3 +259,65 @@ async fn impossible_records_and_oversized_fields_are_quarantined_with_their_reas
     .await;
     assert!(kept <= 41, "{kept}");
 }
+
+/// The fixture with `limits` set on its one-stop source.
+fn limited(limits: &str) -> Fixture {
+    let fx = Fixture::new();
+    let path = fx.dir.path().join("pipelines.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{toml}\n[sources.one_stop.limits]\n{limits}\n"),
+    )
+    .unwrap();
+    Fixture {
+        cfg: chiso::Config::load(&path).unwrap(),
+        dir: fx.dir,
+    }
+}
+
+#[tokio::test]
+async fn a_source_sets_its_own_limits_and_a_file_over_one_is_refused_naming_it() {
+    for (limits, named) in [
+        (
+            "rows = 10",
+            "tệp có hơn 10 dòng, vượt giới hạn (limits.rows)",
+        ),
+        (
+            "file_bytes = 1000",
+            "tệp nặng 2,4 KiB, vượt giới hạn 1000 byte (limits.file_bytes)",
+        ),
+    ] {
+        let fx = limited(limits);
+        let r = fx.ingest().await;
+        // the catalogue (4 rows, 372 bytes) is within either limit; the export is not
+        assert_eq!(r.counts.read, 4, "{limits}: {r:?}");
+        assert_eq!(r.refused.len(), 1, "{limits}: {r:?}");
+        assert_eq!(r.refused[0].path, "extracts/ho_so_export.csv");
+        assert_eq!(r.refused[0].reason, named);
+    }
+}
+
+#[tokio::test]
+async fn a_market_export_named_after_no_table_is_refused_alone() {
+    let (dir, cfg) = crate::helpers::sample_deployment(0.05, (2025, 9));
+    std::fs::write(
+        dir.path().join("sample/market/csv/ghi_chu.csv"),
+        "ghi chú,của cán bộ\n1,2\n",
+    )
+    .unwrap();
+    let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
+    let lake = chiso::pipeline::open_lake(&cfg).unwrap();
+    let r = chiso::pipeline::ingest(&cfg, &lake, Some("market"), &key)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(r.files.len(), 5, "{r:?}");
+    assert_eq!(r.refused.len(), 1);
+    assert_eq!(r.refused[0].path, "sample/market/csv/ghi_chu.csv");
+    assert!(
+        r.refused[0].reason.contains("traders.csv, stalls.csv"),
+        "{}",
+        r.refused[0].reason
+    );
+}

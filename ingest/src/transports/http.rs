@@ -1,6 +1,6 @@
 //! Paged JSON APIs (the one-stop system, petition apps): bearer token, timeouts, retries with
-//! exponential backoff and jitter on server errors and timeouts, none on client errors, and
-//! an updated-since parameter so that each run asks only for what changed.
+//! exponential backoff and jitter (`backon`) on server errors and timeouts, none on client
+//! errors, and an updated-since parameter so that each run asks only for what changed.
 
 use std::time::Duration;
 
@@ -22,7 +22,8 @@ pub struct HttpSource {
     pub timeout: Duration,
     /// Further attempts after the first, for server errors, timeouts and unreadable pages.
     pub max_retries: u32,
-    /// First wait between attempts; doubled each time, with up to half of it added at random.
+    /// First wait between attempts; doubled each time, with up to as much again added at
+    /// random.
     pub backoff: Duration,
     /// Query parameter asking only for records changed since a time (the one-stop portal's
     /// `updatedSince`).
@@ -112,50 +113,85 @@ pub async fn fetch_pages(
     }
 }
 
-/// One page with its retries; returns the body and `totalPages`.
+/// Why one attempt at a page failed, and whether asking again can help.
+struct Attempt {
+    message: String,
+    again: bool,
+}
+
+/// One page with its retries (exponential backoff with jitter, so that many clients retrying
+/// after an outage do not all come back at the same instant); returns the body and
+/// `totalPages`.
 async fn fetch_page(
     client: &reqwest::Client,
     src: &HttpSource,
     query: &[(&str, String)],
     page: u32,
 ) -> Result<(Vec<u8>, u32)> {
-    let mut last = String::new();
-    for attempt in 0..=src.max_retries {
-        if attempt > 0 {
-            tokio::time::sleep(backoff(src.backoff, attempt)).await;
-        }
+    use backon::Retryable;
+    let policy = backon::ExponentialBuilder::default()
+        .with_min_delay(src.backoff)
+        .with_max_delay(src.backoff.saturating_mul(1 << 10))
+        .with_max_times(src.max_retries as usize)
+        .with_jitter();
+    let mut attempts = 1;
+    let once = || async {
         let mut req = client.get(&src.url).query(query);
         if let Some(t) = &src.token {
             req = req.bearer_auth(t);
         }
+        let again = |message: String| Attempt {
+            message,
+            again: true,
+        };
         match req.send().await {
-            Ok(resp) if resp.status().is_client_error() => {
-                // the request itself is wrong (token, parameters): asking again cannot help
-                return Err(fail(
-                    &src.url,
-                    format!(
-                        "trang {page}: máy chủ từ chối yêu cầu ({}); kiểm tra mã truy cập và địa chỉ",
-                        resp.status()
-                    ),
-                ));
-            }
+            // the request itself is wrong (token, parameters): asking again cannot help
+            Ok(resp) if resp.status().is_client_error() => Err(Attempt {
+                message: format!(
+                    "trang {page}: máy chủ từ chối yêu cầu ({}); kiểm tra mã truy cập và địa chỉ",
+                    resp.status()
+                ),
+                again: false,
+            }),
             Ok(resp) if resp.status().is_success() => match resp.bytes().await {
                 Ok(body) => match total_pages(&body) {
-                    Some(total) => return Ok((body.to_vec(), total)),
-                    None => last = format!("trang {page}: nội dung không phải trang JSON hợp lệ"),
+                    Some(total) => Ok((body.to_vec(), total)),
+                    None => Err(again(format!(
+                        "trang {page}: nội dung không phải trang JSON hợp lệ"
+                    ))),
                 },
-                Err(e) => last = format!("trang {page}: {e}"),
+                Err(e) => Err(again(format!("trang {page}: {e}"))),
             },
-            Ok(resp) => last = format!("trang {page}: lỗi máy chủ {}", resp.status()),
-            Err(e) if e.is_timeout() => last = format!("trang {page}: quá thời gian chờ"),
-            Err(e) => last = format!("trang {page}: {e}"),
+            Ok(resp) => Err(again(format!(
+                "trang {page}: lỗi máy chủ {}",
+                resp.status()
+            ))),
+            Err(e) if e.is_timeout() => Err(again(format!("trang {page}: quá thời gian chờ"))),
+            Err(e) => Err(again(format!("trang {page}: {e}"))),
         }
-        tracing::warn!("{}: {last} (lần thử {})", src.url, attempt + 1);
-    }
-    Err(fail(
-        &src.url,
-        format!("{last}; đã thử {} lần, lô bị hủy", src.max_retries + 1),
-    ))
+    };
+    once.retry(policy)
+        .sleep(tokio::time::sleep)
+        .when(|e: &Attempt| e.again)
+        .notify(|e: &Attempt, _| {
+            tracing::warn!("{}: {} (lần thử {attempts})", src.url, e.message);
+            attempts += 1;
+        })
+        .await
+        .map_err(|e| {
+            if e.again {
+                fail(
+                    &src.url,
+                    format!(
+                        "{}; đã thử {} lần, lô bị hủy",
+                        e.message,
+                        src.max_retries + 1
+                    ),
+                )
+            } else {
+                fail(&src.url, e.message)
+            }
+        })
 }
 
 fn total_pages(body: &[u8]) -> Option<u32> {
@@ -164,31 +200,9 @@ fn total_pages(body: &[u8]) -> Option<u32> {
     Some(v.get("totalPages")?.as_u64()?.max(1) as u32)
 }
 
-/// `base · 2^(attempt-1)` plus up to half of that, so that many clients retrying after an
-/// outage do not all come back at the same instant.
-fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << (attempt - 1).min(16));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let jitter = exp.mul_f64((nanos % 1000) as f64 / 2000.0);
-    exp + jitter
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_with_bounded_jitter() {
-        let base = Duration::from_millis(100);
-        for attempt in 1..=4 {
-            let d = backoff(base, attempt);
-            let exp = base * (1 << (attempt - 1));
-            assert!(d >= exp && d <= exp + exp / 2, "{attempt}: {d:?}");
-        }
-    }
 
     #[test]
     fn since_is_local_time_in_the_configured_format() {
