@@ -1,6 +1,11 @@
 //! `chiso`: see `chiso --help`.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Default log filter: warnings and the progress of long work, without the Delta kernel's
 /// reports of tables that do not exist yet (chiso creates them) or merge metrics it derives.
@@ -16,6 +21,23 @@ async fn main() -> std::process::ExitCode {
             .json()
             .with_env_filter(filter)
             .with_writer(std::io::stderr)
+            .init();
+    } else if std::io::stderr().is_terminal() {
+        // on a terminal, the progress of long reads is drawn as bars, the rest as lines
+        let lines = filter.add_directive(
+            format!("{}=off", tables::progress::TARGET)
+                .parse()
+                .expect("a filter directive"),
+        );
+        let progress =
+            tracing_subscriber::filter::filter_fn(|m| m.target() == tables::progress::TARGET);
+        tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_filter(lines),
+            )
+            .with(chiso::progress_bars::Bars::new().with_filter(progress))
             .init();
     } else {
         tracing_subscriber::fmt()

@@ -61,6 +61,12 @@ impl Meter {
     }
 }
 
+/// Reports how far the read of one file is (`done` at its end). On a terminal `chiso` draws it
+/// as that file's bar; elsewhere it is the plain line `message`.
+pub fn report_file(file: &str, rows: u64, done: bool, message: &str) {
+    tracing::info!(target: TARGET, file, rows, done, "{message}");
+}
+
 /// Reports a message as progress.
 pub fn report(message: &str) {
     tracing::info!(target: TARGET, "{message}");

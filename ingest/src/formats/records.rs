@@ -67,7 +67,7 @@ pub fn each(
     let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
     let mut counted = |r: RawRecord| {
         if let Some(m) = meter.tick() {
-            crate::progress::report(&m);
+            crate::progress::report_file(&shown.path, meter.rows(), false, &m);
         }
         if meter.rows() > limits.rows {
             return Err(IngestError::Format {
@@ -117,7 +117,7 @@ pub fn each(
         }
     }
     if let Some(m) = meter.done() {
-        crate::progress::report(&m);
+        crate::progress::report_file(&info.path, meter.rows(), true, &m);
     }
     info.rows = meter.rows();
     Ok(info)
