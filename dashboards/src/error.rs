@@ -50,9 +50,9 @@ impl From<metrics::MetricsError> for ApiError {
             | metrics::MetricsError::AsOf(_)
             | metrics::MetricsError::Breakdown { .. }
             | metrics::MetricsError::Warehouse(warehouse::WarehouseError::AsOf(_)) => {
-                ApiError::bad_request(e.to_string())
+                ApiError::bad_request(e.vi())
             }
-            metrics::MetricsError::UnknownIndicator(_) => ApiError::not_found(e.to_string()),
+            metrics::MetricsError::UnknownIndicator(_) => ApiError::not_found(e.vi()),
             other => ApiError::internal(other),
         }
     }

@@ -11,7 +11,7 @@ pub(crate) fn period_or(raw: Option<&str>, default: Period) -> Result<Period, Ap
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => s
             .parse()
-            .map_err(|e: metrics::MetricsError| ApiError::bad_request(e.to_string())),
+            .map_err(|e: metrics::MetricsError| ApiError::bad_request(e.vi())),
         None => Ok(default),
     }
 }

@@ -41,5 +41,33 @@ pub enum MetricsError {
     },
 }
 
+impl MetricsError {
+    /// The message for a person using the pages or the API, in Vietnamese like everything
+    /// they read (the command line keeps the English one).
+    pub fn vi(&self) -> String {
+        match self {
+            MetricsError::Period(p) => {
+                format!(
+                    "kỳ “{p}”: viết 2026-06 (tháng), 2026-Q2 (quý), 2026-H1 (nửa năm) hoặc 2026"
+                )
+            }
+            MetricsError::PeriodRule(r) => {
+                format!("cách tính kỳ “{r}”: viết calendar hoặc nd09")
+            }
+            MetricsError::AsOf(a) => format!(
+                "thời điểm “{a}”: viết phiên bản kho (v12) hoặc thời điểm \
+                 (2026-07-05 hoặc 2026-07-05T17:00:00+07:00)"
+            ),
+            MetricsError::UnknownIndicator(i) => {
+                format!("không có chỉ tiêu “{i}” trong danh mục (mã từ I.1 đến III.2)")
+            }
+            MetricsError::Warehouse(warehouse::WarehouseError::AsOf(a)) => {
+                format!("lịch sử kho dữ liệu không có thời điểm này: {a}")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Result with [`MetricsError`].
 pub type Result<T, E = MetricsError> = std::result::Result<T, E>;

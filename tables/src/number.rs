@@ -6,11 +6,16 @@ pub fn integer(v: u64) -> String {
     group(&v.to_string())
 }
 
-/// A percentage with one decimal and a decimal comma: `95,2 %`.
-pub fn percent(v: f64) -> String {
+/// A number with one decimal and a decimal comma: `1.234,5`.
+pub fn decimal(v: f64) -> String {
     let s = format!("{v:.1}");
     let (int, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    format!("{},{} %", group(int), frac)
+    format!("{},{frac}", group(int))
+}
+
+/// A percentage with one decimal and a decimal comma: `95,2 %`.
+pub fn percent(v: f64) -> String {
+    format!("{} %", decimal(v))
 }
 
 /// Digits (with an optional sign) with dots between thousands.
@@ -40,5 +45,6 @@ mod tests {
         assert_eq!(group("-1234"), "-1.234");
         assert_eq!(percent(95.24), "95,2 %");
         assert_eq!(percent(1234.0), "1.234,0 %");
+        assert_eq!(decimal(15.14), "15,1");
     }
 }

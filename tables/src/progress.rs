@@ -34,10 +34,10 @@ impl Meter {
         self.rows += 1;
         self.rows.is_multiple_of(self.every).then(|| {
             format!(
-                "{}: đã đọc {} dòng ({:.1} giây)",
+                "{}: đã đọc {} dòng ({} giây)",
                 self.path,
                 crate::number::integer(self.rows),
-                self.started.elapsed().as_secs_f64()
+                crate::number::decimal(self.started.elapsed().as_secs_f64())
             )
         })
     }
@@ -51,11 +51,11 @@ impl Meter {
     pub fn done(&self) -> Option<String> {
         (self.rows >= self.every).then(|| {
             format!(
-                "{}: xong, {} dòng, {:.1} MB trong {:.1} giây",
+                "{}: xong, {} dòng, {} MB trong {} giây",
                 self.path,
                 crate::number::integer(self.rows),
-                self.bytes as f64 / 1e6,
-                self.started.elapsed().as_secs_f64()
+                crate::number::decimal(self.bytes as f64 / 1e6),
+                crate::number::decimal(self.started.elapsed().as_secs_f64())
             )
         })
     }
@@ -83,7 +83,7 @@ mod tests {
         let second = m.tick().expect("a report at the second row");
         assert!(second.starts_with("x.csv: đã đọc 2 dòng"), "{second}");
         assert_eq!(m.tick(), None);
-        assert!(m.done().expect("long file").contains("3 dòng, 2.5 MB"));
+        assert!(m.done().expect("long file").contains("3 dòng, 2,5 MB"));
         assert_eq!(Meter::new("y.csv", 10, 5).done(), None);
     }
 }

@@ -126,7 +126,9 @@ pub(crate) async fn series_range(
     let from = period_or(from, dfrom)?;
     let to = period_or(to, dto)?;
     if from.first_day() > to.last_day() {
-        return Err(ApiError::bad_request("from sau to"));
+        return Err(ApiError::bad_request(
+            "kỳ đầu (from) sau kỳ cuối (to); đổi chỗ hai kỳ",
+        ));
     }
     if to.last_day() > from.first_day() + chrono::Duration::days(366 * 10) {
         return Err(ApiError::bad_request("khoảng thời gian dài quá 10 năm"));
