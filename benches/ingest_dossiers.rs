@@ -8,7 +8,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::time::Instant;
 
 mod common;
 
@@ -135,19 +134,7 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(&path, pipelines())?;
     let cfg = chiso::Config::load(&path)?;
     let size = std::fs::metadata(dir.path().join("extracts/ho_so_export.csv"))?.len();
-    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    common::reset_peak();
-    let started = Instant::now();
-    let report = runtime.block_on(async {
-        let lake = chiso::pipeline::open_lake(&cfg)?;
-        chiso::pipeline::ingest(&cfg, &lake, Some("one_stop"), &key).await
-    })?;
-    let seconds = started.elapsed().as_secs_f64();
-    let peak = common::peak_mib();
+    let (report, seconds, peak) = common::measured_ingest(&cfg, Some("one_stop"))?;
     let r = &report[0];
     println!(
         "ingest_dossiers: {rows} rows ({:.0} MiB CSV) → lake in {seconds:.1} s: {:.0} rows/s; \

@@ -8,7 +8,6 @@
 //! ```
 
 use std::path::Path;
-use std::time::Instant;
 
 mod common;
 
@@ -61,19 +60,7 @@ fn main() -> anyhow::Result<()> {
     let path = dir.path().join("pipelines.toml");
     std::fs::write(&path, pipelines())?;
     let cfg = chiso::Config::load(&path)?;
-    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    common::reset_peak();
-    let started = Instant::now();
-    let report = runtime.block_on(async {
-        let lake = chiso::pipeline::open_lake(&cfg)?;
-        chiso::pipeline::ingest(&cfg, &lake, Some("vneid"), &key).await
-    })?;
-    let seconds = started.elapsed().as_secs_f64();
-    let peak = common::peak_mib();
+    let (report, seconds, peak) = common::measured_ingest(&cfg, Some("vneid"))?;
     let r = &report[0];
     println!(
         "refusals: a {inflated_mib} MiB worksheet in a {:.1} MiB XLSX refused in {seconds:.2} s \

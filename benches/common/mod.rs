@@ -17,6 +17,24 @@ pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// One run of the sources of `cfg` (`only` one, or all), measured alone: the reports, the
+/// seconds it took and the peak resident memory in MiB, counted from its start.
+#[allow(dead_code)]
+pub fn measured_ingest(
+    cfg: &chiso::Config,
+    only: Option<&str>,
+) -> anyhow::Result<(Vec<warehouse::CommitReport>, f64, Option<f64>)> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
+    reset_peak();
+    let started = Instant::now();
+    let lake = chiso::pipeline::open_lake(cfg)?;
+    let reports = runtime.block_on(chiso::pipeline::ingest(cfg, &lake, only, &key))?;
+    Ok((reports, started.elapsed().as_secs_f64(), peak_mib()))
+}
+
 /// `--name value` from the command line.
 pub fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -62,19 +80,12 @@ pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Re
         until.label_vi(),
         started.elapsed().as_secs_f64()
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
-    let started = Instant::now();
-    let lake = chiso::pipeline::open_lake(&cfg)?;
-    let reports = runtime.block_on(chiso::pipeline::ingest(&cfg, &lake, None, &key))?;
+    let (reports, seconds, peak) = measured_ingest(&cfg, None)?;
     let rows: u64 = reports.iter().map(|r| r.counts.accepted).sum();
     println!(
-        "ingest: {rows} rows from {} sources in {:.1} s; peak memory {}",
+        "ingest: {rows} rows from {} sources in {seconds:.1} s; peak memory {}",
         reports.len(),
-        started.elapsed().as_secs_f64(),
-        peak_mib().map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
+        peak.map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
     );
     Ok(path)
 }

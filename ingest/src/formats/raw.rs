@@ -295,8 +295,8 @@ pub fn json_page_records(file: &ExtractFile, field_bytes: usize) -> Result<Vec<R
 mod tests {
     use super::*;
 
-    fn lines(text: &str) -> Vec<u64> {
-        let file = ExtractFile {
+    fn file(text: &str) -> ExtractFile {
+        ExtractFile {
             info: crate::FileInfo {
                 path: "t.csv".into(),
                 sha256: String::new(),
@@ -304,8 +304,11 @@ mod tests {
                 rows: 0,
             },
             text: text.to_string(),
-        };
-        csv_records(&file, &["A"], 1 << 16)
+        }
+    }
+
+    fn lines(text: &str) -> Vec<u64> {
+        csv_records(&file(text), &["A"], 1 << 16)
             .expect("records")
             .iter()
             .map(|r| r.row)
@@ -315,16 +318,7 @@ mod tests {
     #[test]
     fn the_header_line_decides_the_separator() {
         let read = |text: &str| {
-            let file = ExtractFile {
-                info: crate::FileInfo {
-                    path: "t.csv".into(),
-                    sha256: String::new(),
-                    bytes: 0,
-                    rows: 0,
-                },
-                text: text.to_string(),
-            };
-            csv_records(&file, &["Mã", "Số tiền"], 1 << 16)
+            csv_records(&file(text), &["Mã", "Số tiền"], 1 << 16)
                 .expect("records")
                 .into_iter()
                 .map(|r| (r.row, r.get("Mã").to_string(), r.get("Số tiền").to_string()))

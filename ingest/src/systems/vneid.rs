@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::extract::SourceFile;
-use crate::fields::{Drift, Fields};
+use crate::fields::Fields;
 use crate::raw::RawRecord;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, MergeRule, Result, TableData};
@@ -197,21 +197,8 @@ pub fn read(
     let mut run = Run::new(source, limits);
     let mut stats: BTreeMap<(NaiveDate, String), Statistic> = BTreeMap::new();
     for sf in files {
-        let checked = run.isolated(sf, |run| {
-            let (info, records) = run.open(sf, &REQUIRED)?;
-            let mut drift = Drift::default();
-            let mut valid = Vec::new();
-            for rec in &records {
-                let mut f = Fields::new(rec, tz);
-                let parsed = parse(rec, &info.path, ward, tz, &mut f);
-                drift.observe(rec, &f.errors);
-                match parsed {
-                    Some(s) => valid.push(s),
-                    None => run.reject_fields(&info, rec.row, f, &[]),
-                }
-            }
-            drift.check(&info.path)?;
-            Ok((info, valid))
+        let checked = run.checked(sf, &REQUIRED, tz, |rec, file, f| {
+            parse(rec, file, ward, tz, f)
         });
         let Some((info, valid)) = checked else {
             continue;

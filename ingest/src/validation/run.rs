@@ -92,6 +92,34 @@ impl Run {
         }
     }
 
+    /// Reads one file [`Run::isolated`]: `parse` turns each record into a value, or leaves its
+    /// errors in the fields and the row goes to quarantine; a column that changed type refuses
+    /// the file. Gives the file and its valid values.
+    pub fn checked<T>(
+        &mut self,
+        sf: &SourceFile,
+        required: &[&str],
+        tz: chrono_tz::Tz,
+        mut parse: impl FnMut(&RawRecord, &str, &mut Fields) -> Option<T>,
+    ) -> Option<(FileInfo, Vec<T>)> {
+        self.isolated(sf, |run| {
+            let (file, records) = run.open(sf, required)?;
+            let mut drift = crate::fields::Drift::default();
+            let mut valid = Vec::new();
+            for rec in &records {
+                let mut f = Fields::new(rec, tz);
+                let parsed = parse(rec, &file.path, &mut f);
+                drift.observe(rec, &f.errors);
+                match parsed {
+                    Some(v) => valid.push(v),
+                    None => run.reject_fields(&file, rec.row, f, &[]),
+                }
+            }
+            drift.check(&file.path)?;
+            Ok((file, valid))
+        })
+    }
+
     pub fn open(
         &mut self,
         sf: &SourceFile,

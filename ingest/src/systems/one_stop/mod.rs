@@ -80,22 +80,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
 
     let mut procedures: BTreeMap<String, catalogue::Procedure> = BTreeMap::new();
     for sf in &files.catalogue {
-        let checked = run.isolated(sf, |run| {
-            let (file, records) = run.open(sf, &catalogue::REQUIRED)?;
-            let mut drift = Drift::default();
-            let mut valid = Vec::new();
-            for rec in &records {
-                let mut f = Fields::new(rec, tz);
-                let parsed = catalogue::parse(rec, &file.path, &mut f);
-                drift.observe(rec, &f.errors);
-                match parsed {
-                    Some(p) => valid.push(p),
-                    None => run.reject_fields(&file, rec.row, f, &[]),
-                }
-            }
-            drift.check(&file.path)?;
-            Ok((file, valid))
-        });
+        let checked = run.checked(sf, &catalogue::REQUIRED, tz, catalogue::parse);
         let Some((file, valid)) = checked else {
             continue;
         };
