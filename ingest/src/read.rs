@@ -74,13 +74,6 @@ pub fn read(name: &str, source: &Source, ctx: &Context, mut inputs: Inputs) -> R
             };
             crate::one_stop::read(&files, &one_stop)
         }
-        Reader::Vneid => crate::vneid::read(
-            &files("statistics"),
-            name,
-            ctx.ward,
-            source.group_of(table("statistics")),
-            source.limits,
-        ),
         Reader::Declared => {
             let declared = declared::Context {
                 ward: ctx.ward,

@@ -179,8 +179,6 @@ pub enum Reader {
     Declared,
     /// The one-stop system: catalogue, and dossier states kept as history and latest state.
     OneStop,
-    /// VNeID statistics per khu phố.
-    Vneid,
 }
 
 /// An API's pages and where the next fetch starts.
@@ -451,7 +449,7 @@ mod tests {
                 "no API",
             ),
             (
-                "system = \"vneid\"\nsql = { url = \"postgres://x\" }\n",
+                "system = \"one_stop\"\nsql = { url = \"postgres://x\" }\n",
                 "not read from a database",
             ),
             ("system = \"market\"\n", "nothing to read"),

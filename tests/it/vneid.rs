@@ -81,7 +81,7 @@ async fn a_month_sent_twice_with_different_figures_is_a_conflict() {
     let reason = arrow::array::AsArray::as_string::<i32>(&reason)
         .value(0)
         .to_string();
-    assert!(reason.contains("khác số liệu"), "{reason}");
+    assert!(reason.contains("khác nội dung"), "{reason}");
 }
 
 /// A file drop on object storage: the same statistics under a store prefix (here the
