@@ -50,11 +50,6 @@ pub fn read(name: &str, source: &Source, ctx: &Context, mut inputs: Inputs) -> R
     let table = |id: &str| system.table(id).expect("the system's own table");
     let mut by_table = std::mem::take(&mut inputs.files);
     let mut files = |id: &str| by_table.remove(id).unwrap_or_default();
-    let unclaimed: Vec<RefusedFile> = inputs
-        .unclaimed
-        .iter()
-        .map(|f| unclaimed(source, f))
-        .collect();
     match system.reader {
         Reader::OneStop => {
             let files = crate::one_stop::OneStopFiles {
@@ -99,6 +94,13 @@ pub fn read(name: &str, source: &Source, ctx: &Context, mut inputs: Inputs) -> R
                 }
                 parts.push((dataset, source.group_of(t), input));
             }
+            // files are left unclaimed only where tables are told apart by file name, which
+            // only declared systems do (the market)
+            let unclaimed = inputs
+                .unclaimed
+                .iter()
+                .map(|f| unclaimed(source, f))
+                .collect();
             declared::read_grouped(name, &declared, parts, unclaimed)
         }
     }
@@ -107,11 +109,10 @@ pub fn read(name: &str, source: &Source, ctx: &Context, mut inputs: Inputs) -> R
 /// The refusal of a file that fills no table of a source whose tables are told apart by
 /// file name.
 fn unclaimed(source: &Source, f: &SourceFile) -> RefusedFile {
-    RefusedFile {
-        path: f.display.clone(),
-        sha256: f.sha256.clone().unwrap_or_default(),
-        bytes: std::fs::metadata(&f.path).map(|m| m.len()).unwrap_or(0),
-        reason: format!(
+    crate::run::refusal(
+        f,
+        f.sha256.clone().unwrap_or_default(),
+        format!(
             "tên tệp không ứng với bảng nào của {}; đặt tên tệp theo bảng: {}",
             source.system.id,
             source
@@ -122,5 +123,5 @@ fn unclaimed(source: &Source, f: &SourceFile) -> RefusedFile {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    }
+    )
 }

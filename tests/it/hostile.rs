@@ -285,7 +285,7 @@ async fn a_source_sets_its_own_limits_and_a_file_over_one_is_refused_naming_it()
         ),
         (
             "file_bytes = 1000",
-            "tệp nặng 2,4 KiB, vượt giới hạn 1000 byte (limits.file_bytes)",
+            "tệp nặng 2,4 KiB, vượt giới hạn 1.000 byte (limits.file_bytes)",
         ),
     ] {
         let fx = limited(limits);

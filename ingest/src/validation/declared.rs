@@ -257,7 +257,7 @@ impl<'a> Reader<'a> {
         let personal = self.dataset.personal();
         let mut valid = Vec::new();
         for rec in records {
-            let mut f = Fields::new(rec, self.ctx.tz);
+            let mut f = Fields::new(rec, self.ctx.tz, run.latest_event);
             let values = self.parse(&mut f);
             drift.observe(rec, &f.errors);
             if f.errors.is_empty() {

@@ -20,14 +20,18 @@ pub struct FieldError {
 pub struct Fields<'a> {
     rec: &'a RawRecord,
     tz: Tz,
+    /// The latest time something can have happened (UTC microseconds): a day after the read
+    /// began, the same for every record of it.
+    latest: i64,
     pub errors: Vec<FieldError>,
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(rec: &'a RawRecord, tz: Tz) -> Self {
+    pub fn new(rec: &'a RawRecord, tz: Tz, latest: i64) -> Self {
         let mut f = Self {
             rec,
             tz,
+            latest,
             errors: Vec::new(),
         };
         for (field, reason) in &rec.refused {
@@ -132,8 +136,7 @@ impl<'a> Fields<'a> {
     /// would otherwise count in a month that has not come.
     pub fn happened(&mut self, field: &str, required: bool) -> Option<i64> {
         let t = self.instant(field, required)?;
-        let latest = chrono::Utc::now() + chrono::Duration::days(1);
-        if t > latest.timestamp_micros() {
+        if t > self.latest {
             let shown = chrono::DateTime::<chrono::Utc>::from_timestamp_micros(t)
                 .map(|t| {
                     t.with_timezone(&self.tz)

@@ -39,11 +39,12 @@ pub fn bytes(n: u64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    let shown = format!("{v:.1}");
-    match shown.strip_suffix(".0") {
-        Some(whole) => format!("{whole} {}", UNITS[unit]),
-        None => format!("{} {}", shown.replace('.', ","), UNITS[unit]),
-    }
+    let shown = tables::number::decimal(v);
+    format!(
+        "{} {}",
+        shown.strip_suffix(",0").unwrap_or(&shown),
+        UNITS[unit]
+    )
 }
 
 /// The reason a file over a limit is refused: what it has, and the setting to raise.

@@ -20,6 +20,8 @@ pub(crate) struct Run {
     rejected_rows: BTreeSet<(String, u64)>,
     pub counts: RowCounts,
     pub limits: Limits,
+    /// The latest time a record can say something happened: a day after this read began.
+    pub latest_event: i64,
 }
 
 impl Run {
@@ -27,6 +29,7 @@ impl Run {
         Self {
             source: source.to_string(),
             limits,
+            latest_event: (chrono::Utc::now() + chrono::Duration::days(1)).timestamp_micros(),
             files: Vec::new(),
             refused: Vec::new(),
             rejections: Vec::new(),
@@ -79,14 +82,7 @@ impl Run {
                 self.rejections.truncate(rejections);
                 self.rejected_rows.retain(|(sha, _)| *sha != sha256);
                 self.counts = counts;
-                let reason = e.reason();
-                crate::progress::report(&format!("{}: bị từ chối: {reason}", sf.display));
-                self.refused.push(RefusedFile {
-                    path: sf.display.clone(),
-                    bytes: std::fs::metadata(&sf.path).map(|m| m.len()).unwrap_or(0),
-                    sha256,
-                    reason,
-                });
+                self.refuse(refusal(sf, sha256, e.reason()));
                 None
             }
         }
@@ -107,7 +103,7 @@ impl Run {
             let mut drift = crate::fields::Drift::default();
             let mut valid = Vec::new();
             for rec in &records {
-                let mut f = Fields::new(rec, tz);
+                let mut f = Fields::new(rec, tz, run.latest_event);
                 let parsed = parse(rec, &file.path, &mut f);
                 drift.observe(rec, &f.errors);
                 match parsed {
@@ -212,6 +208,16 @@ impl Run {
             value: value.to_string(),
             reason,
         });
+    }
+}
+
+/// The refusal of `sf`, whose bytes have this SHA-256 (empty when unknown).
+pub(crate) fn refusal(sf: &SourceFile, sha256: String, reason: String) -> RefusedFile {
+    RefusedFile {
+        path: sf.display.clone(),
+        sha256,
+        bytes: std::fs::metadata(&sf.path).map(|m| m.len()).unwrap_or(0),
+        reason,
     }
 }
 

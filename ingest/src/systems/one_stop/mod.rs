@@ -184,7 +184,7 @@ fn take_state(
     tz: Tz,
     drift: &mut Drift,
 ) {
-    let mut f = Fields::new(rec, tz);
+    let mut f = Fields::new(rec, tz, run.latest_event);
     let parsed = dossier::parse(rec, &file.path, rules, &mut f);
     drift.observe(rec, &f.errors);
     let Some(state) = parsed else {
