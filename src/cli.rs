@@ -21,6 +21,14 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `chiso rollups` does.
+#[derive(Debug, Subcommand)]
+pub enum RollupsAction {
+    /// Recompute every kept count from the raw tables as the last logged runs left them
+    /// (after a catalogue change, or to check them).
+    Rebuild,
+}
+
 /// What `chiso user` does. The password is read as one line from standard input when it is
 /// not a terminal; at a terminal a strong password is made and printed once.
 #[derive(Debug, Subcommand)]
@@ -79,6 +87,11 @@ pub enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// The indicator counts kept per day (normally kept up to date by every ingest).
+    Rollups {
+        #[command(subcommand)]
+        action: RollupsAction,
     },
     /// When each source's data last arrived, per khu phố, and what is late.
     Freshness {
@@ -399,6 +412,24 @@ pub async fn run(cli: Cli) -> Result<()> {
                 );
             }
             serve(cfg, key).await?
+        }
+        Command::Rollups {
+            action: RollupsAction::Rebuild,
+        } => {
+            let lake = pipeline::open_lake(&cfg)?;
+            let k = pipeline::rebuild_rollups(&cfg, &lake).await?;
+            match &k.commit {
+                Some(c) => println!(
+                    "rollups: {} indicators recomputed from the raw tables ({} rows), version {}",
+                    k.whole.len(),
+                    tables::number::integer(c.rows_changed),
+                    c.current_version
+                ),
+                None => println!(
+                    "rollups: {} indicators recomputed; identical to those kept",
+                    k.whole.len()
+                ),
+            }
         }
         Command::Freshness { format } => {
             let lake = pipeline::open_lake(&cfg)?;

@@ -49,7 +49,9 @@ pub async fn ingest(
             error: None,
         };
         match result {
-            Ok(report) => {
+            Ok(mut report) => {
+                keep_rollups(cfg, lake, &mut report).await;
+                run.finished_at = chrono::Utc::now();
                 run.outcome = Outcome::of(&report);
                 run.report = Some(report.clone());
                 lake.log_run(&run).await?;
@@ -78,6 +80,70 @@ pub async fn ingest(
         )),
     }
 }
+
+/// Brings the indicator rollups up to date with what the run committed, in the same run: the
+/// rollup table's commit is logged with the data's. A failure leaves the data in and the
+/// rollups behind; figures are then counted from the raw tables (the evaluator uses kept
+/// counts only when they match the tables' versions) until a later run catches up.
+async fn keep_rollups(cfg: &Config, lake: &Lake, report: &mut CommitReport) {
+    if report.changes.is_empty() {
+        return;
+    }
+    let kept = async {
+        let _lock = lake.lock_source(metrics::rollup::TABLE)?;
+        let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
+        anyhow::Ok(
+            metrics::rollup::update(lake, &catalogue, cfg.timezone(), &report.changes).await?,
+        )
+    };
+    match kept.await {
+        Ok(k) => {
+            if let Some(c) = k.commit {
+                ingest::progress::report(&format!(
+                    "{}: số đếm chỉ tiêu: tính lại {} ngày, {} chỉ tiêu toàn bộ; phiên bản {}",
+                    report.source,
+                    k.days.values().sum::<usize>(),
+                    k.whole.len(),
+                    c.current_version
+                ));
+                report.tables.push(c);
+            }
+        }
+        Err(e) => tracing::warn!(
+            "{}: the indicator rollups were not brought up to date: {e:#}",
+            report.source
+        ),
+    }
+}
+
+/// Recomputes the indicator rollups from the raw tables and logs it as a run of its own.
+pub async fn rebuild_rollups(
+    cfg: &Config,
+    lake: &Lake,
+) -> Result<metrics::rollup::keep::KeptReport> {
+    let _lock = lake.lock_source(metrics::rollup::TABLE)?;
+    let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
+    let started_at = chrono::Utc::now();
+    let kept = metrics::rollup::rebuild(lake, &catalogue, cfg.timezone()).await?;
+    if let Some(c) = &kept.commit {
+        let mut report = nothing_new(ROLLUPS, 0);
+        report.batch_id = format!("{ROLLUPS}-v{}", c.current_version);
+        report.tables.push(c.clone());
+        lake.log_run(&RunRecord {
+            source: ROLLUPS.to_string(),
+            started_at,
+            finished_at: chrono::Utc::now(),
+            outcome: Outcome::Committed,
+            report: Some(report),
+            error: None,
+        })
+        .await?;
+    }
+    Ok(kept)
+}
+
+/// The run log's name for a rebuild of the rollups.
+const ROLLUPS: &str = "rollups";
 
 /// One run of one source: what arrived by its transports (files not seen before, the API's
 /// pages changed since the lake's latest, the database's rows changed since), read into one
@@ -287,6 +353,7 @@ fn nothing_new(source: &str, skipped: u64) -> CommitReport {
         files: Vec::new(),
         refused: Vec::new(),
         skipped_files: skipped,
+        changes: Vec::new(),
     }
 }
 

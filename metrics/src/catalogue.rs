@@ -128,6 +128,32 @@ pub struct Measure {
     pub filter_vi: Option<String>,
     /// The period rule in words.
     pub period_rule_vi: String,
+    /// For a `conditions` measure: the same figure as parts counted once per day, so that it
+    /// can be kept in the rollups (see [`crate::rollup`]); a test checks every period and unit
+    /// against the conditions.
+    #[serde(default)]
+    pub rollup: Vec<RollupPart>,
+}
+
+/// A part of a figure counted once per local day.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RollupPart {
+    /// Rows counted in a window when `column` falls in it.
+    Days {
+        column: String,
+        numerator: String,
+        denominator: String,
+    },
+    /// Rows counted in a window when it ends on a day from the latest of `from` up to the day
+    /// before `until` (for ever while `until` is empty): a state held over days, such as
+    /// "open and overdue".
+    Spans {
+        from: Vec<String>,
+        until: String,
+        numerator: String,
+        denominator: String,
+    },
 }
 
 /// A KQ / Mức độ / Giai đoạn row read from the milestone statuses officers upload.
@@ -197,6 +223,14 @@ impl Catalogue {
                 {
                     return Err(err(format!(
                         "indicator {}: count “{counted}”: write rows, distinct:<column> or sum:<column>",
+                        ind.id
+                    )));
+                }
+                if !m.rollup.is_empty()
+                    && (m.basis != Basis::Conditions || counted.starts_with("distinct:"))
+                {
+                    return Err(err(format!(
+                        "indicator {}: rollup parts are for conditions measures counting rows or sums",
                         ind.id
                     )));
                 }

@@ -39,6 +39,9 @@ pub enum MetricsError {
         #[source]
         source: datafusion::error::DataFusionError,
     },
+    /// The kept counts cannot be read or written.
+    #[error("indicator rollups: {0}")]
+    Rollup(String),
 }
 
 impl MetricsError {

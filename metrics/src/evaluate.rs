@@ -3,16 +3,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use arrow::datatypes::DataType;
-use chrono::{NaiveDate, Offset, TimeZone};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
 use crate::catalogue::Basis;
-use crate::measure::{self, ColumnKind, DayCount, UNIX_EPOCH_DAY};
+use crate::measure::{self, ColumnKind, DayCount};
 use crate::milestone::{KhoGroupState, MilestoneState};
 use crate::projection::{self, Projection};
+use crate::rollup::{self, Series};
 use crate::{
     Catalogue, Indicator, Measure, MetricsError, Period, PeriodRule, Result, Status, Target,
     Window, format,
@@ -77,17 +77,6 @@ pub struct BreakdownValue {
     pub value_text: String,
 }
 
-/// The columns of a count query.
-#[derive(Debug, Clone, Copy)]
-enum Shape {
-    /// `unit, numerator, denominator`: one window.
-    Window,
-    /// `day, unit, numerator, denominator`: per local day.
-    Days,
-    /// `day, until, unit, numerator, denominator`: per span a state holds.
-    Spans,
-}
-
 /// Text shown for a missing figure.
 pub const NO_DATA: &str = "chưa có dữ liệu";
 
@@ -102,25 +91,42 @@ pub struct Evaluator {
     rule: Option<PeriodRule>,
     kho: Vec<KhoGroupState>,
     lake_version: Option<u64>,
-    daily: Cache<(String, Option<String>)>,
+    /// Every figure counted per window from the raw tables, for checking the kept counts.
+    by_window: bool,
+    /// The version of each table the snapshot reads.
+    table_versions: HashMap<String, u64>,
+    /// The kept counts of the snapshot's rollup table, read once.
+    kept: Mutex<Option<Arc<KeptCounts>>>,
+    /// Per indicator and breakdown (`""`: the whole ward), its counts by day.
+    series: Mutex<HashMap<(String, String), Arc<Series>>>,
     windows: Cache<(String, Window, Option<String>)>,
     kinds: Mutex<HashMap<(String, String), Option<ColumnKind>>>,
+}
+
+/// The rollup table as read: each measure's definition with the raw tables' versions it was
+/// counted from, and its series.
+#[derive(Default)]
+struct KeptCounts {
+    definitions: HashMap<String, (String, std::collections::BTreeMap<String, u64>)>,
+    series: HashMap<(String, String), Arc<Series>>,
+}
+
+/// Creates the catalogue's views in a session; a view over a table the session lacks is
+/// left out (its measures have no data).
+pub(crate) async fn register_views(ctx: &SessionContext, catalogue: &Catalogue) {
+    for v in &catalogue.views {
+        if let Ok(df) = ctx.sql(&v.sql).await {
+            let _ = ctx.register_table(v.name.as_str(), df.into_view());
+        }
+    }
 }
 
 impl Evaluator {
     /// An evaluator over `ctx` (a session with the lake's tables registered); the catalogue's
     /// views are created in it.
     pub async fn new(catalogue: Catalogue, ctx: SessionContext, tz: Tz) -> Result<Self> {
-        for v in &catalogue.views {
-            // a view over a table not ingested yet is simply absent: its measures have no data
-            if let Ok(df) = ctx.sql(&v.sql).await {
-                let _ = ctx.register_table(v.name.as_str(), df.into_view());
-            }
-        }
-        let offset_seconds = tz
-            .offset_from_utc_datetime(&chrono::Utc::now().naive_utc())
-            .fix()
-            .local_minus_utc() as i64;
+        register_views(&ctx, &catalogue).await;
+        let offset_seconds = measure::offset_seconds(tz);
         Ok(Self {
             catalogue,
             ctx,
@@ -129,10 +135,21 @@ impl Evaluator {
             rule: None,
             kho: Vec::new(),
             lake_version: None,
-            daily: Mutex::default(),
+            by_window: false,
+            table_versions: HashMap::new(),
+            kept: Mutex::default(),
+            series: Mutex::default(),
             windows: Mutex::default(),
             kinds: Mutex::default(),
         })
+    }
+
+    /// Every figure counted per window from the raw tables, as [`Evaluator::explain_sql`]
+    /// shows it, instead of from the counts kept per day: the reference the kept counts are
+    /// checked against.
+    pub fn by_window(mut self) -> Self {
+        self.by_window = true;
+        self
     }
 
     /// Every figure read under `rule` instead of each indicator's own.
@@ -144,6 +161,18 @@ impl Evaluator {
     /// The Kho dữ liệu groups and their tables' freshness, for III.1.
     pub fn with_kho_groups(mut self, groups: Vec<KhoGroupState>) -> Self {
         self.kho = groups;
+        self
+    }
+
+    fn with_window_counting(mut self, by_window: bool) -> Self {
+        self.by_window = by_window;
+        self
+    }
+
+    /// Records the version of each table the snapshot reads: counts kept from other versions
+    /// are not used.
+    pub fn with_table_versions(mut self, versions: HashMap<String, u64>) -> Self {
+        self.table_versions = versions;
         self
     }
 
@@ -171,7 +200,9 @@ impl Evaluator {
                 .await?
                 .with_rule(rule)
                 .with_kho_groups(self.kho.clone())
-                .with_lake_version(self.lake_version),
+                .with_lake_version(self.lake_version)
+                .with_window_counting(self.by_window)
+                .with_table_versions(self.table_versions.clone()),
         )
     }
 
@@ -218,10 +249,7 @@ impl Evaluator {
                 .schema()
                 .field_with_unqualified_name(column)
                 .ok()
-                .map(|f| match f.data_type() {
-                    DataType::Date32 | DataType::Date64 => ColumnKind::Date,
-                    _ => ColumnKind::Instant,
-                }),
+                .map(|f| ColumnKind::of(f.data_type())),
             Err(_) => None,
         };
         lock(&self.kinds).insert(k, kind);
@@ -265,47 +293,97 @@ impl Evaluator {
         if !self.has_table(&m.source) {
             return Ok(Arc::new(Vec::new()));
         }
-        let kind = self.basis_kind(m).await;
-        // counts kept per day or per span, from one scan, and summed into any window
-        let once = match (&m.basis, kind) {
-            (Basis::Event { column }, Some(kind)) if m.by_day() => Some((
-                measure::daily_sql(m, column, kind, unit_column, self.offset_seconds),
-                Shape::Days,
-            )),
-            (Basis::AsOf { column, key }, Some(kind)) if m.by_span() => Some((
-                measure::spans_sql(m, column, key, kind, unit_column, self.offset_seconds),
-                Shape::Spans,
-            )),
-            _ => None,
-        };
-        if let Some((sql, shape)) = once {
-            let key = (ind.id.clone(), dim);
-            let cached = lock(&self.daily).get(&key).cloned();
-            let counts = match cached {
-                Some(c) => c,
-                None => {
-                    let c = Arc::new(self.run(ind, &sql, shape).await?);
-                    lock(&self.daily).insert(key, c.clone());
-                    c
-                }
-            };
-            return Ok(Arc::new(match shape {
-                Shape::Spans => measure::sum_as_of(&counts, w),
-                _ => measure::sum_window(&counts, w),
-            }));
+        if !self.by_window
+            && let Some(parts) = rollup::parts(m)
+        {
+            let series = self
+                .day_series(ind, m, &parts, dimension.unwrap_or(""), unit_column)
+                .await?;
+            return Ok(Arc::new(series.window(w)));
         }
         let key = (ind.id.clone(), *w, dim);
         if let Some(c) = lock(&self.windows).get(&key) {
             return Ok(c.clone());
         }
+        let kind = self.basis_kind(m).await;
         let sql = measure::window_sql(m, w, self.tz, kind, unit_column, None);
-        let out = Arc::new(self.run(ind, &sql, Shape::Window).await?);
+        let out = Arc::new(self.run(ind, &sql).await?);
         lock(&self.windows).insert(key, out.clone());
         Ok(out)
     }
 
-    /// Runs a count query of `shape`.
-    async fn run(&self, ind: &Indicator, sql: &str, shape: Shape) -> Result<Vec<DayCount>> {
+    /// An indicator's counts by day for one breakdown: kept in the snapshot's rollup table
+    /// when its definition there is the catalogue's, else counted from the raw tables once
+    /// per snapshot the same way.
+    async fn day_series(
+        &self,
+        ind: &Indicator,
+        m: &Measure,
+        parts: &[rollup::Part],
+        dimension: &str,
+        column: Option<&str>,
+    ) -> Result<Arc<Series>> {
+        let key = (ind.id.clone(), dimension.to_string());
+        if let Some(s) = lock(&self.series).get(&key) {
+            return Ok(s.clone());
+        }
+        let kept = self.kept().await?;
+        let definition = rollup::definition(&self.catalogue, m, self.offset_seconds);
+        // kept counts serve only if counted the catalogue's way from the very table versions
+        // this snapshot reads (a run whose rollup update failed leaves them behind)
+        let current = kept.definitions.get(&ind.id).is_some_and(|(d, sources)| {
+            *d == definition
+                && sources
+                    .iter()
+                    .all(|(t, v)| self.table_versions.get(t) == Some(v))
+        });
+        let series = if current {
+            kept.series.get(&key).cloned().unwrap_or_default()
+        } else {
+            let counting = rollup::keep::Measured {
+                id: &ind.id,
+                m,
+                parts,
+                offset: self.offset_seconds,
+            };
+            Arc::new(Series::of(
+                counting.dimension(&self.ctx, column, None).await?,
+            ))
+        };
+        lock(&self.series).insert(key, series.clone());
+        Ok(series)
+    }
+
+    /// The snapshot's rollup table, read once.
+    async fn kept(&self) -> Result<Arc<KeptCounts>> {
+        if let Some(k) = lock(&self.kept).clone() {
+            return Ok(k);
+        }
+        let mut out = KeptCounts::default();
+        if self.has_table(rollup::TABLE) {
+            let rows = self
+                .ctx
+                .table(rollup::TABLE)
+                .await
+                .map_err(|e| MetricsError::Rollup(e.to_string()))?
+                .collect()
+                .await
+                .map_err(|e| MetricsError::Rollup(e.to_string()))?;
+            for (id, kept) in rollup::from_batches(&rows)? {
+                for (dim, entries) in kept.entries {
+                    out.series
+                        .insert((id.clone(), dim), Arc::new(Series::of(entries)));
+                }
+                out.definitions.insert(id, (kept.definition, kept.sources));
+            }
+        }
+        let out = Arc::new(out);
+        *lock(&self.kept) = Some(out.clone());
+        Ok(out)
+    }
+
+    /// Runs a window's count query: `unit, numerator, denominator`.
+    async fn run(&self, ind: &Indicator, sql: &str) -> Result<Vec<DayCount>> {
         let q = Self::query_error(ind);
         let batches = self
             .ctx
@@ -316,30 +394,12 @@ impl Evaluator {
             .await
             .map_err(&q)?;
         let mut out = Vec::new();
-        let first = match shape {
-            Shape::Window => 0,
-            Shape::Days => 1,
-            Shape::Spans => 2,
-        };
-        let date = |d: Option<i64>| {
-            d.and_then(|d| NaiveDate::from_num_days_from_ce_opt(d as i32 + UNIX_EPOCH_DAY))
-        };
         for b in &batches {
-            let unit = utf8(b.column(first)).map_err(&q)?;
-            let num = int64(b.column(first + 1)).map_err(&q)?;
-            let den = int64(b.column(first + 2)).map_err(&q)?;
-            let day = match shape {
-                Shape::Window => None,
-                _ => Some(int64(b.column(0)).map_err(&q)?),
-            };
-            let until = match shape {
-                Shape::Spans => Some(int64(b.column(1)).map_err(&q)?),
-                _ => None,
-            };
+            let unit = utf8(b.column(0)).map_err(&q)?;
+            let num = int64(b.column(1)).map_err(&q)?;
+            let den = int64(b.column(2)).map_err(&q)?;
             for r in 0..b.num_rows() {
                 out.push(DayCount {
-                    day: date(day.as_ref().and_then(|d| d[r])),
-                    until: date(until.as_ref().and_then(|u| u[r])),
                     unit: unit[r].clone(),
                     numerator: num[r].unwrap_or(0).max(0) as u64,
                     denominator: den[r].unwrap_or(0).max(0) as u64,

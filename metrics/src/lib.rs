@@ -17,6 +17,7 @@ pub mod period;
 pub mod projection;
 pub mod records;
 pub mod report;
+pub mod rollup;
 pub mod status;
 pub mod target;
 pub mod tasks;

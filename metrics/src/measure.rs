@@ -1,7 +1,7 @@
-//! A measure's SQL. Two shapes: counts per local day (and breakdown value), summed into any
-//! window afterwards, for measures whose rows fall in a period by one date; and one count per
-//! window for measures that read the state at the window's end. `window_sql` is also what a
-//! person is shown to re-run a figure.
+//! A measure's SQL for one window: `window_sql` counts a window's figure straight from the
+//! raw tables (what a person is shown to re-run a figure, and how a measure that cannot be
+//! kept per day is computed); `records_sql` lists the rows behind it. Counts kept per day are
+//! in [`crate::rollup`].
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -9,13 +9,9 @@ use chrono_tz::Tz;
 use crate::catalogue::Basis;
 use crate::{Measure, Window};
 
-/// Counts of one local day (`None` outside day counts) and one breakdown value; for states
-/// (`as_of` measures), of the rows that hold from `day` until the day before `until`.
+/// A window's counts for one breakdown value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayCount {
-    pub day: Option<NaiveDate>,
-    /// The first day a later row of the same key replaces these; `None`: still current.
-    pub until: Option<NaiveDate>,
     pub unit: Option<String>,
     pub numerator: u64,
     pub denominator: u64,
@@ -69,13 +65,19 @@ impl Measure {
     }
 
     fn aggregates(&self) -> (String, String) {
+        self.aggregates_of(&self.numerator, &self.denominator)
+    }
+
+    /// The numerator's and denominator's aggregate expressions for these conditions, within
+    /// the measure's filter and counting its way.
+    pub(crate) fn aggregates_of(&self, numerator: &str, denominator: &str) -> (String, String) {
         let scope = self
             .filter
             .as_ref()
             .map(|f| format!("({f}) AND "))
             .unwrap_or_default();
-        let den = format!("{scope}({})", self.denominator);
-        let num = format!("{den} AND ({})", self.numerator);
+        let den = format!("{scope}({denominator})");
+        let num = format!("{den} AND ({numerator})");
         let agg = |cond: &str, summed: Option<&str>| match self.counted() {
             Counted::Rows => format!("count(CASE WHEN {cond} THEN 1 END)"),
             Counted::Distinct(c) => format!("count(DISTINCT CASE WHEN {cond} THEN {c} END)"),
@@ -97,74 +99,35 @@ pub enum ColumnKind {
     Date,
 }
 
-/// The query counting rows per local day and breakdown value. The local day is computed from
-/// the UTC microseconds with the zone's offset: Asia/Ho_Chi_Minh has kept UTC+7 since 1975,
-/// and integer arithmetic keeps the query exact and fast at any scale.
-pub fn daily_sql(
-    m: &Measure,
-    column: &str,
-    kind: ColumnKind,
-    unit_column: Option<&str>,
-    offset_seconds: i64,
-) -> String {
-    let day = local_day(column, kind, offset_seconds);
-    let (num, den) = m.aggregates();
-    let (unit, group_by) = match unit_column {
-        Some(c) => (format!("CAST({c} AS VARCHAR)"), "1, 2"),
-        None => ("CAST(NULL AS VARCHAR)".to_string(), "1"),
-    };
-    format!(
-        "SELECT {day} AS day, {unit} AS unit, {num} AS numerator, {den} AS denominator \
-         FROM {src} WHERE {column} IS NOT NULL GROUP BY {group_by}",
-        src = m.source,
-    )
+impl ColumnKind {
+    pub fn of(t: &arrow::datatypes::DataType) -> ColumnKind {
+        match t {
+            arrow::datatypes::DataType::Date32 | arrow::datatypes::DataType::Date64 => {
+                ColumnKind::Date
+            }
+            _ => ColumnKind::Instant,
+        }
+    }
+}
+
+/// The zone's offset from UTC in seconds. The local day is computed from UTC microseconds
+/// with it: Asia/Ho_Chi_Minh has kept UTC+7 since 1975, and integer arithmetic keeps the
+/// queries exact and fast at any scale.
+pub fn offset_seconds(tz: Tz) -> i64 {
+    use chrono::Offset;
+    tz.offset_from_utc_datetime(&chrono::Utc::now().naive_utc())
+        .fix()
+        .local_minus_utc() as i64
 }
 
 /// Days since 1970-01-01 of a column's local date.
-fn local_day(column: &str, kind: ColumnKind, offset_seconds: i64) -> String {
+pub(crate) fn local_day(column: &str, kind: ColumnKind, offset_seconds: i64) -> String {
     match kind {
         ColumnKind::Instant => format!(
             "CAST(floor((CAST({column} AS BIGINT) / 1000000.0 + {offset_seconds}) / 86400.0) AS BIGINT)"
         ),
         ColumnKind::Date => format!("CAST({column} AS BIGINT)"),
     }
-}
-
-/// The query counting, per breakdown value, the rows that hold as a key's state from their
-/// own day until the day of the key's next row: `from, until, unit, numerator, denominator`.
-/// The state at any day is then a sum of the spans that cover it, with one scan of the table.
-pub fn spans_sql(
-    m: &Measure,
-    column: &str,
-    key: &[String],
-    kind: ColumnKind,
-    unit_column: Option<&str>,
-    offset_seconds: i64,
-) -> String {
-    let (num, den) = m.aggregates();
-    let unit = match unit_column {
-        Some(c) => format!("CAST({c} AS VARCHAR)"),
-        None => "CAST(NULL AS VARCHAR)".to_string(),
-    };
-    format!(
-        "SELECT {from} AS day, {until} AS until, {unit} AS unit, {num} AS numerator, \
-         {den} AS denominator \
-         FROM (SELECT *, lead({column}) OVER (PARTITION BY {key} ORDER BY {column}) AS _next \
-         FROM {src} WHERE {column} IS NOT NULL) AS spans GROUP BY 1, 2, 3",
-        from = local_day(column, kind, offset_seconds),
-        until = local_day("_next", kind, offset_seconds),
-        key = key.join(", "),
-        src = m.source,
-    )
-}
-
-/// Sums, per breakdown value, the spans that hold on the window's last day.
-pub fn sum_as_of(spans: &[DayCount], w: &Window) -> Vec<DayCount> {
-    sum_by_unit(
-        spans
-            .iter()
-            .filter(|c| c.day.is_some_and(|d| d <= w.to) && c.until.is_none_or(|u| u > w.to)),
-    )
 }
 
 /// Literal SQL for the window's bounds.
@@ -336,34 +299,6 @@ fn local_midnight_utc(d: NaiveDate, tz: Tz) -> String {
     }
 }
 
-/// Sums day counts per breakdown value over the days of a window.
-pub fn sum_window(counts: &[DayCount], w: &Window) -> Vec<DayCount> {
-    sum_by_unit(
-        counts
-            .iter()
-            .filter(|c| c.day.is_some_and(|d| w.contains(d))),
-    )
-}
-
-fn sum_by_unit<'a>(counts: impl Iterator<Item = &'a DayCount>) -> Vec<DayCount> {
-    let mut by_unit: std::collections::BTreeMap<Option<String>, (u64, u64)> = Default::default();
-    for c in counts {
-        let e = by_unit.entry(c.unit.clone()).or_default();
-        e.0 += c.numerator;
-        e.1 += c.denominator;
-    }
-    by_unit
-        .into_iter()
-        .map(|(unit, (numerator, denominator))| DayCount {
-            day: None,
-            until: None,
-            unit,
-            numerator,
-            denominator,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,33 +319,8 @@ mod tests {
             denominator_vi: String::new(),
             filter_vi: None,
             period_rule_vi: String::new(),
+            rollup: Vec::new(),
         }
-    }
-
-    #[test]
-    fn a_state_holds_until_the_next_one() {
-        let d = |day| NaiveDate::from_ymd_opt(2026, 6, day).unwrap();
-        let span = |from: u32, until: Option<u32>, n: u64| DayCount {
-            day: Some(d(from)),
-            until: until.map(d),
-            unit: Some("KP01".into()),
-            numerator: n,
-            denominator: 1,
-        };
-        // a household failing from the 1st, meeting every criterion from the 10th
-        let spans = [span(1, Some(10), 0), span(10, None, 1)];
-        let at = |day| {
-            let w = Window {
-                rule: crate::PeriodRule::Calendar,
-                from: d(1),
-                to: d(day),
-            };
-            let s = sum_as_of(&spans, &w);
-            (s[0].numerator, s[0].denominator)
-        };
-        assert_eq!(at(9), (0, 1));
-        assert_eq!(at(10), (1, 1));
-        assert_eq!(at(30), (1, 1));
     }
 
     #[test]

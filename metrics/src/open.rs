@@ -97,9 +97,11 @@ impl Evaluator {
                 }
             })
             .collect();
+        let versions = tables.iter().map(|t| (t.name.clone(), t.version)).collect();
         Ok(Evaluator::new(catalogue, ctx, tz)
             .await?
             .with_kho_groups(groups)
+            .with_table_versions(versions)
             .with_lake_version(match at {
                 // the run log at a time is not one of its versions
                 AsOf::Time(_) => None,

@@ -43,6 +43,24 @@ pub struct CommitReport {
     pub refused: Vec<tables::RefusedFile>,
     /// Files passed over because an earlier run ingested the same bytes.
     pub skipped_files: u64,
+    /// The keys of the rows each table got, for what is derived from the tables (the
+    /// indicator rollups) to recompute only what they touch; not part of the run log.
+    #[serde(skip)]
+    pub changes: Vec<Changed>,
+}
+
+/// The rows a commit inserted or replaced in one table, by key.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub table: String,
+    /// The table's key columns.
+    pub key: Vec<String>,
+    /// The table's version before the commit.
+    pub before: Option<u64>,
+    /// The version the commit made.
+    pub after: u64,
+    /// The key columns of every inserted or replaced row.
+    pub keys: Vec<RecordBatch>,
 }
 
 impl CommitReport {
@@ -59,8 +77,10 @@ impl Lake {
     /// anything twice, because only changing rows are ever written.
     pub async fn commit(&self, batch: &Batch) -> Result<CommitReport> {
         let mut tables = Vec::new();
+        let mut changes = Vec::new();
         for data in &batch.tables {
-            let done = self.commit_table(batch, data).await?;
+            let (done, changed) = self.commit_table(batch, data).await?;
+            changes.extend(changed);
             if let Some(v) = done.version {
                 tables::progress::report(&format!(
                     "{}: {}: đã ghi {} dòng, phiên bản {v}",
@@ -87,11 +107,16 @@ impl Lake {
             files: batch.files.clone(),
             refused: batch.refused.clone(),
             skipped_files: 0,
+            changes,
         };
         Ok(report)
     }
 
-    async fn commit_table(&self, batch: &Batch, data: &TableData) -> Result<TableCommit> {
+    async fn commit_table(
+        &self,
+        batch: &Batch,
+        data: &TableData,
+    ) -> Result<(TableCommit, Option<Changed>)> {
         let spec = &data.spec;
         let table = match self.table(&spec.name).await? {
             Some(t) => t,
@@ -105,13 +130,26 @@ impl Lake {
         let changed: Vec<RecordBatch> = changed.collect().await?;
         let rows: usize = changed.iter().map(|b| b.num_rows()).sum();
         if rows == 0 {
-            return Ok(TableCommit {
+            let done = TableCommit {
                 table: spec.name.clone(),
                 version: None,
                 rows_changed: 0,
                 current_version: table.version().unwrap_or(0),
-            });
+            };
+            return Ok((done, None));
         }
+        let before = table.version();
+        let keys = changed
+            .iter()
+            .map(|b| {
+                let idx: Vec<usize> = spec
+                    .key
+                    .iter()
+                    .filter_map(|k| b.schema().index_of(k).ok())
+                    .collect();
+                b.project(&idx)
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         let props = commit_properties(batch, spec);
         let table = match &spec.merge {
             MergeRule::InsertNew => {
@@ -125,12 +163,21 @@ impl Lake {
                 merge(&ctx, table, spec, changed, props).await?
             }
         };
-        Ok(TableCommit {
+        let after = table.version().unwrap_or(0);
+        let done = TableCommit {
             table: spec.name.clone(),
             version: table.version(),
             rows_changed: rows as u64,
-            current_version: table.version().unwrap_or(0),
-        })
+            current_version: after,
+        };
+        let changed = Changed {
+            table: spec.name.clone(),
+            key: spec.key.clone(),
+            before,
+            after,
+            keys,
+        };
+        Ok((done, Some(changed)))
     }
 }
 

@@ -284,6 +284,36 @@ impl Lake {
     }
 }
 
+impl Lake {
+    /// Each data table's version as the last logged runs left it: what [`Lake::session`]
+    /// opens.
+    pub async fn pins(&self) -> Result<std::collections::HashMap<String, u64>> {
+        match self.table(crate::runs::TABLE).await? {
+            Some(r) => logged_versions(&r, None).await,
+            None => Ok(Default::default()),
+        }
+    }
+
+    /// A session with exactly the tables named, each at the version given: what a derived
+    /// table is computed from, so that it can say which versions it stands for.
+    pub async fn session_at(
+        &self,
+        versions: &std::collections::BTreeMap<String, u64>,
+    ) -> Result<SessionContext> {
+        let ctx = SessionContext::new();
+        for (name, v) in versions {
+            let Some(mut t) = self.table(name).await? else {
+                continue;
+            };
+            if t.version() != Some(*v) {
+                t.load_version(*v).await?;
+            }
+            register(&ctx, name, &t).await?;
+        }
+        Ok(ctx)
+    }
+}
+
 /// A point in the lake's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod columns;
 pub mod commit;
+pub mod derived;
 pub mod error;
 pub mod files;
 pub mod freshness;
@@ -18,7 +19,7 @@ pub mod productions;
 pub mod runs;
 
 pub use audit::AuditEvent;
-pub use commit::{CommitReport, TableCommit};
+pub use commit::{Changed, CommitReport, TableCommit};
 pub use error::{Result, WarehouseError};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
 pub use health::{Quarantine, QuarantinedRow, RunSummary, RunTotals};

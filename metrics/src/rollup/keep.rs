@@ -1,0 +1,412 @@
+//! Bringing the kept counts up to date after a run, or recomputing them whole.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::MemTable;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
+use warehouse::{Changed, Lake, TableCommit};
+
+use super::parts::{self, Part, Query};
+use super::{Entry, Kept, Stored, TABLE, definition, from_batches, spec, to_batch};
+use crate::measure::ColumnKind;
+use crate::{Catalogue, Measure, MetricsError, Result};
+
+/// What a keeping pass did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct KeptReport {
+    /// The commit of the rollup table; `None` when nothing changed.
+    pub commit: Option<TableCommit>,
+    /// Indicators recomputed whole (new, changed definition, rebuild).
+    pub whole: Vec<String>,
+    /// Indicators brought up to date day by day, with the number of days recomputed.
+    pub days: BTreeMap<String, usize>,
+}
+
+/// Brings the kept counts up to date with the commits of a run (`changes`), before the run
+/// is logged: the rollup table's commit belongs in the same run log row.
+pub async fn update(
+    lake: &Lake,
+    catalogue: &Catalogue,
+    tz: Tz,
+    changes: &[Changed],
+) -> Result<KeptReport> {
+    keep(lake, catalogue, tz, changes, false).await
+}
+
+/// Recomputes every kept count from the raw tables as the last logged runs left them.
+pub async fn rebuild(lake: &Lake, catalogue: &Catalogue, tz: Tz) -> Result<KeptReport> {
+    keep(lake, catalogue, tz, &[], true).await
+}
+
+async fn keep(
+    lake: &Lake,
+    catalogue: &Catalogue,
+    tz: Tz,
+    changes: &[Changed],
+    whole: bool,
+) -> Result<KeptReport> {
+    let offset = crate::measure::offset_seconds(tz);
+    // the tables as readers will see them once this run is logged
+    let mut after: BTreeMap<String, u64> = lake.pins().await?.into_iter().collect();
+    for c in changes {
+        after.insert(c.table.clone(), c.after);
+    }
+    after.remove(TABLE);
+    let ctx = lake.session_at(&after).await?;
+    crate::evaluate::register_views(&ctx, catalogue).await;
+    let old = match lake.read_whole(TABLE).await? {
+        Some((_, batches)) => from_batches(&batches)?,
+        None => Stored::new(),
+    };
+    let mut report = KeptReport::default();
+    let mut next = Stored::new();
+    for ind in catalogue.indicators.iter().chain(&catalogue.operations) {
+        let Some(m) = &ind.measure else { continue };
+        let Some(parts) = parts::parts(m) else {
+            continue;
+        };
+        if !ctx.table_exist(m.source.as_str()).unwrap_or(false) {
+            continue;
+        }
+        let now: BTreeMap<String, u64> = base_tables(&ctx, catalogue, &m.source)
+            .await?
+            .into_iter()
+            .filter_map(|t| after.get(&t).map(|v| (t, *v)))
+            .collect();
+        let def = definition(catalogue, m, offset);
+        let one = Measured {
+            id: &ind.id,
+            m,
+            parts: &parts,
+            offset,
+        };
+        let kept = match old.get(&ind.id) {
+            Some(prev) if !whole && prev.definition == def && prev.sources == now => prev.clone(),
+            Some(prev) if !whole && prev.definition == def => {
+                match one
+                    .by_days(lake, catalogue, &ctx, prev, &now, changes)
+                    .await?
+                {
+                    Some((kept, days)) => {
+                        report.days.insert(ind.id.clone(), days);
+                        kept
+                    }
+                    None => {
+                        report.whole.push(ind.id.clone());
+                        one.whole(&ctx, def, now).await?
+                    }
+                }
+            }
+            _ => {
+                report.whole.push(ind.id.clone());
+                one.whole(&ctx, def, now).await?
+            }
+        };
+        let mut kept = kept;
+        kept.normalise();
+        next.insert(ind.id.clone(), kept);
+    }
+    if next != old {
+        let metadata = vec![
+            ("chiso.source".to_string(), serde_json::json!("rollups")),
+            ("chiso.table".to_string(), serde_json::json!(TABLE)),
+            ("chiso.whole".to_string(), serde_json::json!(report.whole)),
+            ("chiso.days".to_string(), serde_json::json!(report.days)),
+        ];
+        report.commit = Some(
+            lake.replace(&spec(), vec![to_batch(&next)?], metadata)
+                .await?,
+        );
+    }
+    Ok(report)
+}
+
+/// One measure being counted per day.
+pub(crate) struct Measured<'a> {
+    pub id: &'a str,
+    pub m: &'a Measure,
+    pub parts: &'a [Part],
+    pub offset: i64,
+}
+
+/// Name under which a run's changed keys are registered.
+const KEYS: &str = "_chiso_changed_keys";
+
+impl Measured<'_> {
+    /// Every day, from `ctx`.
+    async fn whole(
+        &self,
+        ctx: &SessionContext,
+        definition: String,
+        sources: BTreeMap<String, u64>,
+    ) -> Result<Kept> {
+        Ok(Kept {
+            definition,
+            sources,
+            entries: self.entries(ctx, None).await?,
+        })
+    }
+
+    /// `prev` with the days this run's rows fall on (before and after) recomputed; `None`
+    /// when the raw tables moved in a way the run's commits do not account for (a stopped
+    /// run's commit, a table replaced) or the source does not show a table's key.
+    async fn by_days(
+        &self,
+        lake: &Lake,
+        catalogue: &Catalogue,
+        ctx: &SessionContext,
+        prev: &Kept,
+        now: &BTreeMap<String, u64>,
+        changes: &[Changed],
+    ) -> Result<Option<(Kept, usize)>> {
+        if prev.sources.keys().ne(now.keys()) {
+            return Ok(None);
+        }
+        let columns = columns(ctx, &self.m.source).await;
+        let mut moved = Vec::new();
+        for (table, v) in now {
+            let was = prev.sources.get(table).copied();
+            if was == Some(*v) {
+                continue;
+            }
+            let Some(c) = changes.iter().find(|c| {
+                &c.table == table && c.after == *v && c.before.is_some() && c.before == was
+            }) else {
+                return Ok(None);
+            };
+            if !c.key.iter().all(|k| columns.contains(k)) {
+                return Ok(None);
+            }
+            moved.push(c);
+        }
+        let before = lake.session_at(&prev.sources).await?;
+        crate::evaluate::register_views(&before, catalogue).await;
+        let mut touched = BTreeSet::new();
+        for c in moved {
+            for session in [&before, ctx] {
+                let keys = MemTable::try_new(
+                    c.keys
+                        .first()
+                        .map(|b| b.schema())
+                        .unwrap_or_else(|| Arc::new(arrow::datatypes::Schema::empty())),
+                    vec![c.keys.clone()],
+                )
+                .map_err(|e| self.query(e))?;
+                let _ = session.deregister_table(KEYS);
+                session
+                    .register_table(KEYS, Arc::new(keys))
+                    .map_err(|e| self.query(e))?;
+                let rows = format!(
+                    "(SELECT s.* FROM {} s LEFT SEMI JOIN {KEYS} k ON {})",
+                    self.m.source,
+                    on("s", "k", &c.key)
+                );
+                for part in self.parts {
+                    let source = match part {
+                        // the whole history of each key touched: its other states' spans move
+                        Part::States { key, .. } => format!(
+                            "(SELECT s.* FROM {src} s LEFT SEMI JOIN \
+                             (SELECT DISTINCT {cols} FROM {rows} AS r) p ON {on}) AS h",
+                            src = self.m.source,
+                            cols = key.join(", "),
+                            on = on("s", "p", key),
+                        ),
+                        _ => format!("{rows} AS r"),
+                    };
+                    for e in self.part(session, part, &source, None, None).await? {
+                        touched.insert(e.day);
+                    }
+                }
+                let _ = session.deregister_table(KEYS);
+            }
+        }
+        let days: Vec<i64> = touched.iter().copied().collect();
+        let fresh = self.entries(ctx, Some(&days)).await?;
+        let mut entries = prev.entries.clone();
+        for list in entries.values_mut() {
+            list.retain(|e| !touched.contains(&e.day));
+        }
+        for (dim, list) in fresh {
+            entries.entry(dim).or_default().extend(list);
+        }
+        let kept = Kept {
+            definition: prev.definition.clone(),
+            sources: now.clone(),
+            entries,
+        };
+        Ok(Some((kept, days.len())))
+    }
+
+    /// The entries of every breakdown (`""`: the whole ward) on `days`, or on every day.
+    async fn entries(
+        &self,
+        ctx: &SessionContext,
+        days: Option<&[i64]>,
+    ) -> Result<BTreeMap<String, Vec<Entry>>> {
+        let mut out = BTreeMap::new();
+        let dims = std::iter::once(("", None)).chain(
+            self.m
+                .breakdowns
+                .iter()
+                .map(|(d, c)| (d.as_str(), Some(c.as_str()))),
+        );
+        for (dim, column) in dims {
+            let list = self.dimension(ctx, column, days).await?;
+            if !list.is_empty() {
+                out.insert(dim.to_string(), list);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The entries of one breakdown column (`None`: the whole ward).
+    pub(crate) async fn dimension(
+        &self,
+        ctx: &SessionContext,
+        column: Option<&str>,
+        days: Option<&[i64]>,
+    ) -> Result<Vec<Entry>> {
+        let mut list = Vec::new();
+        for part in self.parts {
+            list.extend(self.part(ctx, part, &self.m.source, column, days).await?);
+        }
+        Ok(list)
+    }
+
+    /// One part's rows over `source`.
+    async fn part(
+        &self,
+        ctx: &SessionContext,
+        part: &Part,
+        source: &str,
+        value: Option<&str>,
+        days: Option<&[i64]>,
+    ) -> Result<Vec<Entry>> {
+        let kinds = kinds(ctx, &self.m.source, part).await;
+        let kind = |c: &str| kinds.get(c).copied().unwrap_or(ColumnKind::Instant);
+        let sql = parts::sql(
+            part,
+            &Query {
+                measure: self.m,
+                source,
+                value,
+                days,
+                offset_seconds: self.offset,
+            },
+            &kind,
+        );
+        let batches = ctx
+            .sql(&sql)
+            .await
+            .map_err(|e| self.query(e))?
+            .collect()
+            .await
+            .map_err(|e| self.query(e))?;
+        let shape = part.shape();
+        let mut out = Vec::new();
+        for b in &batches {
+            let q = |e| self.query(e);
+            let day = warehouse::columns::int64(b.column(0)).map_err(q)?;
+            let value = warehouse::columns::utf8(b.column(1)).map_err(q)?;
+            let num = warehouse::columns::int64(b.column(2)).map_err(q)?;
+            let den = warehouse::columns::int64(b.column(3)).map_err(q)?;
+            for r in 0..b.num_rows() {
+                let (Some(day), n, d) = (day[r], num[r].unwrap_or(0), den[r].unwrap_or(0)) else {
+                    continue;
+                };
+                // a day whose counts cancel out holds nothing
+                if n == 0 && d == 0 {
+                    continue;
+                }
+                out.push(Entry {
+                    shape,
+                    day,
+                    value: value[r].clone(),
+                    numerator: n,
+                    denominator: d,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn query(&self, source: datafusion::error::DataFusionError) -> MetricsError {
+        MetricsError::Query {
+            indicator: self.id.to_string(),
+            source,
+        }
+    }
+}
+
+fn on(a: &str, b: &str, key: &[String]) -> String {
+    key.iter()
+        .map(|k| format!("{a}.{k} = {b}.{k}"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The names of a relation's columns.
+async fn columns(ctx: &SessionContext, source: &str) -> BTreeSet<String> {
+    match ctx.table(source).await {
+        Ok(df) => df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect(),
+        Err(_) => BTreeSet::new(),
+    }
+}
+
+/// How each date column of a part is read.
+pub(crate) async fn kinds(
+    ctx: &SessionContext,
+    source: &str,
+    part: &Part,
+) -> BTreeMap<String, ColumnKind> {
+    let mut out = BTreeMap::new();
+    if let Ok(df) = ctx.table(source).await {
+        for c in part.date_columns() {
+            if let Ok(f) = df.schema().field_with_unqualified_name(c) {
+                out.insert(c.to_string(), ColumnKind::of(f.data_type()));
+            }
+        }
+    }
+    out
+}
+
+/// The lake tables a source reads: itself, or the tables under a catalogue view.
+async fn base_tables(
+    ctx: &SessionContext,
+    catalogue: &Catalogue,
+    source: &str,
+) -> Result<Vec<String>> {
+    let Some(view) = catalogue.views.iter().find(|v| v.name == source) else {
+        return Ok(vec![source.to_string()]);
+    };
+    let plan = ctx
+        .state()
+        .create_logical_plan(&view.sql)
+        .await
+        .map_err(|e| MetricsError::Rollup(format!("view {source}: {e}")))?;
+    let mut names = Vec::new();
+    plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node {
+            names.push(scan.table_name.table().to_string());
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .map_err(|e| MetricsError::Rollup(format!("view {source}: {e}")))?;
+    let mut out = Vec::new();
+    for n in names {
+        let under = Box::pin(base_tables(ctx, catalogue, &n)).await?;
+        out.extend(under);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}

@@ -1,0 +1,239 @@
+//! What a measure keeps per day, and the SQL that counts it.
+//!
+//! Two shapes of rows, both `(_ngay, gia_tri, tu_so, mau_so)` per local day and breakdown
+//! value: *day counts*, summed over a window's days, and *changes*, whose running sum up to a
+//! window's last day is the state at its end (a state held from one day until the day before
+//! another is `+1` on the first and `−1` on the second).
+
+use crate::Measure;
+use crate::catalogue::{Basis, RollupPart};
+use crate::measure::{ColumnKind, Counted, local_day};
+
+/// How a part's rows add up into a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shape {
+    /// Summed over the window's days.
+    Days,
+    /// Summed up to the window's last day.
+    Changes,
+}
+
+impl Shape {
+    /// The value of the rollup table's `loai` column.
+    pub fn id(self) -> &'static str {
+        match self {
+            Shape::Days => "ngay",
+            Shape::Changes => "bien_dong",
+        }
+    }
+
+    pub fn of_id(id: &str) -> Option<Shape> {
+        match id {
+            "ngay" => Some(Shape::Days),
+            "bien_dong" => Some(Shape::Changes),
+            _ => None,
+        }
+    }
+}
+
+/// One part of a measure as kept per day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Part {
+    /// Rows counted on the local day of `column`.
+    Days {
+        column: String,
+        numerator: String,
+        denominator: String,
+    },
+    /// The latest row per `key` as of each day: a row holds from its day until the day of
+    /// the key's next row.
+    States {
+        column: String,
+        key: Vec<String>,
+        numerator: String,
+        denominator: String,
+    },
+    /// Rows held from the latest of `from` up to the day before `until`.
+    Spans {
+        from: Vec<String>,
+        until: String,
+        numerator: String,
+        denominator: String,
+    },
+}
+
+impl Part {
+    pub fn shape(&self) -> Shape {
+        match self {
+            Part::Days { .. } => Shape::Days,
+            Part::States { .. } | Part::Spans { .. } => Shape::Changes,
+        }
+    }
+
+    /// The columns read as days.
+    pub fn date_columns(&self) -> Vec<&str> {
+        match self {
+            Part::Days { column, .. } | Part::States { column, .. } => vec![column],
+            Part::Spans { from, until, .. } => from
+                .iter()
+                .map(String::as_str)
+                .chain([until.as_str()])
+                .collect(),
+        }
+    }
+}
+
+/// The parts a measure is kept as, `None` when its figure cannot be made of day counts (a
+/// count of distinct values, a catalogue read as it is, conditions that name the window with
+/// no parts declared).
+pub fn parts(m: &Measure) -> Option<Vec<Part>> {
+    if matches!(m.counted(), Counted::Distinct(_)) {
+        return None;
+    }
+    let (numerator, denominator) = (m.numerator.clone(), m.denominator.clone());
+    match &m.basis {
+        Basis::Event { column } if m.by_day() => Some(vec![Part::Days {
+            column: column.clone(),
+            numerator,
+            denominator,
+        }]),
+        Basis::AsOf { column, key } if m.by_span() => Some(vec![Part::States {
+            column: column.clone(),
+            key: key.clone(),
+            numerator,
+            denominator,
+        }]),
+        Basis::Conditions if !m.rollup.is_empty() => Some(
+            m.rollup
+                .iter()
+                .map(|p| match p {
+                    RollupPart::Days {
+                        column,
+                        numerator,
+                        denominator,
+                    } => Part::Days {
+                        column: column.clone(),
+                        numerator: numerator.clone(),
+                        denominator: denominator.clone(),
+                    },
+                    RollupPart::Spans {
+                        from,
+                        until,
+                        numerator,
+                        denominator,
+                    } => Part::Spans {
+                        from: from.clone(),
+                        until: until.clone(),
+                        numerator: numerator.clone(),
+                        denominator: denominator.clone(),
+                    },
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// What the SQL of a part needs besides the part.
+pub struct Query<'a> {
+    pub measure: &'a Measure,
+    /// The relation read: the measure's source, or a part of it.
+    pub source: &'a str,
+    /// The breakdown column, `None` for the whole ward.
+    pub value: Option<&'a str>,
+    /// Only these days (days since 1970-01-01), or every day.
+    pub days: Option<&'a [i64]>,
+    pub offset_seconds: i64,
+}
+
+/// The part's rows, `(_ngay, gia_tri, tu_so, mau_so)`. `kind` tells how each date column is
+/// read.
+pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> String {
+    let day = |c: &str| local_day(c, kind(c), q.offset_seconds);
+    let value = match q.value {
+        Some(c) => format!("CAST({c} AS VARCHAR)"),
+        None => "CAST(NULL AS VARCHAR)".to_string(),
+    };
+    let only = |col: &str| match q.days {
+        Some(days) if days.is_empty() => " AND FALSE".to_string(),
+        Some(days) => format!(
+            " AND {col} IN ({})",
+            days.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
+    };
+    let src = q.source;
+    match part {
+        Part::Days {
+            column,
+            numerator,
+            denominator,
+        } => {
+            let (num, den) = q.measure.aggregates_of(numerator, denominator);
+            let d = day(column);
+            format!(
+                "SELECT {d} AS _ngay, {value} AS gia_tri, {num} AS tu_so, {den} AS mau_so \
+                 FROM {src} WHERE {column} IS NOT NULL{} GROUP BY 1, 2",
+                only(&d)
+            )
+        }
+        Part::States {
+            column,
+            key,
+            numerator,
+            denominator,
+        } => {
+            let (num, den) = q.measure.aggregates_of(numerator, denominator);
+            let spans = format!(
+                "SELECT {from} AS _tu, {until} AS _den, {value} AS gia_tri, {num} AS tu_so, \
+                 {den} AS mau_so \
+                 FROM (SELECT *, lead({column}) OVER (PARTITION BY {key} ORDER BY {column}) \
+                 AS _next FROM {src} WHERE {column} IS NOT NULL) AS s GROUP BY 1, 2, 3",
+                from = day(column),
+                until = local_day("_next", kind(column), q.offset_seconds),
+                key = key.join(", "),
+            );
+            changes(&spans, &only("_ngay"))
+        }
+        Part::Spans {
+            from,
+            until,
+            numerator,
+            denominator,
+        } => {
+            let (num, den) = q.measure.aggregates_of(numerator, denominator);
+            let starts: Vec<String> = from.iter().map(|c| day(c)).collect();
+            let start = match starts.as_slice() {
+                [one] => one.clone(),
+                many => format!("greatest({})", many.join(", ")),
+            };
+            let present = from
+                .iter()
+                .map(|c| format!("{c} IS NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let spans = format!(
+                "SELECT * FROM (SELECT {start} AS _tu, {end} AS _den, {value} AS gia_tri, \
+                 {num} AS tu_so, {den} AS mau_so FROM {src} WHERE {present} GROUP BY 1, 2, 3) \
+                 AS s WHERE _den IS NULL OR _den > _tu",
+                end = day(until),
+            );
+            changes(&spans, &only("_ngay"))
+        }
+    }
+}
+
+/// `+` on the day a span starts, `−` on the day it ends, per day and value.
+fn changes(spans: &str, only: &str) -> String {
+    format!(
+        "WITH spans AS ({spans}) \
+         SELECT _ngay, gia_tri, CAST(sum(tu_so) AS BIGINT) AS tu_so, \
+         CAST(sum(mau_so) AS BIGINT) AS mau_so FROM (\
+         SELECT _tu AS _ngay, gia_tri, tu_so, mau_so FROM spans \
+         UNION ALL SELECT _den AS _ngay, gia_tri, -tu_so AS tu_so, -mau_so AS mau_so \
+         FROM spans WHERE _den IS NOT NULL) AS c WHERE TRUE{only} GROUP BY 1, 2"
+    )
+}
