@@ -328,16 +328,7 @@ impl Evaluator {
             return Ok(s.clone());
         }
         let kept = self.kept().await?;
-        let definition = rollup::definition(&self.catalogue, m, self.offset_seconds);
-        // kept counts serve only if counted the catalogue's way from the very table versions
-        // this snapshot reads (a run whose rollup update failed leaves them behind)
-        let current = kept.definitions.get(&ind.id).is_some_and(|(d, sources)| {
-            *d == definition
-                && sources
-                    .iter()
-                    .all(|(t, v)| self.table_versions.get(t) == Some(v))
-        });
-        let series = if current {
+        let series = if self.kept_current(&kept, ind, m) {
             kept.series.get(&key).cloned().unwrap_or_default()
         } else {
             let counting = rollup::keep::Measured {
@@ -352,6 +343,28 @@ impl Evaluator {
         };
         lock(&self.series).insert(key, series.clone());
         Ok(series)
+    }
+
+    /// Whether the snapshot keeps the indicator's counts counted the catalogue's way from the
+    /// very table versions it reads (a run whose rollup update failed leaves them behind).
+    fn kept_current(&self, kept: &KeptCounts, ind: &Indicator, m: &Measure) -> bool {
+        let definition = rollup::definition(&self.catalogue, m, self.offset_seconds);
+        kept.definitions.get(&ind.id).is_some_and(|(d, sources)| {
+            *d == definition
+                && sources
+                    .iter()
+                    .all(|(t, v)| self.table_versions.get(t) == Some(v))
+        })
+    }
+
+    /// Whether an indicator's figures come from the counts kept in the lake (rather than from
+    /// the raw tables).
+    pub async fn counts_kept(&self, id: &str) -> Result<bool> {
+        let ind = self.catalogue.indicator(id)?;
+        let Some(m) = ind.measure.as_ref().filter(|m| rollup::parts(m).is_some()) else {
+            return Ok(false);
+        };
+        Ok(!self.by_window && self.kept_current(&*self.kept().await?, ind, m))
     }
 
     /// The snapshot's rollup table, read once.

@@ -22,7 +22,7 @@ P3,Chứng thực bản sao từ bản chính,CT,Chứng thực,Cấp xã,1,0,0,
 P4,Xác nhận tình trạng hôn nhân,HT,Hộ tịch,Cấp xã,0,0,1,0
 ";
 
-const HEADER: &str = "MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,MaDonVi,KenhThucHien,PhiDiaGioi,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,SoLanBoSung,HoSoCoThanhPhanSoHoa,DuocTaiSuDung,CoKetQuaDienTu,DuocThanhToanTrucTuyen,DanhGiaHaiLong,MaKhuPho,NgayCapNhat,ChuHoSo,SoCCCD";
+pub const HEADER: &str = "MaHoSo,MaTTHC,TenTTHC,MaLinhVuc,MaDonVi,KenhThucHien,PhiDiaGioi,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,SoLanBoSung,HoSoCoThanhPhanSoHoa,DuocTaiSuDung,CoKetQuaDienTu,DuocThanhToanTrucTuyen,DanhGiaHaiLong,MaKhuPho,NgayCapNhat,ChuHoSo,SoCCCD";
 
 /// The fixture's dossiers as the one-stop CSV export (local times).
 ///

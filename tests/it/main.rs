@@ -17,6 +17,7 @@ mod market;
 mod petitions;
 mod programme;
 mod readers;
+mod rollups;
 mod schedule;
 mod uploads;
 mod vneid;

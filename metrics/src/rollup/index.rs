@@ -23,6 +23,9 @@ pub struct Entry {
 /// Running sums by day: `(day, numerator so far, denominator so far)`.
 type Running = Vec<(i64, i64, i64)>;
 
+/// Counts by day, per shape.
+type ByDay = [BTreeMap<i64, (i64, i64)>; 2];
+
 /// The counts of one measure and one breakdown.
 #[derive(Debug, Default)]
 pub struct Series {
@@ -31,7 +34,7 @@ pub struct Series {
 
 impl Series {
     pub fn of(entries: impl IntoIterator<Item = Entry>) -> Series {
-        let mut by: BTreeMap<Option<String>, [BTreeMap<i64, (i64, i64)>; 2]> = BTreeMap::new();
+        let mut by: BTreeMap<Option<String>, ByDay> = BTreeMap::new();
         for e in entries {
             let slot = &mut by.entry(e.value).or_default()[e.shape as usize];
             let c = slot.entry(e.day).or_default();

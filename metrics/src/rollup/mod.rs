@@ -177,47 +177,67 @@ impl Kept {
     }
 }
 
-/// The table's rows, sorted so that one measure's rows sit together.
+/// The table's rows, one measure's together (entries as [`Kept::normalise`] left them).
 pub fn to_batch(stored: &Stored) -> Result<RecordBatch> {
-    let mut cols: (Vec<String>, Vec<String>, Vec<&str>, Vec<Option<i32>>) = Default::default();
-    let mut values: Vec<Option<String>> = Vec::new();
-    let (mut nums, mut dens, mut sources) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rows = Rows::default();
     for (id, kept) in stored {
-        cols.0.push(id.clone());
-        cols.1.push(String::new());
-        cols.2.push(MARKER);
-        cols.3.push(None);
-        values.push(Some(kept.definition.clone()));
-        nums.push(0);
-        dens.push(0);
-        sources.push(Some(
-            serde_json::to_string(&kept.sources)
-                .map_err(|e| MetricsError::Rollup(e.to_string()))?,
-        ));
+        rows.push(id, "", MARKER, None, Some(kept.definition.clone()), (0, 0));
+        let sources = serde_json::to_string(&kept.sources)
+            .map_err(|e| MetricsError::Rollup(e.to_string()))?;
+        *rows.sources.last_mut().expect("just pushed") = Some(sources);
         for (dim, entries) in &kept.entries {
             for e in entries {
-                cols.0.push(id.clone());
-                cols.1.push(dim.clone());
-                cols.2.push(e.shape.id());
-                cols.3.push(i32::try_from(e.day).ok());
-                values.push(e.value.clone());
-                nums.push(e.numerator);
-                dens.push(e.denominator);
-                sources.push(None);
+                let day = i32::try_from(e.day).ok();
+                let counts = (e.numerator, e.denominator);
+                rows.push(id, dim, e.shape.id(), day, e.value.clone(), counts);
             }
         }
     }
     let columns: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from(cols.0)),
-        Arc::new(StringArray::from(cols.1)),
-        Arc::new(StringArray::from(cols.2)),
-        Arc::new(Date32Array::from(cols.3)),
-        Arc::new(StringArray::from(values)),
-        Arc::new(Int64Array::from(nums)),
-        Arc::new(Int64Array::from(dens)),
-        Arc::new(StringArray::from(sources)),
+        Arc::new(StringArray::from(rows.ids)),
+        Arc::new(StringArray::from(rows.dims)),
+        Arc::new(StringArray::from(rows.kinds)),
+        Arc::new(Date32Array::from(rows.days)),
+        Arc::new(StringArray::from(rows.values)),
+        Arc::new(Int64Array::from(rows.nums)),
+        Arc::new(Int64Array::from(rows.dens)),
+        Arc::new(StringArray::from(rows.sources)),
     ];
     RecordBatch::try_new(spec().schema, columns).map_err(|e| MetricsError::Rollup(e.to_string()))
+}
+
+/// The table's columns being filled.
+#[derive(Default)]
+struct Rows {
+    ids: Vec<String>,
+    dims: Vec<String>,
+    kinds: Vec<&'static str>,
+    days: Vec<Option<i32>>,
+    values: Vec<Option<String>>,
+    nums: Vec<i64>,
+    dens: Vec<i64>,
+    sources: Vec<Option<String>>,
+}
+
+impl Rows {
+    fn push(
+        &mut self,
+        id: &str,
+        dim: &str,
+        kind: &'static str,
+        day: Option<i32>,
+        value: Option<String>,
+        (n, d): (i64, i64),
+    ) {
+        self.ids.push(id.to_string());
+        self.dims.push(dim.to_string());
+        self.kinds.push(kind);
+        self.days.push(day);
+        self.values.push(value);
+        self.nums.push(n);
+        self.dens.push(d);
+        self.sources.push(None);
+    }
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
         None => "CAST(NULL AS VARCHAR)".to_string(),
     };
     let only = |col: &str| match q.days {
-        Some(days) if days.is_empty() => " AND FALSE".to_string(),
+        Some([]) => " AND FALSE".to_string(),
         Some(days) => format!(
             " AND {col} IN ({})",
             days.iter()
