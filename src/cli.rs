@@ -614,6 +614,7 @@ async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
         None => None,
     };
     let _reports = crate::report_schedule::start(cfg.clone(), state.clone()).await?;
+    let _follow = crate::follow::start(cfg.clone(), state.clone());
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
     // requests are answered; now let scheduled work under way finish, and start none

@@ -62,6 +62,14 @@ pub struct ServerConfig {
     /// … or after this many minutes without a request.
     #[serde(default = "default_idle_minutes")]
     pub idle_minutes: u64,
+    /// How often the service looks for runs logged by another process (a `chiso ingest` by
+    /// hand or by cron), in seconds.
+    #[serde(default = "default_follow_seconds")]
+    pub follow_seconds: u64,
+}
+
+fn default_follow_seconds() -> u64 {
+    20
 }
 
 fn default_users() -> String {

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod documents;
+pub mod follow;
 pub mod indicators;
 pub mod pipeline;
 pub mod progress_bars;

@@ -8,7 +8,7 @@ use ingest::Pseudonymiser;
 use ingest::schedule::{self, RunSource};
 use tokio_cron_scheduler::JobScheduler;
 
-use crate::{Config, indicators, pipeline};
+use crate::{Config, pipeline};
 
 /// Scheduled work in progress (ingest runs, reports): each holds the gate while it works, and
 /// shutting down closes it, waiting for the work under way and starting none after.
@@ -64,11 +64,10 @@ async fn run_and_refresh(
             for r in &reports {
                 tracing::info!("{}", pipeline::describe(r).trim_end());
             }
-            if reports.iter().any(|r| !r.unchanged()) {
-                match indicators::evaluator(cfg, &lake).await {
-                    Ok(ev) => state.replace(ev).await,
-                    Err(e) => tracing::error!("refreshing indicators after {source}: {e:#}"),
-                }
+            if reports.iter().any(|r| !r.unchanged())
+                && let Err(e) = crate::follow::refresh(cfg, state).await
+            {
+                tracing::error!("refreshing indicators after {source}: {e:#}");
             }
         }
         Err(e) => tracing::error!("scheduled run of {source}: {e:#}"),

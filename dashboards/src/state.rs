@@ -163,7 +163,14 @@ impl AppState {
 
     /// Switches to a new snapshot.
     pub async fn replace(&self, evaluator: Evaluator) {
-        *self.evaluator.write().await = Arc::new(evaluator);
-        self.memo_map().clear();
+        self.switch(Arc::new(evaluator)).await;
+    }
+
+    /// Switches to a new snapshot, keeping what was already computed from it (figures
+    /// prepared before the switch) and forgetting the rest.
+    pub async fn switch(&self, evaluator: Arc<Evaluator>) {
+        let mine = format!("{:?}|", evaluator.lake_version());
+        *self.evaluator.write().await = evaluator;
+        self.memo_map().retain(|k, _| k.starts_with(&mine));
     }
 }

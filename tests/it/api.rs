@@ -300,3 +300,82 @@ async fn behind_a_trusted_proxy() {
     assert_eq!(fail("203.0.113.7").await, 429);
     assert_eq!(fail("198.51.100.9").await, 401);
 }
+
+/// A run logged by another process (here `chiso ingest`, as cron would run it) reaches a
+/// running service within its polling interval; an answer's tag holds until then.
+#[tokio::test]
+async fn a_run_by_another_process_reaches_the_service() {
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let mut cfg = fx.cfg.clone();
+    cfg.server.follow_seconds = 1;
+    let mut site = chiso::site::site(&cfg);
+    site.default_period = "2026-06".parse().unwrap();
+    let state = dashboards::AppState::new(site, fx.lake(), fx.evaluator().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum_serve(listener, state.clone()));
+    let _follow = chiso::follow::start(std::sync::Arc::new(cfg), state.clone());
+    let client = crate::browser::http_client(&base, &fx.cfg, "ubnd", "ubnd", None).await;
+    let url = format!("{base}/api/indicators?period=2026-06");
+
+    let first = client.get(&url).send().await.unwrap();
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    let body: serde_json::Value = first.json().await.unwrap();
+    let version = body["lake_version"].as_u64().unwrap();
+    let vh1 = |b: &serde_json::Value| {
+        let ops = b["operations"].as_array().unwrap();
+        let r = ops.iter().find(|r| r["id"] == "VH.1").unwrap();
+        (
+            r["numerator"].as_u64().unwrap(),
+            r["denominator"].as_u64().unwrap(),
+        )
+    };
+    let (n, d) = vh1(&body);
+    let again = client
+        .get(&url)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    fx.add_api_page();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chiso"))
+        .args(["--config"])
+        .arg(crate::ward_fixture::config_path(&fx))
+        .args(["ingest", "--source", "one_stop"])
+        .env("CHISO_PSEUDONYM_KEY", "fixture-key-0123456789")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let started = std::time::Instant::now();
+    let body = loop {
+        let resp = client
+            .get(&url)
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        if resp.status() == 200 {
+            assert_ne!(resp.headers()["etag"].to_str().unwrap(), tag);
+            break resp.json::<serde_json::Value>().await.unwrap();
+        }
+        assert_eq!(resp.status(), 304);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the service never noticed the run"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    // the run and its rollups moved the run log by one
+    assert_eq!(body["lake_version"].as_u64().unwrap(), version + 1);
+    // HS03, open and overdue at the end of June before, finished in June within its due time
+    assert_eq!(vh1(&body), (n + 1, d));
+    assert_eq!(state.evaluator().await.lake_version(), Some(version + 1));
+}

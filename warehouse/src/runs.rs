@@ -114,6 +114,24 @@ fn schema() -> SchemaRef {
 }
 
 impl Lake {
+    /// The run log's latest version, read from the listing of its log alone (no commit is
+    /// opened): what a reader polls to notice runs logged by another process. `None` before
+    /// the first run.
+    pub async fn log_version(&self) -> Result<Option<u64>> {
+        let url = self.table_url(TABLE)?;
+        if let Ok(dir) = url.to_file_path()
+            && !dir.join("_delta_log").is_dir()
+        {
+            return Ok(None);
+        }
+        let table = deltalake::DeltaTableBuilder::from_url(url)?.build()?;
+        match table.get_latest_version().await {
+            Ok(v) => Ok(Some(v)),
+            Err(deltalake::DeltaTableError::NotATable(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Appends a run to the log; returns the log's new version.
     pub async fn log_run(&self, run: &RunRecord) -> Result<u64> {
         let r = run.report.as_ref();
