@@ -1,6 +1,8 @@
 //! Benchmark (not a test): a one-stop CSV export of N dossier rows (default one million) into
-//! an empty lake, as `chiso ingest` does it. Prints rows per second and the peak resident
-//! memory of the ingest alone.
+//! an empty lake, as `chiso ingest` does it (read, checked, pseudonymised, committed, indicator
+//! rollups kept). Prints rows per second and the peak resident memory of the ingest alone;
+//! then DuckDB's `COPY (SELECT * FROM read_csv(…)) TO … (FORMAT parquet)` of the same file
+//! (PyPI, installed here if missing) and the ratio of the two times.
 //!
 //! ```text
 //! cargo bench --bench ingest_dossiers -- --rows 1000000
@@ -149,6 +151,28 @@ fn main() -> anyhow::Result<()> {
         r.counts.accepted == rows + PROCEDURES.len() as u64,
         "every generated row (and the catalogue) must be accepted: {:?}",
         r.counts
+    );
+
+    common::duckdb::ensure()?;
+    let csv = dir.path().join("extracts/ho_so_export.csv");
+    let out = common::duckdb::run(
+        "ingest_csv.py",
+        &serde_json::json!({
+            "threads": std::thread::available_parallelism().map_or(2, |n| n.get()),
+            "csv": csv.display().to_string(),
+            "parquet": dir.path().join("duckdb.parquet").display().to_string(),
+        }),
+    )?;
+    let duck = out["seconds"].as_f64().unwrap_or(f64::NAN);
+    println!(
+        "duckdb {}: COPY read_csv → parquet of {} rows in {duck:.1} s; peak memory {:.0} MiB",
+        common::duckdb::VERSION,
+        out["rows"],
+        out["peak_mib"].as_f64().unwrap_or(f64::NAN)
+    );
+    println!(
+        "ratio: chiso takes {:.2} × DuckDB's time (goal ≤ 2)",
+        seconds / duck
     );
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! What the benchmarks share: the process's peak memory, and a lake made from the sample.
 
 use std::path::{Path, PathBuf};
+
+pub mod duckdb;
 use std::time::Instant;
 
 /// Peak resident memory of this process in MiB (Linux `VmHWM`).

@@ -81,6 +81,7 @@ pub struct BreakdownValue {
 pub const NO_DATA: &str = "chưa có dữ liệu";
 
 type Cache<K> = Mutex<HashMap<K, Arc<Vec<DayCount>>>>;
+type MilestoneCache = Mutex<HashMap<(String, Window, Option<i32>), Option<MilestoneState>>>;
 
 /// Computes indicators over one snapshot of the lake.
 pub struct Evaluator {
@@ -100,6 +101,8 @@ pub struct Evaluator {
     /// Per indicator and breakdown (`""`: the whole ward), its counts by day.
     series: Mutex<HashMap<(String, String), Arc<Series>>>,
     windows: Cache<(String, Window, Option<String>)>,
+    /// A milestone row's latest status report per window (the same for every khu phố).
+    milestones: MilestoneCache,
     kinds: Mutex<HashMap<(String, String), Option<ColumnKind>>>,
 }
 
@@ -139,6 +142,7 @@ impl Evaluator {
             table_versions: HashMap::new(),
             kept: Mutex::default(),
             series: Mutex::default(),
+            milestones: Mutex::default(),
             windows: Mutex::default(),
             kinds: Mutex::default(),
         })
@@ -301,7 +305,16 @@ impl Evaluator {
                 .await?;
             return Ok(Arc::new(series.window(w)));
         }
-        let key = (ind.id.clone(), *w, dim);
+        // a catalogue read as it is has one count whatever the window
+        let keyed = match m.basis {
+            Basis::Current => Window {
+                rule: w.rule,
+                from: NaiveDate::MIN,
+                to: NaiveDate::MIN,
+            },
+            _ => *w,
+        };
+        let key = (ind.id.clone(), keyed, dim);
         if let Some(c) = lock(&self.windows).get(&key) {
             return Ok(c.clone());
         }
@@ -365,6 +378,23 @@ impl Evaluator {
             return Ok(false);
         };
         Ok(!self.by_window && self.kept_current(&*self.kept().await?, ind, m))
+    }
+
+    /// The latest status report of a milestone row as of a window's end, read once per window.
+    async fn milestone_state(
+        &self,
+        ind: &Indicator,
+        m: &crate::MilestoneMeasure,
+        w: &Window,
+        year: Option<i32>,
+    ) -> Result<Option<MilestoneState>> {
+        let key = (ind.id.clone(), *w, year);
+        if let Some(s) = lock(&self.milestones).get(&key) {
+            return Ok(s.clone());
+        }
+        let state = crate::milestone::state(&self.ctx, ind, m, w, year).await?;
+        lock(&self.milestones).insert(key, state.clone());
+        Ok(state)
     }
 
     /// The snapshot's rollup table, read once.
@@ -468,7 +498,7 @@ impl Evaluator {
             kho_groups: None,
         };
         if let Some(m) = &ind.milestone {
-            let state = crate::milestone::state(&self.ctx, ind, m, &w, milestone).await?;
+            let state = self.milestone_state(ind, m, &w, milestone).await?;
             v.status = crate::milestone::status(state.as_ref(), &w, period, milestone);
             if let Some(s) = &state {
                 v.value_text = s.text();

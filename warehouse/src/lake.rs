@@ -224,6 +224,40 @@ impl Lake {
     /// by that time) and each data table at the highest version those runs recorded. A report
     /// made in July is made again in December with the same numbers.
     pub async fn session_as_of(&self, at: AsOf) -> Result<Snapshot> {
+        let (runs, pinned) = self.pinned(at).await?;
+        let ctx = SessionContext::new();
+        let mut tables = Vec::new();
+        for (name, t) in pinned {
+            register(&ctx, &name, &t).await?;
+            tables.push(TableInfo::of(name, &t)?);
+        }
+        if let Some(r) = &runs {
+            register(&ctx, crate::runs::TABLE, r).await?;
+        }
+        Ok(Snapshot {
+            ctx,
+            version: runs.and_then(|r| r.version()),
+            tables,
+        })
+    }
+
+    /// The Parquet files of each table as the lake stood at `at` (the run log not included):
+    /// what another engine reads to see exactly the lake a session sees.
+    pub async fn files_as_of(
+        &self,
+        at: AsOf,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>> {
+        let (_, pinned) = self.pinned(at).await?;
+        let mut out = std::collections::BTreeMap::new();
+        for (name, t) in pinned {
+            out.insert(name, t.get_file_uris()?.collect());
+        }
+        Ok(out)
+    }
+
+    /// The run log at `at` and every other table at the version the runs logged by then
+    /// recorded (book-keeping tables at their latest).
+    async fn pinned(&self, at: AsOf) -> Result<(Option<DeltaTable>, Vec<(String, DeltaTable)>)> {
         let runs = match self.table(crate::runs::TABLE).await? {
             Some(mut t) => {
                 if let AsOf::Version(v) = at {
@@ -252,7 +286,6 @@ impl Lake {
             Some(r) => logged_versions(r, until).await?,
             None => Default::default(),
         };
-        let ctx = SessionContext::new();
         let mut tables = Vec::new();
         for name in self.table_names()? {
             if name == crate::runs::TABLE {
@@ -270,17 +303,9 @@ impl Lake {
                     t.load_version(v).await?;
                 }
             }
-            register(&ctx, &name, &t).await?;
-            tables.push(TableInfo::of(name, &t)?);
+            tables.push((name, t));
         }
-        if let Some(r) = &runs {
-            register(&ctx, crate::runs::TABLE, r).await?;
-        }
-        Ok(Snapshot {
-            ctx,
-            version: runs.and_then(|r| r.version()),
-            tables,
-        })
+        Ok((runs, tables))
     }
 }
 
