@@ -2,7 +2,9 @@
 //! process over a lake made by `chiso sample` and `chiso ingest`; `wrk` (Debian's package)
 //! sends 50 connections for a while at `/api/indicators`, the overview page `/` and one PNG
 //! chart, each warmed up first, signed in as a ward account. It prints p50 and p99 latency and
-//! requests per second as wrk measures them.
+//! requests per second as wrk measures them. Before any of that, it times the first request
+//! for each of several periods and khu phố after the start: what a person waits for a figure
+//! nobody asked for yet.
 //!
 //! ```text
 //! cargo bench --bench load -- [--scale 1] [--until 2026-10] [--seconds 20] [--connections 50]
@@ -83,6 +85,43 @@ fn main() -> anyhow::Result<()> {
         anyhow::Ok(format!("http://{addr}"))
     })?;
     let cookie = runtime.block_on(sign_in(&base, "do-tai", password))?;
+    // the first request for a period (and a khu phố) nobody asked for since the start
+    let mut firsts = Vec::new();
+    let units: Vec<String> = cfg.ward.units.iter().map(|u| u.code.clone()).collect();
+    let mut month = until;
+    for i in 0..6 {
+        let unit = units
+            .get(i * 2)
+            .map(|u| format!("&unit={u}"))
+            .unwrap_or_default();
+        let url = format!("{base}/api/indicators?period={month}{unit}");
+        let started = std::time::Instant::now();
+        runtime.block_on(async {
+            let r = reqwest::Client::new()
+                .get(&url)
+                .header("cookie", &cookie)
+                .send()
+                .await?;
+            anyhow::ensure!(r.status().is_success(), "{url}: {}", r.status());
+            r.bytes().await?;
+            anyhow::Ok(())
+        })?;
+        firsts.push((
+            started.elapsed().as_secs_f64() * 1000.0,
+            format!("{month}{unit}"),
+        ));
+        month =
+            metrics::Period::month_of(month.first_day().pred_opt().unwrap_or(month.first_day()));
+    }
+    let worst = firsts.iter().map(|f| f.0).fold(0.0, f64::max);
+    println!(
+        "first request for a period after the start: {} (slowest {worst:.0} ms; goal < 300 ms)",
+        firsts
+            .iter()
+            .map(|(ms, what)| format!("{what} {ms:.0} ms"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!(
         "service on {base}; wrk, {connections} connections, {seconds} s each, after a warm-up"
     );

@@ -185,6 +185,16 @@ impl Measure {
 }
 
 impl Catalogue {
+    /// Creates the catalogue's views in a session; a view over a table the session lacks is
+    /// left out (its measures have no data).
+    pub async fn register_views(&self, ctx: &datafusion::prelude::SessionContext) {
+        for v in &self.views {
+            if let Ok(df) = ctx.sql(&v.sql).await {
+                let _ = ctx.register_table(v.name.as_str(), df.into_view());
+            }
+        }
+    }
+
     /// Loads and checks the catalogue file.
     pub fn load(path: &Path) -> Result<Catalogue> {
         let text = std::fs::read_to_string(path).map_err(|e| MetricsError::Catalogue {

@@ -114,21 +114,11 @@ struct KeptCounts {
     series: HashMap<(String, String), Arc<Series>>,
 }
 
-/// Creates the catalogue's views in a session; a view over a table the session lacks is
-/// left out (its measures have no data).
-pub(crate) async fn register_views(ctx: &SessionContext, catalogue: &Catalogue) {
-    for v in &catalogue.views {
-        if let Ok(df) = ctx.sql(&v.sql).await {
-            let _ = ctx.register_table(v.name.as_str(), df.into_view());
-        }
-    }
-}
-
 impl Evaluator {
     /// An evaluator over `ctx` (a session with the lake's tables registered); the catalogue's
     /// views are created in it.
     pub async fn new(catalogue: Catalogue, ctx: SessionContext, tz: Tz) -> Result<Self> {
-        register_views(&ctx, &catalogue).await;
+        catalogue.register_views(&ctx).await;
         let offset_seconds = measure::offset_seconds(tz);
         Ok(Self {
             catalogue,
@@ -344,7 +334,7 @@ impl Evaluator {
         let series = if self.kept_current(&kept, ind, m) {
             kept.series.get(&key).cloned().unwrap_or_default()
         } else {
-            let counting = rollup::keep::Measured {
+            let counting = rollup::count::Measured {
                 id: &ind.id,
                 m,
                 parts,

@@ -17,6 +17,7 @@
 //! after; a measure whose definition changed, or whose tables moved in a way the run cannot
 //! account for, is recomputed whole. `chiso rollups rebuild` recomputes everything.
 
+pub mod count;
 pub mod index;
 pub mod keep;
 pub mod parts;

@@ -39,12 +39,9 @@ impl Shape {
 /// One part of a measure as kept per day.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum Part {
-    /// Rows counted on the local day of `column`.
-    Days {
-        column: String,
-        numerator: String,
-        denominator: String,
-    },
+    /// Counted on a day or held over days, as a `conditions` measure declares it; an `event`
+    /// measure is one such part, its rows counted on the day of its column.
+    Counted(RollupPart),
     /// The latest row per `key` as of each day: a row holds from its day until the day of
     /// the key's next row.
     States {
@@ -53,28 +50,23 @@ pub enum Part {
         numerator: String,
         denominator: String,
     },
-    /// Rows held from the latest of `from` up to the day before `until`.
-    Spans {
-        from: Vec<String>,
-        until: String,
-        numerator: String,
-        denominator: String,
-    },
 }
 
 impl Part {
     pub fn shape(&self) -> Shape {
         match self {
-            Part::Days { .. } => Shape::Days,
-            Part::States { .. } | Part::Spans { .. } => Shape::Changes,
+            Part::Counted(RollupPart::Days { .. }) => Shape::Days,
+            Part::Counted(RollupPart::Spans { .. }) | Part::States { .. } => Shape::Changes,
         }
     }
 
     /// The columns read as days.
     pub fn date_columns(&self) -> Vec<&str> {
         match self {
-            Part::Days { column, .. } | Part::States { column, .. } => vec![column],
-            Part::Spans { from, until, .. } => from
+            Part::Counted(RollupPart::Days { column, .. }) | Part::States { column, .. } => {
+                vec![column]
+            }
+            Part::Counted(RollupPart::Spans { from, until, .. }) => from
                 .iter()
                 .map(String::as_str)
                 .chain([until.as_str()])
@@ -92,44 +84,20 @@ pub fn parts(m: &Measure) -> Option<Vec<Part>> {
     }
     let (numerator, denominator) = (m.numerator.clone(), m.denominator.clone());
     match &m.basis {
-        Basis::Event { column } if m.by_day() => Some(vec![Part::Days {
+        Basis::Event { column } if m.by_day() => Some(vec![Part::Counted(RollupPart::Days {
             column: column.clone(),
             numerator,
             denominator,
-        }]),
+        })]),
         Basis::AsOf { column, key } if m.by_span() => Some(vec![Part::States {
             column: column.clone(),
             key: key.clone(),
             numerator,
             denominator,
         }]),
-        Basis::Conditions if !m.rollup.is_empty() => Some(
-            m.rollup
-                .iter()
-                .map(|p| match p {
-                    RollupPart::Days {
-                        column,
-                        numerator,
-                        denominator,
-                    } => Part::Days {
-                        column: column.clone(),
-                        numerator: numerator.clone(),
-                        denominator: denominator.clone(),
-                    },
-                    RollupPart::Spans {
-                        from,
-                        until,
-                        numerator,
-                        denominator,
-                    } => Part::Spans {
-                        from: from.clone(),
-                        until: until.clone(),
-                        numerator: numerator.clone(),
-                        denominator: denominator.clone(),
-                    },
-                })
-                .collect(),
-        ),
+        Basis::Conditions if !m.rollup.is_empty() => {
+            Some(m.rollup.iter().cloned().map(Part::Counted).collect())
+        }
         _ => None,
     }
 }
@@ -167,11 +135,11 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
     };
     let src = q.source;
     match part {
-        Part::Days {
+        Part::Counted(RollupPart::Days {
             column,
             numerator,
             denominator,
-        } => {
+        }) => {
             let (num, den) = q.measure.aggregates_of(numerator, denominator);
             let d = day(column);
             format!(
@@ -198,12 +166,12 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
             );
             changes(&spans, &only("_ngay"))
         }
-        Part::Spans {
+        Part::Counted(RollupPart::Spans {
             from,
             until,
             numerator,
             denominator,
-        } => {
+        }) => {
             let (num, den) = q.measure.aggregates_of(numerator, denominator);
             let starts: Vec<String> = from.iter().map(|c| day(c)).collect();
             let start = match starts.as_slice() {
