@@ -209,8 +209,8 @@ impl Measured<'_> {
                         ),
                         _ => format!("{rows} AS r"),
                     };
-                    for e in self.part(session, part, &source, None, None).await? {
-                        touched.insert(e.day);
+                    for r in self.rows(session, part, &source, &[], None).await? {
+                        touched.insert(r.day);
                     }
                 }
                 let _ = session.deregister_table(KEYS);

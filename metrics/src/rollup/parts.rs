@@ -107,21 +107,33 @@ pub struct Query<'a> {
     pub measure: &'a Measure,
     /// The relation read: the measure's source, or a part of it.
     pub source: &'a str,
-    /// The breakdown column, `None` for the whole ward.
-    pub value: Option<&'a str>,
+    /// The breakdown columns counted by (none: the whole ward only).
+    pub values: &'a [&'a str],
     /// Only these days (days since 1970-01-01), or every day.
     pub days: Option<&'a [i64]>,
     pub offset_seconds: i64,
 }
 
-/// The part's rows, `(_ngay, gia_tri, tu_so, mau_so)`. `kind` tells how each date column is
-/// read.
+/// The part's rows, `(_ngay, v0, v1, …, tu_so, mau_so)` with a `v` per breakdown column,
+/// counted once for every breakdown at the finest grain (one scan of the source). `kind` tells
+/// how each date column is read.
 pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> String {
     let day = |c: &str| local_day(c, kind(c), q.offset_seconds);
-    let value = match q.value {
-        Some(c) => format!("CAST({c} AS VARCHAR)"),
-        None => "CAST(NULL AS VARCHAR)".to_string(),
+    let value: String = q
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("CAST({c} AS VARCHAR) AS v{i}, "))
+        .collect();
+    let vs: String = (0..q.values.len()).map(|i| format!("v{i}, ")).collect();
+    // GROUP BY 1, …, n
+    let by = |n: usize| {
+        (1..=n)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let k = q.values.len();
     let only = |col: &str| match q.days {
         Some([]) => " AND FALSE".to_string(),
         Some(days) => format!(
@@ -143,9 +155,10 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
             let (num, den) = q.measure.aggregates_of(numerator, denominator);
             let d = day(column);
             format!(
-                "SELECT {d} AS _ngay, {value} AS gia_tri, {num} AS tu_so, {den} AS mau_so \
-                 FROM {src} WHERE {column} IS NOT NULL{} GROUP BY 1, 2",
-                only(&d)
+                "SELECT {d} AS _ngay, {value}{num} AS tu_so, {den} AS mau_so \
+                 FROM {src} WHERE {column} IS NOT NULL{} GROUP BY {}",
+                only(&d),
+                by(k + 1)
             )
         }
         Part::States {
@@ -156,15 +169,16 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
         } => {
             let (num, den) = q.measure.aggregates_of(numerator, denominator);
             let spans = format!(
-                "SELECT {from} AS _tu, {until} AS _den, {value} AS gia_tri, {num} AS tu_so, \
+                "SELECT {from} AS _tu, {until} AS _den, {value}{num} AS tu_so, \
                  {den} AS mau_so \
                  FROM (SELECT *, lead({column}) OVER (PARTITION BY {key} ORDER BY {column}) \
-                 AS _next FROM {src} WHERE {column} IS NOT NULL) AS s GROUP BY 1, 2, 3",
+                 AS _next FROM {src} WHERE {column} IS NOT NULL) AS s GROUP BY {}",
+                by(k + 2),
                 from = day(column),
                 until = local_day("_next", kind(column), q.offset_seconds),
                 key = key.join(", "),
             );
-            changes(&spans, &only("_ngay"))
+            changes(&spans, &vs, &by(k + 1), &only("_ngay"))
         }
         Part::Counted(RollupPart::Spans {
             from,
@@ -184,24 +198,26 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
                 .collect::<Vec<_>>()
                 .join(" AND ");
             let spans = format!(
-                "SELECT * FROM (SELECT {start} AS _tu, {end} AS _den, {value} AS gia_tri, \
-                 {num} AS tu_so, {den} AS mau_so FROM {src} WHERE {present} GROUP BY 1, 2, 3) \
+                "SELECT * FROM (SELECT {start} AS _tu, {end} AS _den, {value}\
+                 {num} AS tu_so, {den} AS mau_so FROM {src} WHERE {present} GROUP BY {}) \
                  AS s WHERE _den IS NULL OR _den > _tu",
+                by(k + 2),
                 end = day(until),
             );
-            changes(&spans, &only("_ngay"))
+            changes(&spans, &vs, &by(k + 1), &only("_ngay"))
         }
     }
 }
 
-/// `+` on the day a span starts, `−` on the day it ends, per day and value.
-fn changes(spans: &str, only: &str) -> String {
+/// `+` on the day a span starts, `−` on the day it ends, per day and breakdown values `vs`
+/// (`v0, v1, …, `), grouped `by`.
+fn changes(spans: &str, vs: &str, by: &str, only: &str) -> String {
     format!(
         "WITH spans AS ({spans}) \
-         SELECT _ngay, gia_tri, CAST(sum(tu_so) AS BIGINT) AS tu_so, \
+         SELECT _ngay, {vs}CAST(sum(tu_so) AS BIGINT) AS tu_so, \
          CAST(sum(mau_so) AS BIGINT) AS mau_so FROM (\
-         SELECT _tu AS _ngay, gia_tri, tu_so, mau_so FROM spans \
-         UNION ALL SELECT _den AS _ngay, gia_tri, -tu_so AS tu_so, -mau_so AS mau_so \
-         FROM spans WHERE _den IS NOT NULL) AS c WHERE TRUE{only} GROUP BY 1, 2"
+         SELECT _tu AS _ngay, {vs}tu_so, mau_so FROM spans \
+         UNION ALL SELECT _den AS _ngay, {vs}-tu_so AS tu_so, -mau_so AS mau_so \
+         FROM spans WHERE _den IS NOT NULL) AS c WHERE TRUE{only} GROUP BY {by}"
     )
 }
