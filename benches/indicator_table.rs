@@ -318,13 +318,11 @@ fn duckdb_sql(m: &Measure, dates: &[String]) -> String {
     let is_date = |c: &str| dates.iter().any(|d| d == c);
     let src = &m.source;
     let (from, on) = match &m.basis {
-        Basis::Event { column: c } if is_date(c) => {
-            (src.clone(), format!("s.{c} BETWEEN w.w_first AND w.w_last"))
+        // a column may be an expression over the source's columns: left unqualified
+        Basis::Event { column: c } if is_date(c) || c.starts_with("to_date(") => {
+            (src.clone(), format!("{c} BETWEEN w.w_first AND w.w_last"))
         }
-        Basis::Event { column: c } => (
-            src.clone(),
-            format!("s.{c} >= w.w_start AND s.{c} < w.w_end"),
-        ),
+        Basis::Event { column: c } => (src.clone(), format!("{c} >= w.w_start AND {c} < w.w_end")),
         Basis::AsOf { column: c, key } => {
             let from = format!(
                 "(SELECT *, lead({c}) OVER (PARTITION BY {} ORDER BY {c}) AS _next FROM {src}                  WHERE {c} IS NOT NULL)",

@@ -238,14 +238,7 @@ impl Evaluator {
         if let Some(v) = lock(&self.kinds).get(&k) {
             return *v;
         }
-        let kind = match self.ctx.table(source).await {
-            Ok(df) => df
-                .schema()
-                .field_with_unqualified_name(column)
-                .ok()
-                .map(|f| ColumnKind::of(f.data_type())),
-            Err(_) => None,
-        };
+        let kind = measure::kind_of(&self.ctx, source, column).await;
         lock(&self.kinds).insert(k, kind);
         kind
     }

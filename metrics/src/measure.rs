@@ -110,6 +110,24 @@ impl ColumnKind {
     }
 }
 
+/// How a source's date column — or an expression over its columns, such as
+/// `to_date(billing_month || '-01')` — is read; `None` when the source lacks it.
+pub(crate) async fn kind_of(
+    ctx: &datafusion::prelude::SessionContext,
+    source: &str,
+    column: &str,
+) -> Option<ColumnKind> {
+    let df = ctx.table(source).await.ok()?;
+    if let Ok(f) = df.schema().field_with_unqualified_name(column) {
+        return Some(ColumnKind::of(f.data_type()));
+    }
+    let typed = ctx
+        .sql(&format!("SELECT {column} AS d FROM {source} LIMIT 0"))
+        .await
+        .ok()?;
+    Some(ColumnKind::of(typed.schema().field(0).data_type()))
+}
+
 /// The zone's offset from UTC in seconds. The local day is computed from UTC microseconds
 /// with it: Asia/Ho_Chi_Minh has kept UTC+7 since 1975, and integer arithmetic keeps the
 /// queries exact and fast at any scale.

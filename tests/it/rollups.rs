@@ -68,7 +68,7 @@ async fn kept_counts_give_the_figures_of_the_raw_tables() {
         from_kept,
         [
             "I.3", "I.4", "I.5", "I.7", "II.1", "II.2", "II.3", "II.4", "II.5", "II.6", "VH.1",
-            "VH.2", "VH.3", "VH.5"
+            "VH.2", "VH.3", "VH.4", "VH.5"
         ]
     );
     let raw = fx.evaluator().await.by_window();

@@ -167,11 +167,9 @@ pub(crate) async fn kinds(
     part: &Part,
 ) -> BTreeMap<String, ColumnKind> {
     let mut out = BTreeMap::new();
-    if let Ok(df) = ctx.table(source).await {
-        for c in part.date_columns() {
-            if let Ok(f) = df.schema().field_with_unqualified_name(c) {
-                out.insert(c.to_string(), ColumnKind::of(f.data_type()));
-            }
+    for c in part.date_columns() {
+        if let Some(k) = crate::measure::kind_of(ctx, source, c).await {
+            out.insert(c.to_string(), k);
         }
     }
     out
