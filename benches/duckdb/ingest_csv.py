@@ -2,7 +2,6 @@
 way a user would load it. Prints the seconds and the peak memory of the process."""
 
 import json
-import resource
 import sys
 import time
 
@@ -18,5 +17,10 @@ con.execute(
 )
 rows = con.execute(f"SELECT count(*) FROM read_parquet('{job['parquet']}')").fetchone()[0]
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# this process's own peak (VmHWM starts again at exec; getrusage would count the parent's)
+peak = next(
+    int(line.split()[1]) / 1024
+    for line in open("/proc/self/status")
+    if line.startswith("VmHWM:")
+)
 print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
