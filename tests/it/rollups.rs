@@ -168,6 +168,26 @@ async fn kept_run_by_run_they_equal_a_rebuild() {
     assert!(after.counts_kept("VH.1").await.unwrap());
     let i3_after = after.value("I.3", july, None).await.unwrap();
     assert_eq!(i3_after.denominator, i3.denominator.map(|d| d + 1));
+    // the lake as it stood before the re-sent dossiers reads the rollups of then
+    let then = chiso::indicators::evaluator_at(
+        &fx.cfg,
+        &fx.lake(),
+        metrics::AsOf::Version(before.lake_version().unwrap()),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(then.counts_kept("I.3").await.unwrap());
+    let i3_then = then.value("I.3", july, None).await.unwrap();
+    assert_eq!(
+        (i3_then.numerator, i3_then.denominator),
+        (i3.numerator, i3.denominator)
+    );
+    same_figures(
+        &then,
+        &then.with_other_rule(None).await.unwrap().by_window(),
+    )
+    .await;
 
     // a petition finished late, re-sent
     std::fs::write(
