@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use arrow::array::BooleanArray;
 use arrow::record_batch::RecordBatch;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
@@ -118,52 +119,60 @@ impl Lake {
         data: &TableData,
     ) -> Result<(TableCommit, Option<Changed>)> {
         let spec = &data.spec;
-        let table = match self.table(&spec.name).await? {
+        let mut table = match self.table(&spec.name).await? {
             Some(t) => t,
             None => self.create_table(spec).await?,
         };
-        let ctx = SessionContext::new();
-        let src = MemTable::try_new(spec.schema.clone(), vec![data.batches.clone()])?;
-        ctx.register_table("src", Arc::new(src))?;
-        register(&ctx, "tgt", &table).await?;
-        let changed = ctx.sql(&changed_rows_sql(spec)).await?;
-        let changed: Vec<RecordBatch> = changed.collect().await?;
-        let rows: usize = changed.iter().map(|b| b.num_rows()).sum();
-        if rows == 0 {
-            let done = TableCommit {
-                table: spec.name.clone(),
-                version: None,
-                rows_changed: 0,
-                current_version: table.version().unwrap_or(0),
-            };
-            return Ok((done, None));
-        }
         let before = table.version();
-        let keys = changed
-            .iter()
-            .map(|b| {
+        let (mut rows, mut keys) = (0, Vec::new());
+        // the batch is compared and written a slice at a time, so that what the comparison
+        // and the writer hold stays bounded whatever the batch's size; readers see none of
+        // the slices' versions until the run's log row names the last one
+        for slice in slices(&data.batches, SLICE_ROWS) {
+            let ctx = SessionContext::new();
+            let src = MemTable::try_new(spec.schema.clone(), vec![slice])?;
+            ctx.register_table("src", Arc::new(src))?;
+            register(&ctx, "tgt", &table).await?;
+            let changed: Vec<RecordBatch> =
+                ctx.sql(&changed_rows_sql(spec)).await?.collect().await?;
+            let n: usize = changed.iter().map(|b| b.num_rows()).sum();
+            if n == 0 {
+                continue;
+            }
+            rows += n;
+            for b in changed.iter().filter(|b| b.num_rows() > 0) {
                 let idx: Vec<usize> = spec
                     .key
                     .iter()
                     .filter_map(|k| b.schema().index_of(k).ok())
                     .collect();
-                b.project(&idx)
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let props = commit_properties(batch, spec);
-        let table = match &spec.merge {
-            MergeRule::InsertNew => {
-                table
-                    .write(changed)
+                keys.push(b.project(&idx)?);
+            }
+            // rows whose key the table does not hold yet are appended: only those replacing
+            // a row need the merge, which reads the table to find them
+            let (new, replacing) = split_replacing(&changed)?;
+            if !new.is_empty() {
+                table = table
+                    .write(new)
                     .with_save_mode(SaveMode::Append)
-                    .with_commit_properties(props)
-                    .await?
+                    .with_commit_properties(commit_properties(batch, spec))
+                    .await?;
             }
-            MergeRule::LatestBy(_) | MergeRule::Upsert => {
-                merge(&ctx, table, spec, changed, props).await?
+            if !replacing.is_empty() {
+                let props = commit_properties(batch, spec);
+                table = merge(&ctx, table, spec, replacing, props).await?;
             }
-        };
+        }
         let after = table.version().unwrap_or(0);
+        if rows == 0 {
+            let done = TableCommit {
+                table: spec.name.clone(),
+                version: None,
+                rows_changed: 0,
+                current_version: after,
+            };
+            return Ok((done, None));
+        }
         let done = TableCommit {
             table: spec.name.clone(),
             version: table.version(),
@@ -179,6 +188,33 @@ impl Lake {
         };
         Ok((done, Some(changed)))
     }
+}
+
+/// Rows compared and written at a time.
+const SLICE_ROWS: usize = 256 * 1024;
+
+/// The batches cut into slices of at most `rows` rows (no data is copied).
+fn slices(batches: &[RecordBatch], rows: usize) -> Vec<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    let mut current: Vec<RecordBatch> = Vec::new();
+    let mut held = 0;
+    for b in batches {
+        let mut offset = 0;
+        while offset < b.num_rows() {
+            let take = (rows - held).min(b.num_rows() - offset);
+            current.push(b.slice(offset, take));
+            offset += take;
+            held += take;
+            if held == rows {
+                out.push(std::mem::take(&mut current));
+                held = 0;
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 async fn merge(
@@ -229,8 +265,37 @@ async fn merge(
     Ok(table)
 }
 
-/// The source rows that would change the target. Comparing before merging keeps a repeated
-/// batch from writing a new version with nothing new in it.
+/// The column [`changed_rows_sql`] adds: true where the row replaces one of the target's.
+const REPLACES: &str = "_replaces";
+
+/// Changed rows (with [`REPLACES`] last) as the rows new to the table and those replacing
+/// one of its rows, both without that column.
+fn split_replacing(changed: &[RecordBatch]) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>)> {
+    let (mut new, mut replacing) = (Vec::new(), Vec::new());
+    for b in changed.iter().filter(|b| b.num_rows() > 0) {
+        let last = b.num_columns() - 1;
+        let flags = b
+            .column(last)
+            .as_any()
+            .downcast_ref::<BooleanArray>()
+            .ok_or_else(|| {
+                datafusion::error::DataFusionError::Internal(format!("{REPLACES} is boolean"))
+            })?;
+        let rows = b.project(&(0..last).collect::<Vec<_>>())?;
+        let fresh = arrow::compute::not(flags)?;
+        for (mask, out) in [(&fresh, &mut new), (flags, &mut replacing)] {
+            let part = arrow::compute::filter_record_batch(&rows, mask)?;
+            if part.num_rows() > 0 {
+                out.push(part);
+            }
+        }
+    }
+    Ok((new, replacing))
+}
+
+/// The source rows that would change the target, each with whether it replaces a target row
+/// ([`REPLACES`]). Comparing before merging keeps a repeated batch from writing a new version
+/// with nothing new in it.
 fn changed_rows_sql(spec: &TableSpec) -> String {
     let on = |a: &str, b: &str| {
         spec.key
@@ -241,11 +306,11 @@ fn changed_rows_sql(spec: &TableSpec) -> String {
     };
     match &spec.merge {
         MergeRule::InsertNew => format!(
-            "SELECT s.* FROM src s LEFT ANTI JOIN tgt t ON {}",
+            "SELECT s.*, false AS {REPLACES} FROM src s LEFT ANTI JOIN tgt t ON {}",
             on("s", "t")
         ),
         MergeRule::LatestBy(col) => format!(
-            "SELECT s.* FROM src s LEFT JOIN tgt t ON {} \
+            "SELECT s.*, t.{k} IS NOT NULL AS {REPLACES} FROM src s LEFT JOIN tgt t ON {} \
              WHERE t.{k} IS NULL OR s.{col} > t.{col}",
             on("s", "t"),
             k = spec.key[0],
@@ -253,9 +318,14 @@ fn changed_rows_sql(spec: &TableSpec) -> String {
         MergeRule::Upsert => {
             let content = spec.content_columns().join(", ");
             format!(
-                "SELECT s.* FROM src s LEFT SEMI JOIN \
-                 (SELECT {content} FROM src EXCEPT SELECT {content} FROM tgt) c ON {}",
-                on("s", "c")
+                "SELECT s.*, t.{k} IS NOT NULL AS {REPLACES} FROM \
+                 (SELECT s.* FROM src s LEFT SEMI JOIN \
+                  (SELECT {content} FROM src EXCEPT SELECT {content} FROM tgt) c ON {}) s \
+                 LEFT JOIN (SELECT DISTINCT {keys} FROM tgt) t ON {}",
+                on("s", "c"),
+                on("s", "t"),
+                k = spec.key[0],
+                keys = spec.key.join(", "),
             )
         }
     }
@@ -269,4 +339,40 @@ fn commit_properties(batch: &Batch, spec: &TableSpec) -> CommitProperties {
         ("chiso.files".to_string(), json!(batch.files)),
         ("chiso.rows".to_string(), json!(batch.counts)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, Int64Array};
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn slices_hold_every_row_once_and_at_most_so_many() {
+        let schema = Arc::new(Schema::new(vec![Field::new("k", DataType::Int64, false)]));
+        let batch = |from: i64, n: i64| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from_iter_values(from..from + n))],
+            )
+            .unwrap()
+        };
+        let batches = [batch(0, 5), batch(5, 1), batch(6, 9)];
+        let cut = slices(&batches, 4);
+        let sizes: Vec<usize> = cut
+            .iter()
+            .map(|s| s.iter().map(|b| b.num_rows()).sum())
+            .collect();
+        assert_eq!(sizes, [4, 4, 4, 3]);
+        let all: Vec<i64> = cut
+            .iter()
+            .flatten()
+            .flat_map(|b| {
+                let c = b.column(0).as_any().downcast_ref::<Int64Array>().unwrap();
+                (0..c.len()).map(|i| c.value(i)).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(all, (0..15).collect::<Vec<_>>());
+        assert!(slices(&[], 4).is_empty());
+    }
 }
