@@ -263,6 +263,16 @@ pub struct Drift {
     wrong: std::collections::BTreeMap<String, u64>,
 }
 
+/// Adds `n` to a field's count; the name is copied only the first time it is seen.
+fn count(counts: &mut std::collections::BTreeMap<String, u64>, field: &str, n: u64) {
+    match counts.get_mut(field) {
+        Some(c) => *c += n,
+        None => {
+            counts.insert(field.to_string(), n);
+        }
+    }
+}
+
 /// Fewer filled values than this say nothing about a column's type.
 const DRIFT_MIN_VALUES: u64 = 5;
 /// Share of wrongly typed values from which a column counts as changed.
@@ -273,11 +283,21 @@ impl Drift {
     pub fn observe(&mut self, rec: &RawRecord, errors: &[FieldError]) {
         for (field, value) in &rec.fields {
             if !value.trim().is_empty() {
-                *self.filled.entry(field.clone()).or_default() += 1;
+                count(&mut self.filled, field, 1);
             }
         }
         for e in errors.iter().filter(|e| e.wrong_type) {
-            *self.wrong.entry(e.field.clone()).or_default() += 1;
+            count(&mut self.wrong, &e.field, 1);
+        }
+    }
+
+    /// Adds what another reader of the same file observed.
+    pub fn merge(&mut self, other: Drift) {
+        for (field, n) in other.filled {
+            count(&mut self.filled, &field, n);
+        }
+        for (field, n) in other.wrong {
+            count(&mut self.wrong, &field, n);
         }
     }
 

@@ -4,5 +4,6 @@
 pub mod declared;
 pub mod fields;
 pub mod limits;
+pub mod parallel;
 pub mod pseudonym;
 pub(crate) mod run;

@@ -16,7 +16,8 @@ pub const KEY_ENV: &str = "CHISO_PSEUDONYM_KEY";
 /// Keyed hashing of personal fields.
 #[derive(Clone)]
 pub struct Pseudonymiser {
-    key: Vec<u8>,
+    /// The HMAC already keyed: each token then costs only the hashing of its value.
+    keyed: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Pseudonymiser {
@@ -33,7 +34,9 @@ impl Pseudonymiser {
         if key.len() < 16 {
             return Err(IngestError::MissingKey);
         }
-        Ok(Self { key })
+        // new_from_slice never fails for HMAC, whatever the key length
+        let keyed = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| IngestError::MissingKey)?;
+        Ok(Self { keyed })
     }
 
     /// Reads the key from `CHISO_PSEUDONYM_KEY`, else from `key_file`.
@@ -62,8 +65,7 @@ impl Pseudonymiser {
         if norm.is_empty() {
             return None;
         }
-        // new_from_slice never fails for HMAC, whatever the key length
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).ok()?;
+        let mut mac = self.keyed.clone();
         mac.update(norm.as_bytes());
         let out = mac.finalize().into_bytes();
         Some(format!("p1:{}", hex::encode(&out[..16])))

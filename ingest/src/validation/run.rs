@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::extract::{ExtractFile, SourceFile};
-use crate::fields::Fields;
+use crate::fields::{FieldError, Fields};
 use crate::raw::RawRecord;
 use sha2::{Digest, Sha256};
 
@@ -180,13 +180,13 @@ impl Run {
     }
 
     pub fn reject_fields(&mut self, file: &FileInfo, row: u64, f: Fields, personal: &[&str]) {
-        for e in f.errors {
-            let value = if personal.contains(&e.field.as_str()) {
-                "***".to_string()
-            } else {
-                e.value
-            };
-            self.reject_row(file, row, &e.field, &value, e.reason);
+        self.reject_errors(file, row, crate::parallel::masked(f.errors, personal));
+    }
+
+    /// Quarantines a row for its field errors, as they are (personal values already masked).
+    pub fn reject_errors(&mut self, file: &FileInfo, row: u64, errors: Vec<FieldError>) {
+        for e in errors {
+            self.reject_row(file, row, &e.field, &e.value, e.reason);
         }
     }
 

@@ -60,7 +60,8 @@ pub struct DossierContent {
 #[derive(Debug, Clone)]
 pub struct DossierState {
     pub content: DossierContent,
-    pub file: String,
+    /// Shared by every state of the file.
+    pub file: Arc<str>,
     pub row: u64,
 }
 
@@ -72,7 +73,12 @@ pub struct Rules<'a> {
 }
 
 /// Validates one record; `None` when any field failed (the errors are in `f`).
-pub fn parse(rec: &RawRecord, file: &str, rules: &Rules, f: &mut Fields) -> Option<DossierState> {
+pub fn parse(
+    rec: &RawRecord,
+    file: &Arc<str>,
+    rules: &Rules,
+    f: &mut Fields,
+) -> Option<DossierState> {
     let ma_ho_so = f.required_text("MaHoSo");
     let ma_tthc = f.required_text("MaTTHC");
     if !ma_tthc.is_empty() && !rules.procedures.contains(&ma_tthc) {
@@ -118,7 +124,7 @@ pub fn parse(rec: &RawRecord, file: &str, rules: &Rules, f: &mut Fields) -> Opti
     dates_in_order(&content, ngay_tiep_nhan, ngay_cap_nhat, f);
     f.errors.is_empty().then(|| DossierState {
         content,
-        file: file.to_string(),
+        file: Arc::clone(file),
         row: rec.row,
     })
 }

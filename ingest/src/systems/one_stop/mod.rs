@@ -5,11 +5,13 @@ pub mod catalogue;
 pub mod dossier;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
+use crate::parallel::Checked;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
 
@@ -114,15 +116,26 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
     // exports can hold millions of rows: each is parsed as it is read, only states are kept;
     // a file's states join the others once the whole file is known to be good
+    let checking = crate::parallel::Rules {
+        tz,
+        latest: run.latest_event,
+        personal: &dossier::PERSONAL,
+    };
     for sf in &files.dossiers {
+        let name: Arc<str> = sf.display.as_str().into();
         let fresh = run.isolated(sf, |run| {
             let mut fresh = BTreeMap::new();
-            let mut drift = Drift::default();
-            let info = crate::records::each(sf, &dossier::REQUIRED, &ctx.limits, |file, rec| {
-                let seen = (&states, &mut fresh);
-                take_state(seen, run, file, &rec, &rules, tz, &mut drift);
-                Ok(())
-            })?;
+            let (info, drift) = crate::parallel::each_checked(
+                sf,
+                &dossier::REQUIRED,
+                &ctx.limits,
+                checking,
+                |rec, f| dossier::parse(rec, &name, &rules, f),
+                |file, checked| match checked {
+                    Checked::Valid(state) => keep_state((&states, &mut fresh), run, file, state),
+                    Checked::Invalid(row, errors) => run.reject_errors(file, row, errors),
+                },
+            )?;
             drift.check(&info.path)?;
             run.add_file(info);
             Ok(fresh)
@@ -133,9 +146,10 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         let (file, records) = run.take_page(page)?;
         let mut fresh = BTreeMap::new();
         let mut drift = Drift::default();
+        let name: Arc<str> = file.path.as_str().into();
         for rec in &records {
             let seen = (&states, &mut fresh);
-            take_state(seen, &mut run, &file, rec, &rules, tz, &mut drift);
+            take_state(seen, &mut run, (&file, &name), rec, &rules, tz, &mut drift);
         }
         drift.check(&file.path)?;
         states.extend(fresh);
@@ -173,31 +187,41 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
 
 type States = BTreeMap<(String, i64), DossierState>;
 
-/// Validates one dossier record and keeps its state among the file's (`seen.1`); the same
-/// state sent twice, here or in an earlier file (`seen.0`), counts once.
+/// Validates one dossier record of an API page and keeps its state ([`keep_state`]).
 fn take_state(
     seen: (&States, &mut States),
     run: &mut Run,
-    file: &crate::FileInfo,
+    (file, name): (&crate::FileInfo, &Arc<str>),
     rec: &crate::raw::RawRecord,
     rules: &dossier::Rules,
     tz: Tz,
     drift: &mut Drift,
 ) {
     let mut f = Fields::new(rec, tz, run.latest_event);
-    let parsed = dossier::parse(rec, &file.path, rules, &mut f);
+    let parsed = dossier::parse(rec, name, rules, &mut f);
     drift.observe(rec, &f.errors);
-    let Some(state) = parsed else {
-        run.reject_fields(file, rec.row, f, &dossier::PERSONAL);
-        return;
-    };
+    match parsed {
+        Some(state) => keep_state(seen, run, file, state),
+        None => run.reject_fields(file, rec.row, f, &dossier::PERSONAL),
+    }
+}
+
+/// Keeps a valid state among the file's (`seen.1`); the same state sent twice, here or in an
+/// earlier file (`seen.0`), counts once, and a different state under the same key is
+/// quarantined.
+fn keep_state(
+    seen: (&States, &mut States),
+    run: &mut Run,
+    file: &crate::FileInfo,
+    state: DossierState,
+) {
     let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
     let (earlier, fresh) = seen;
     match earlier.get(&key).or_else(|| fresh.get(&key)) {
         Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
         Some(prev) => run.reject_row(
             file,
-            rec.row,
+            state.row,
             "MaHoSo",
             &state.content.ma_ho_so,
             format!(

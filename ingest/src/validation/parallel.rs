@@ -1,0 +1,190 @@
+//! One file's records checked on every core: this thread reads the file and hands chunks of
+//! records to worker threads, which type and validate them; the results come back in the
+//! file's order, so that what is kept and what is quarantined, and in what order, is the same
+//! as when one thread does it all.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use crate::extract::SourceFile;
+use crate::fields::{Drift, FieldError, Fields};
+use crate::limits::Limits;
+use crate::raw::RawRecord;
+use crate::{FileInfo, Result};
+
+/// Records handed to a worker at a time: enough to make the hand-over cheap, few enough that
+/// what is in flight stays small.
+const CHUNK: usize = 2048;
+
+/// What checking one record gave.
+pub enum Checked<T> {
+    /// The record's value.
+    Valid(T),
+    /// The record's row and its field errors, personal values already masked.
+    Invalid(u64, Vec<FieldError>),
+}
+
+/// What checking needs of the read besides the record.
+#[derive(Clone, Copy)]
+pub struct Rules {
+    pub tz: chrono_tz::Tz,
+    /// [`crate::run::Run::latest_event`].
+    pub latest: i64,
+    /// Fields whose values never reach the quarantine in clear.
+    pub personal: &'static [&'static str],
+}
+
+/// Reads `sf` and checks each record with `check` on worker threads; `take` gets every result
+/// on this thread, in the file's order. Gives the file and what the records' fields showed of
+/// their types ([`Drift`]); a read error (unreadable, over a limit) stops it.
+pub fn each_checked<T: Send>(
+    sf: &SourceFile,
+    required: &[&str],
+    limits: &Limits,
+    rules: Rules,
+    check: impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync,
+    mut take: impl FnMut(&FileInfo, Checked<T>),
+) -> Result<(FileInfo, Drift)> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+    std::thread::scope(|scope| {
+        let (jobs, queue) = sync_channel::<(u64, Vec<RawRecord>)>(workers * 2);
+        let queue = Arc::new(Mutex::new(queue));
+        let (done, results) = channel::<(u64, Vec<Checked<T>>)>();
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                let done = done.clone();
+                let check = &check;
+                scope.spawn(move || work(&queue, &done, rules, check))
+            })
+            .collect();
+        drop(done);
+        let mut order = InOrder::new(results);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut sent = 0u64;
+        let mut file: Option<FileInfo> = None;
+        let read = crate::records::each(sf, required, limits, |info, rec| {
+            chunk.push(rec);
+            if chunk.len() == CHUNK {
+                send(&jobs, &mut sent, &mut chunk);
+                let info = file.get_or_insert_with(|| info.clone());
+                order.take_ready(info, &mut take);
+            }
+            Ok(())
+        });
+        if read.is_ok() && !chunk.is_empty() {
+            send(&jobs, &mut sent, &mut chunk);
+        }
+        // the workers stop once the queue is empty and closed
+        drop(jobs);
+        let mut drift = Drift::default();
+        for h in handles {
+            drift.merge(h.join().expect("a checking worker does not panic"));
+        }
+        let info = read?;
+        order.take_all(&info, sent, &mut take);
+        Ok((info, drift))
+    })
+}
+
+fn send<T>(jobs: &SyncSender<(u64, Vec<T>)>, sent: &mut u64, chunk: &mut Vec<T>) {
+    let full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+    // the workers hold the queue until it closes, so a send cannot fail
+    let _ = jobs.send((*sent, full));
+    *sent += 1;
+}
+
+fn work<T>(
+    queue: &Mutex<Receiver<(u64, Vec<RawRecord>)>>,
+    done: &std::sync::mpsc::Sender<(u64, Vec<Checked<T>>)>,
+    rules: Rules,
+    check: &(impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync),
+) -> Drift {
+    let mut drift = Drift::default();
+    loop {
+        let next = queue.lock().map(|q| q.recv());
+        let Ok(Ok((seq, records))) = next else {
+            return drift;
+        };
+        let checked = records
+            .iter()
+            .map(|rec| {
+                let mut f = Fields::new(rec, rules.tz, rules.latest);
+                let value = check(rec, &mut f);
+                drift.observe(rec, &f.errors);
+                match value {
+                    Some(v) if f.errors.is_empty() => Checked::Valid(v),
+                    _ => Checked::Invalid(rec.row, masked(f.errors, rules.personal)),
+                }
+            })
+            .collect();
+        if done.send((seq, checked)).is_err() {
+            return drift;
+        }
+    }
+}
+
+/// Field errors as the quarantine keeps them: personal values as `***`.
+pub fn masked(errors: Vec<FieldError>, personal: &[&str]) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            if personal.contains(&e.field.as_str()) {
+                e.value = "***".to_string();
+            }
+            e
+        })
+        .collect()
+}
+
+/// Results put back in the order their chunks were sent.
+struct InOrder<T> {
+    results: Receiver<(u64, Vec<Checked<T>>)>,
+    waiting: BTreeMap<u64, Vec<Checked<T>>>,
+    next: u64,
+}
+
+impl<T> InOrder<T> {
+    fn new(results: Receiver<(u64, Vec<Checked<T>>)>) -> Self {
+        Self {
+            results,
+            waiting: BTreeMap::new(),
+            next: 0,
+        }
+    }
+
+    /// Takes what has arrived, without waiting.
+    fn take_ready(&mut self, info: &FileInfo, take: &mut impl FnMut(&FileInfo, Checked<T>)) {
+        while let Ok((seq, checked)) = self.results.try_recv() {
+            self.waiting.insert(seq, checked);
+        }
+        self.flush(info, take);
+    }
+
+    /// Takes every chunk up to `sent`, waiting for those still being checked.
+    fn take_all(
+        &mut self,
+        info: &FileInfo,
+        sent: u64,
+        take: &mut impl FnMut(&FileInfo, Checked<T>),
+    ) {
+        self.flush(info, take);
+        while self.next < sent {
+            let Ok((seq, checked)) = self.results.recv() else {
+                break;
+            };
+            self.waiting.insert(seq, checked);
+            self.flush(info, take);
+        }
+    }
+
+    fn flush(&mut self, info: &FileInfo, take: &mut impl FnMut(&FileInfo, Checked<T>)) {
+        while let Some(checked) = self.waiting.remove(&self.next) {
+            for c in checked {
+                take(info, c);
+            }
+            self.next += 1;
+        }
+    }
+}
