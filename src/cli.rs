@@ -615,6 +615,8 @@ async fn serve(cfg: Config, key: Option<Pseudonymiser>) -> Result<()> {
     };
     let _reports = crate::report_schedule::start(cfg.clone(), state.clone()).await?;
     let _follow = crate::follow::start(cfg.clone(), state.clone());
+    // the address bound, not the one asked for: port 0 asks for any free port
+    let addr = listener.local_addr().unwrap_or(addr);
     println!("chiso: serving {} on http://{addr}/", cfg.ward.name);
     dashboards::serve(listener, state).await?;
     // requests are answered; now let scheduled work under way finish, and start none

@@ -4,15 +4,11 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A copy of the repository's pipelines.toml in a temporary directory, serving on a free port.
-fn demo_config(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+/// A copy of the repository's pipelines.toml in a temporary directory, serving on any free
+/// port (the service says which once it listens: no other test can take it in between).
+fn demo_config(dir: &std::path::Path) -> std::path::PathBuf {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = "127.0.0.1:0";
     let catalogue = root.join("data/catalogue/indicators.toml");
     let text = std::fs::read_to_string(root.join("pipelines.toml"))
         .unwrap()
@@ -28,10 +24,10 @@ fn demo_config(dir: &std::path::Path) -> (std::path::PathBuf, String) {
             "address = \"127.0.0.1:8080\"",
             &format!("address = \"{addr}\""),
         );
-    assert!(text.contains(&addr), "pipelines.toml changed shape");
+    assert!(text.contains(addr), "pipelines.toml changed shape");
     let path = dir.join("pipelines.toml");
     std::fs::write(&path, text).unwrap();
-    (path, addr)
+    path
 }
 
 /// Runs a command to completion; its stdout when it succeeded, its stderr in the panic if not.
@@ -73,10 +69,10 @@ async fn wait_for(url: &str, child: &mut Child) -> String {
     }
 }
 
-/// The demo's accounts as it prints them: name, role, password.
+/// The demo's accounts as it prints them (name, role, password), and the address it serves.
 fn read_accounts(
     lines: &std::sync::mpsc::Receiver<String>,
-) -> std::collections::BTreeMap<String, String> {
+) -> (std::collections::BTreeMap<String, String>, String) {
     let mut accounts = std::collections::BTreeMap::new();
     let start = Instant::now();
     loop {
@@ -88,7 +84,8 @@ fn read_accounts(
             accounts.insert(words[0].to_string(), words[2].to_string());
         }
         if line.starts_with("chiso: serving") {
-            return accounts;
+            let url = words.last().expect("the address served");
+            return (accounts, url.trim_end_matches('/').to_string());
         }
     }
 }
@@ -102,7 +99,7 @@ fn start_demo(
     String,
     std::collections::BTreeMap<String, String>,
 ) {
-    let (config, addr) = demo_config(dir);
+    let config = demo_config(dir);
     let child = Command::new(env!("CARGO_BIN_EXE_chiso"))
         .args(["--config", config.to_str().unwrap(), "demo"])
         .env_remove("CHISO_PSEUDONYM_KEY")
@@ -122,9 +119,9 @@ fn start_demo(
             let _ = tx.send(line);
         }
     });
-    let accounts = read_accounts(&rx);
+    let (accounts, base) = read_accounts(&rx);
     assert_eq!(accounts.len(), 4, "one account per role: {accounts:?}");
-    (child, config, format!("http://{addr}"), accounts)
+    (child, config, base, accounts)
 }
 
 /// Schemathesis (PyPI) against the demo's /openapi.json, signed in: no answer is a server
@@ -396,7 +393,7 @@ fn one_arrow_and_one_parquet_in_the_build() {
 #[test]
 fn ingest_refuses_to_run_without_a_pseudonymisation_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, _) = demo_config(dir.path());
+    let config = demo_config(dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
         .args(["--config", config.to_str().unwrap(), "ingest"])
         .env_remove("CHISO_PSEUDONYM_KEY")
@@ -481,7 +478,7 @@ async fn sigterm_finishes_the_requests_under_way() {
 #[test]
 fn a_config_error_names_the_file_and_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let (config, _) = demo_config(dir.path());
+    let config = demo_config(dir.path());
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
         &config,
@@ -525,7 +522,7 @@ fn a_config_error_names_the_file_and_the_key() {
 fn user_commands_write_the_accounts_file() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
-    let (config, _) = demo_config(dir.path());
+    let config = demo_config(dir.path());
     let chiso = |args: &[&str], stdin: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chiso"))
             .arg("--config")
