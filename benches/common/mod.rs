@@ -19,6 +19,18 @@ pub fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// The ingest's progress lines on stderr, with the seconds since the benchmark began, so that
+/// its stages can be told apart (reading, each table's commit, the rollups).
+fn show_progress() {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let _ = fmt()
+        .with_env_filter(EnvFilter::new(tables::progress::TARGET))
+        .with_timer(fmt::time::uptime())
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
 /// One run of the sources of `cfg` (`only` one, or all), measured alone: the reports, the
 /// seconds it took and the peak resident memory in MiB, counted from its start.
 #[allow(dead_code)]
@@ -30,6 +42,7 @@ pub fn measured_ingest(
         .enable_all()
         .build()?;
     let key = ingest::Pseudonymiser::new(b"benchmark-key-0123456789".to_vec())?;
+    show_progress();
     reset_peak();
     let started = Instant::now();
     let lake = chiso::pipeline::open_lake(cfg)?;

@@ -2,6 +2,7 @@
 //! Both the CSV export and the API's JSON pages become these, so validation is written once.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::extract::ExtractFile;
 use crate::{IngestError, Result};
@@ -75,10 +76,45 @@ pub fn grid_records(
 /// held, so a file of millions of rows is read in constant memory.
 pub fn grid_each(
     path: &str,
-    mut rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
+    rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
     required: &[&str],
     field_bytes: usize,
     mut f: impl FnMut(RawRecord) -> Result<()>,
+) -> Result<()> {
+    grid_rows(path, rows, required, field_bytes, |c| f(c.into_record()))
+}
+
+/// One row's cells under its file's header, not yet a record: turning cells into named
+/// fields is left to whoever checks the record, which may be another thread.
+#[derive(Debug, Clone)]
+pub struct Cells {
+    header: Arc<[String]>,
+    row: u64,
+    cells: Vec<String>,
+    field_bytes: usize,
+}
+
+impl Cells {
+    /// The record these cells make under the header.
+    pub fn into_record(self) -> RawRecord {
+        let fields = self
+            .header
+            .iter()
+            .zip(self.cells)
+            .filter(|(h, _)| !h.is_empty())
+            .map(|(h, v)| (h.clone(), v))
+            .collect();
+        RawRecord::new(self.row, fields, self.field_bytes)
+    }
+}
+
+/// As [`grid_each`], giving each row's cells with the header instead of a record.
+pub fn grid_rows(
+    path: &str,
+    mut rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
+    required: &[&str],
+    field_bytes: usize,
+    mut f: impl FnMut(Cells) -> Result<()>,
 ) -> Result<()> {
     let mut head = Vec::new();
     for row in rows.by_ref() {
@@ -88,17 +124,17 @@ pub fn grid_each(
         }
     }
     let (at, header) = find_header(path, &head, required)?;
+    let header: Arc<[String]> = header.into();
     let mut emit = |row: u64, cells: Vec<String>| {
         if cells.iter().all(|v| v.trim().is_empty()) {
             return Ok(());
         }
-        let fields = header
-            .iter()
-            .zip(cells)
-            .filter(|(h, _)| !h.is_empty())
-            .map(|(h, v)| (h.clone(), v))
-            .collect();
-        f(RawRecord::new(row, fields, field_bytes))
+        f(Cells {
+            header: Arc::clone(&header),
+            row,
+            cells,
+            field_bytes,
+        })
     };
     for (row, cells) in head.into_iter().skip(at + 1) {
         emit(row, cells)?;
@@ -174,7 +210,17 @@ pub fn csv_each(
     file: &ExtractFile,
     required: &[&str],
     field_bytes: usize,
-    f: impl FnMut(RawRecord) -> Result<()>,
+    mut f: impl FnMut(RawRecord) -> Result<()>,
+) -> Result<()> {
+    csv_rows(file, required, field_bytes, |c| f(c.into_record()))
+}
+
+/// As [`csv_each`], giving each row's cells ([`Cells`]).
+pub fn csv_rows(
+    file: &ExtractFile,
+    required: &[&str],
+    field_bytes: usize,
+    f: impl FnMut(Cells) -> Result<()>,
 ) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -207,7 +253,7 @@ pub fn csv_each(
         };
         Ok((line, rec.iter().map(str::to_string).collect()))
     });
-    grid_each(&file.info.path, rows, required, field_bytes, f)
+    grid_rows(&file.info.path, rows, required, field_bytes, f)
 }
 
 /// Field separators a spreadsheet program may write: Excel in the vi-VN locale writes `;`

@@ -31,6 +31,31 @@ pub fn each(
     limits: &Limits,
     mut f: impl FnMut(&FileInfo, RawRecord) -> Result<()>,
 ) -> Result<FileInfo> {
+    each_row(sf, required, limits, |info, row| f(info, row.into_record()))
+}
+
+/// A record, or a CSV row's cells that make one ([`Row::into_record`]).
+pub enum Row {
+    Record(RawRecord),
+    Cells(raw::Cells),
+}
+
+impl Row {
+    pub fn into_record(self) -> RawRecord {
+        match self {
+            Row::Record(r) => r,
+            Row::Cells(c) => c.into_record(),
+        }
+    }
+}
+
+/// As [`each`], leaving a CSV row's cells for the caller to make into a record.
+pub fn each_row(
+    sf: &SourceFile,
+    required: &[&str],
+    limits: &Limits,
+    mut f: impl FnMut(&FileInfo, Row) -> Result<()>,
+) -> Result<FileInfo> {
     let io = |source| IngestError::Io {
         path: sf.path.clone(),
         source,
@@ -65,7 +90,7 @@ pub fn each(
         .unwrap_or_default();
     let shown = info.clone();
     let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
-    let mut counted = |r: RawRecord| {
+    let mut counted = |r: Row| {
         if let Some(m) = meter.tick() {
             crate::progress::report_file(&shown.path, meter.rows(), false, &m);
         }
@@ -82,7 +107,7 @@ pub fn each(
     };
     if ext == "xlsx" {
         for r in crate::sheet::xlsx_records(&info.path, &bytes, required, limits)? {
-            counted(r)?;
+            counted(Row::Record(r))?;
         }
     } else {
         let (text, encoding) =
@@ -110,10 +135,12 @@ pub fn each(
         };
         if ext == "json" {
             for r in raw::json_page_records(&file, limits.field_bytes)? {
-                counted(r)?;
+                counted(Row::Record(r))?;
             }
         } else {
-            raw::csv_each(&file, required, limits.field_bytes, counted)?;
+            raw::csv_rows(&file, required, limits.field_bytes, |c| {
+                counted(Row::Cells(c))
+            })?;
         }
     }
     if let Some(m) = meter.done() {

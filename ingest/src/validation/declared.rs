@@ -10,11 +10,13 @@ use arrow::array::{
     TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use arrow::record_batch::RecordBatch;
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{Drift, Fields};
+use crate::parallel::Checked;
 use crate::raw::RawRecord;
 use crate::run::Run;
 use crate::{
@@ -224,7 +226,8 @@ pub struct Context<'a> {
 
 struct Kept {
     values: Vec<Value>,
-    file: String,
+    /// Shared by every row of the file.
+    file: Arc<str>,
     row: u64,
 }
 
@@ -274,16 +277,23 @@ impl<'a> Reader<'a> {
     /// different rows with one key are resolved by the merge rule (the later state wins) or,
     /// where there is no order, quarantined.
     fn keep_all(&mut self, run: &mut Run, info: &FileInfo, rows: Vec<(u64, Vec<Value>)>) {
+        let name: Arc<str> = info.path.as_str().into();
         for (row, values) in rows {
-            self.keep(run, info, row, values);
+            self.keep(run, (info, &name), row, values);
         }
     }
 
-    fn keep(&mut self, run: &mut Run, info: &FileInfo, row: u64, values: Vec<Value>) {
+    fn keep(
+        &mut self,
+        run: &mut Run,
+        (info, name): (&FileInfo, &Arc<str>),
+        row: u64,
+        values: Vec<Value>,
+    ) {
         let key = self.dataset.key_of(&values);
         let kept = |values| Kept {
             values,
-            file: info.path.clone(),
+            file: Arc::clone(name),
             row,
         };
         let Some(prev) = self.rows.get(&key) else {
@@ -411,37 +421,47 @@ impl<'a> Reader<'a> {
         v.unwrap_or(Value::Null)
     }
 
-    /// Rows kept, as the lake table.
+    /// Rows kept, as the lake table: a batch at a time, each row dropped from the map once
+    /// it is in its batch, so that the rows and their Arrow form are never both held whole.
     fn table(self, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
         if self.rows.is_empty() {
             return Ok(None);
         }
         let spec = self.dataset.spec(group);
-        let rows: Vec<&Kept> = self.rows.values().collect();
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.dataset.columns.len() + 3);
-        for (i, c) in self.dataset.columns.iter().enumerate() {
-            let array = column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(|source| {
-                tables::BuildError {
-                    table: spec.name.clone(),
-                    source,
-                }
-            })?;
-            columns.push(array);
+        let built = |source| tables::BuildError {
+            table: spec.name.clone(),
+            source,
+        };
+        let mut batches = Vec::new();
+        let mut kept = self.rows.into_values();
+        loop {
+            let rows: Vec<Kept> = kept.by_ref().take(BATCH_ROWS).collect();
+            if rows.is_empty() {
+                break;
+            }
+            let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.dataset.columns.len() + 3);
+            for (i, c) in self.dataset.columns.iter().enumerate() {
+                columns.push(column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(built)?);
+            }
+            let mut file = StringBuilder::new();
+            let mut row = Int64Builder::new();
+            let mut batch = StringBuilder::new();
+            for r in &rows {
+                file.append_value(&r.file);
+                row.append_value(r.row as i64);
+                batch.append_value(batch_id);
+            }
+            columns.push(Arc::new(file.finish()));
+            columns.push(Arc::new(row.finish()));
+            columns.push(Arc::new(batch.finish()));
+            batches.push(RecordBatch::try_new(spec.schema.clone(), columns).map_err(built)?);
         }
-        let mut file = StringBuilder::new();
-        let mut row = Int64Builder::new();
-        let mut batch = StringBuilder::new();
-        for r in &rows {
-            file.append_value(&r.file);
-            row.append_value(r.row as i64);
-            batch.append_value(batch_id);
-        }
-        columns.push(Arc::new(file.finish()));
-        columns.push(Arc::new(row.finish()));
-        columns.push(Arc::new(batch.finish()));
-        Ok(Some(TableData::from_columns(spec, columns)?))
+        Ok(Some(TableData { spec, batches }))
     }
 }
+
+/// Rows a table's record batch holds.
+const BATCH_ROWS: usize = 64 * 1024;
 
 fn column<'v>(
     kind: Kind,
@@ -614,8 +634,26 @@ pub fn read_grouped(
         for input in inputs {
             let checked = match input {
                 Input::File(sf) => run.isolated(sf, |run| {
-                    let (info, records) = run.open(sf, &required)?;
-                    let rows = reader.check(run, &info, &records)?;
+                    let personal = dataset.personal();
+                    let rules = crate::parallel::Rules {
+                        tz: ctx.tz,
+                        latest: run.latest_event,
+                        personal: &personal,
+                    };
+                    let mut rows = Vec::new();
+                    let (info, drift) = crate::parallel::each_checked(
+                        sf,
+                        &required,
+                        &ctx.limits,
+                        rules,
+                        |rec, f| Some((rec.row, reader.parse(f))),
+                        |info, checked| match checked {
+                            Checked::Valid(row) => rows.push(row),
+                            Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
+                        },
+                    )?;
+                    drift.check(&info.path)?;
+                    run.add_file(info.clone());
                     Ok((info, rows))
                 }),
                 Input::Page(page) => {

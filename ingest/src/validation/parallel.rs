@@ -1,5 +1,5 @@
 //! One file's records checked on every core: this thread reads the file and hands chunks of
-//! records to worker threads, which type and validate them; the results come back in the
+//! rows to worker threads, which make them records, type and validate them; the results come back in the
 //! file's order, so that what is kept and what is quarantined, and in what order, is the same
 //! as when one thread does it all.
 
@@ -11,6 +11,7 @@ use crate::extract::SourceFile;
 use crate::fields::{Drift, FieldError, Fields};
 use crate::limits::Limits;
 use crate::raw::RawRecord;
+use crate::records::Row;
 use crate::{FileInfo, Result};
 
 /// Records handed to a worker at a time: enough to make the hand-over cheap, few enough that
@@ -27,12 +28,12 @@ pub enum Checked<T> {
 
 /// What checking needs of the read besides the record.
 #[derive(Clone, Copy)]
-pub struct Rules {
+pub struct Rules<'a> {
     pub tz: chrono_tz::Tz,
     /// [`crate::run::Run::latest_event`].
     pub latest: i64,
     /// Fields whose values never reach the quarantine in clear.
-    pub personal: &'static [&'static str],
+    pub personal: &'a [&'a str],
 }
 
 /// Reads `sf` and checks each record with `check` on worker threads; `take` gets every result
@@ -42,13 +43,13 @@ pub fn each_checked<T: Send>(
     sf: &SourceFile,
     required: &[&str],
     limits: &Limits,
-    rules: Rules,
+    rules: Rules<'_>,
     check: impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync,
     mut take: impl FnMut(&FileInfo, Checked<T>),
 ) -> Result<(FileInfo, Drift)> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
     std::thread::scope(|scope| {
-        let (jobs, queue) = sync_channel::<(u64, Vec<RawRecord>)>(workers * 2);
+        let (jobs, queue) = sync_channel::<(u64, Vec<Row>)>(workers * 2);
         let queue = Arc::new(Mutex::new(queue));
         let (done, results) = channel::<(u64, Vec<Checked<T>>)>();
         let handles: Vec<_> = (0..workers)
@@ -63,12 +64,10 @@ pub fn each_checked<T: Send>(
         let mut order = InOrder::new(results);
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut sent = 0u64;
-        let mut file: Option<FileInfo> = None;
-        let read = crate::records::each(sf, required, limits, |info, rec| {
-            chunk.push(rec);
+        let read = crate::records::each_row(sf, required, limits, |info, row| {
+            chunk.push(row);
             if chunk.len() == CHUNK {
                 send(&jobs, &mut sent, &mut chunk);
-                let info = file.get_or_insert_with(|| info.clone());
                 order.take_ready(info, &mut take);
             }
             Ok(())
@@ -96,20 +95,21 @@ fn send<T>(jobs: &SyncSender<(u64, Vec<T>)>, sent: &mut u64, chunk: &mut Vec<T>)
 }
 
 fn work<T>(
-    queue: &Mutex<Receiver<(u64, Vec<RawRecord>)>>,
+    queue: &Mutex<Receiver<(u64, Vec<Row>)>>,
     done: &std::sync::mpsc::Sender<(u64, Vec<Checked<T>>)>,
-    rules: Rules,
+    rules: Rules<'_>,
     check: &(impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync),
 ) -> Drift {
     let mut drift = Drift::default();
     loop {
         let next = queue.lock().map(|q| q.recv());
-        let Ok(Ok((seq, records))) = next else {
+        let Ok(Ok((seq, rows))) = next else {
             return drift;
         };
-        let checked = records
-            .iter()
-            .map(|rec| {
+        let checked = rows
+            .into_iter()
+            .map(|row| {
+                let rec = &row.into_record();
                 let mut f = Fields::new(rec, rules.tz, rules.latest);
                 let value = check(rec, &mut f);
                 drift.observe(rec, &f.errors);
@@ -186,5 +186,72 @@ impl<T> InOrder<T> {
             }
             self.next += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of several chunks, some rows invalid: every result comes back once, in the
+    /// file's order, with its row number, and the field counts add up over the workers.
+    #[test]
+    fn results_come_back_in_the_files_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("so.csv");
+        let rows = CHUNK * 3 + 17;
+        let mut text = String::from("So,Ten\n");
+        for i in 0..rows {
+            let value = if i % 997 == 0 {
+                "x".to_string()
+            } else {
+                i.to_string()
+            };
+            text.push_str(&format!("{value},Hồ sơ {i}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let sf = SourceFile::new(path, "so.csv".to_string());
+        let rules = Rules {
+            tz: chrono_tz::Asia::Ho_Chi_Minh,
+            latest: i64::MAX,
+            personal: &["Ten"],
+        };
+        let mut seen = Vec::new();
+        let (info, drift) = each_checked(
+            &sf,
+            &["So", "Ten"],
+            &Limits::default(),
+            rules,
+            |rec, f| {
+                let n = f.int64_in("So", 0, i64::MAX, true)?;
+                if n % 2 == 1 {
+                    f.reject("Ten", "thử");
+                }
+                Some((rec.row, n))
+            },
+            |_, checked| seen.push(checked),
+        )
+        .unwrap();
+        assert_eq!(info.rows, rows as u64);
+        assert_eq!(seen.len(), rows);
+        for (i, c) in seen.iter().enumerate() {
+            let line = i as u64 + 2;
+            match c {
+                Checked::Valid((row, n)) => {
+                    assert_eq!((*row, *n), (line, i as i64));
+                    assert!(i % 2 == 0 && i % 997 != 0, "row {line}");
+                }
+                Checked::Invalid(row, errors) => {
+                    assert_eq!(*row, line);
+                    let field = if i % 997 == 0 { "So" } else { "Ten" };
+                    assert_eq!(errors[0].field, field, "row {line}");
+                    assert!(field == "So" || i % 2 == 1, "row {line}");
+                    if field == "Ten" {
+                        assert_eq!(errors[0].value, "***", "a personal value is masked");
+                    }
+                }
+            }
+        }
+        drift.check("so.csv").unwrap();
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arrow::array::TimestampMicrosecondBuilder;
 use arrow::array::{ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
 use crate::raw::RawRecord;
@@ -240,88 +241,194 @@ pub fn history_spec(group: KhoGroup) -> TableSpec {
     }
 }
 
-/// States as rows of a table declared by `spec`.
-pub fn table(spec: TableSpec, states: &[&DossierState], batch_id: &str) -> Result<TableData> {
-    let utc = |b: TimestampMicrosecondBuilder| b.with_timezone("UTC");
-    let mut ma_ho_so = StringBuilder::new();
-    let mut ma_tthc = StringBuilder::new();
-    let mut ten_tthc = StringBuilder::new();
-    let mut ma_linh_vuc = StringBuilder::new();
-    let mut ma_don_vi = StringBuilder::new();
-    let mut kenh = Int32Builder::new();
-    let mut phi_dia_gioi = BooleanBuilder::new();
-    let mut tiep_nhan = utc(TimestampMicrosecondBuilder::new());
-    let mut hen_tra = utc(TimestampMicrosecondBuilder::new());
-    let mut ket_thuc = utc(TimestampMicrosecondBuilder::new());
-    let mut tra = utc(TimestampMicrosecondBuilder::new());
-    let mut trang_thai = Int32Builder::new();
-    let mut bo_sung = Int32Builder::new();
-    let mut so_hoa = BooleanBuilder::new();
-    let mut tai_su_dung = BooleanBuilder::new();
-    let mut kq_dien_tu = BooleanBuilder::new();
-    let mut thanh_toan = Int32Builder::new();
-    let mut hai_long = Int32Builder::new();
-    let mut khu_pho = StringBuilder::new();
-    let mut cap_nhat = utc(TimestampMicrosecondBuilder::new());
-    let mut chu_ho_so = StringBuilder::new();
-    let mut cccd = StringBuilder::new();
-    let mut file = StringBuilder::new();
-    let mut row = Int64Builder::new();
-    let mut batch = StringBuilder::new();
+/// Rows a table's batch holds: the states are turned into Arrow a batch at a time, so that
+/// they and their rows are never both held whole.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// The history and latest-state tables of states ordered by (MaHoSo, NgayCapNhat), as the
+/// run's map gives them: every state is history, the last of each MaHoSo is its latest. Each
+/// state is dropped once it is in its rows.
+pub fn tables(
+    group: KhoGroup,
+    states: impl IntoIterator<Item = DossierState>,
+    batch_id: &str,
+) -> Result<Option<(TableData, TableData)>> {
+    let (history_spec, latest_spec) = (history_spec(group), latest_spec(group));
+    let mut history = Rows::new(batch_id, &history_spec);
+    let mut latest = Rows::new(batch_id, &latest_spec);
+    let mut last: Option<DossierState> = None;
     for s in states {
-        let c = &s.content;
-        ma_ho_so.append_value(&c.ma_ho_so);
-        ma_tthc.append_value(&c.ma_tthc);
-        ten_tthc.append_option(c.ten_tthc.as_deref());
-        ma_linh_vuc.append_option(c.ma_linh_vuc.as_deref());
-        ma_don_vi.append_option(c.ma_don_vi.as_deref());
-        kenh.append_value(c.kenh_thuc_hien);
-        phi_dia_gioi.append_value(c.phi_dia_gioi);
-        tiep_nhan.append_value(c.ngay_tiep_nhan);
-        hen_tra.append_option(c.ngay_hen_tra);
-        ket_thuc.append_option(c.ngay_ket_thuc_xu_ly);
-        tra.append_option(c.ngay_tra);
-        trang_thai.append_value(c.trang_thai_ho_so);
-        bo_sung.append_value(c.so_lan_bo_sung);
-        so_hoa.append_value(c.ho_so_co_thanh_phan_so_hoa);
-        tai_su_dung.append_value(c.duoc_tai_su_dung);
-        kq_dien_tu.append_value(c.co_ket_qua_dien_tu);
-        thanh_toan.append_option(c.duoc_thanh_toan_truc_tuyen);
-        hai_long.append_option(c.danh_gia_hai_long);
-        khu_pho.append_option(c.ma_khu_pho.as_deref());
-        cap_nhat.append_value(c.ngay_cap_nhat);
-        chu_ho_so.append_option(c.chu_ho_so_token.as_deref());
-        cccd.append_option(c.so_cccd_token.as_deref());
-        file.append_value(&s.file);
-        row.append_value(s.row as i64);
-        batch.append_value(batch_id);
+        if let Some(prev) = last.take()
+            && prev.content.ma_ho_so != s.content.ma_ho_so
+        {
+            latest.push(&prev)?;
+        }
+        history.push(&s)?;
+        last = Some(s);
     }
-    let arrays: Vec<ArrayRef> = vec![
-        Arc::new(ma_ho_so.finish()),
-        Arc::new(ma_tthc.finish()),
-        Arc::new(ten_tthc.finish()),
-        Arc::new(ma_linh_vuc.finish()),
-        Arc::new(ma_don_vi.finish()),
-        Arc::new(kenh.finish()),
-        Arc::new(phi_dia_gioi.finish()),
-        Arc::new(tiep_nhan.finish()),
-        Arc::new(hen_tra.finish()),
-        Arc::new(ket_thuc.finish()),
-        Arc::new(tra.finish()),
-        Arc::new(trang_thai.finish()),
-        Arc::new(bo_sung.finish()),
-        Arc::new(so_hoa.finish()),
-        Arc::new(tai_su_dung.finish()),
-        Arc::new(kq_dien_tu.finish()),
-        Arc::new(thanh_toan.finish()),
-        Arc::new(hai_long.finish()),
-        Arc::new(khu_pho.finish()),
-        Arc::new(cap_nhat.finish()),
-        Arc::new(chu_ho_so.finish()),
-        Arc::new(cccd.finish()),
-        Arc::new(file.finish()),
-        Arc::new(row.finish()),
-        Arc::new(batch.finish()),
-    ];
-    Ok(TableData::from_columns(spec, arrays)?)
+    let Some(prev) = last else {
+        return Ok(None);
+    };
+    latest.push(&prev)?;
+    Ok(Some((
+        history.into_table(history_spec)?,
+        latest.into_table(latest_spec)?,
+    )))
+}
+
+/// States being turned into record batches.
+struct Rows<'a> {
+    batch_id: &'a str,
+    table: String,
+    schema: Arc<Schema>,
+    done: Vec<RecordBatch>,
+    held: usize,
+    ma_ho_so: StringBuilder,
+    ma_tthc: StringBuilder,
+    ten_tthc: StringBuilder,
+    ma_linh_vuc: StringBuilder,
+    ma_don_vi: StringBuilder,
+    kenh: Int32Builder,
+    phi_dia_gioi: BooleanBuilder,
+    tiep_nhan: TimestampMicrosecondBuilder,
+    hen_tra: TimestampMicrosecondBuilder,
+    ket_thuc: TimestampMicrosecondBuilder,
+    tra: TimestampMicrosecondBuilder,
+    trang_thai: Int32Builder,
+    bo_sung: Int32Builder,
+    so_hoa: BooleanBuilder,
+    tai_su_dung: BooleanBuilder,
+    kq_dien_tu: BooleanBuilder,
+    thanh_toan: Int32Builder,
+    hai_long: Int32Builder,
+    khu_pho: StringBuilder,
+    cap_nhat: TimestampMicrosecondBuilder,
+    chu_ho_so: StringBuilder,
+    cccd: StringBuilder,
+    file: StringBuilder,
+    row: Int64Builder,
+    batch: StringBuilder,
+}
+
+impl<'a> Rows<'a> {
+    fn new(batch_id: &'a str, spec: &TableSpec) -> Self {
+        let utc = || TimestampMicrosecondBuilder::new().with_timezone("UTC");
+        Self {
+            batch_id,
+            table: spec.name.clone(),
+            schema: spec.schema.clone(),
+            done: Vec::new(),
+            held: 0,
+            ma_ho_so: StringBuilder::new(),
+            ma_tthc: StringBuilder::new(),
+            ten_tthc: StringBuilder::new(),
+            ma_linh_vuc: StringBuilder::new(),
+            ma_don_vi: StringBuilder::new(),
+            kenh: Int32Builder::new(),
+            phi_dia_gioi: BooleanBuilder::new(),
+            tiep_nhan: utc(),
+            hen_tra: utc(),
+            ket_thuc: utc(),
+            tra: utc(),
+            trang_thai: Int32Builder::new(),
+            bo_sung: Int32Builder::new(),
+            so_hoa: BooleanBuilder::new(),
+            tai_su_dung: BooleanBuilder::new(),
+            kq_dien_tu: BooleanBuilder::new(),
+            thanh_toan: Int32Builder::new(),
+            hai_long: Int32Builder::new(),
+            khu_pho: StringBuilder::new(),
+            cap_nhat: utc(),
+            chu_ho_so: StringBuilder::new(),
+            cccd: StringBuilder::new(),
+            file: StringBuilder::new(),
+            row: Int64Builder::new(),
+            batch: StringBuilder::new(),
+        }
+    }
+
+    fn push(&mut self, s: &DossierState) -> Result<()> {
+        let c = &s.content;
+        self.ma_ho_so.append_value(&c.ma_ho_so);
+        self.ma_tthc.append_value(&c.ma_tthc);
+        self.ten_tthc.append_option(c.ten_tthc.as_deref());
+        self.ma_linh_vuc.append_option(c.ma_linh_vuc.as_deref());
+        self.ma_don_vi.append_option(c.ma_don_vi.as_deref());
+        self.kenh.append_value(c.kenh_thuc_hien);
+        self.phi_dia_gioi.append_value(c.phi_dia_gioi);
+        self.tiep_nhan.append_value(c.ngay_tiep_nhan);
+        self.hen_tra.append_option(c.ngay_hen_tra);
+        self.ket_thuc.append_option(c.ngay_ket_thuc_xu_ly);
+        self.tra.append_option(c.ngay_tra);
+        self.trang_thai.append_value(c.trang_thai_ho_so);
+        self.bo_sung.append_value(c.so_lan_bo_sung);
+        self.so_hoa.append_value(c.ho_so_co_thanh_phan_so_hoa);
+        self.tai_su_dung.append_value(c.duoc_tai_su_dung);
+        self.kq_dien_tu.append_value(c.co_ket_qua_dien_tu);
+        self.thanh_toan.append_option(c.duoc_thanh_toan_truc_tuyen);
+        self.hai_long.append_option(c.danh_gia_hai_long);
+        self.khu_pho.append_option(c.ma_khu_pho.as_deref());
+        self.cap_nhat.append_value(c.ngay_cap_nhat);
+        self.chu_ho_so.append_option(c.chu_ho_so_token.as_deref());
+        self.cccd.append_option(c.so_cccd_token.as_deref());
+        self.file.append_value(&s.file);
+        self.row.append_value(s.row as i64);
+        self.batch.append_value(self.batch_id);
+        self.held += 1;
+        if self.held == BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The rows held so far as one record batch; the builders start again empty.
+    fn flush(&mut self) -> Result<()> {
+        if self.held == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = vec![
+            Arc::new(self.ma_ho_so.finish()),
+            Arc::new(self.ma_tthc.finish()),
+            Arc::new(self.ten_tthc.finish()),
+            Arc::new(self.ma_linh_vuc.finish()),
+            Arc::new(self.ma_don_vi.finish()),
+            Arc::new(self.kenh.finish()),
+            Arc::new(self.phi_dia_gioi.finish()),
+            Arc::new(self.tiep_nhan.finish()),
+            Arc::new(self.hen_tra.finish()),
+            Arc::new(self.ket_thuc.finish()),
+            Arc::new(self.tra.finish()),
+            Arc::new(self.trang_thai.finish()),
+            Arc::new(self.bo_sung.finish()),
+            Arc::new(self.so_hoa.finish()),
+            Arc::new(self.tai_su_dung.finish()),
+            Arc::new(self.kq_dien_tu.finish()),
+            Arc::new(self.thanh_toan.finish()),
+            Arc::new(self.hai_long.finish()),
+            Arc::new(self.khu_pho.finish()),
+            Arc::new(self.cap_nhat.finish()),
+            Arc::new(self.chu_ho_so.finish()),
+            Arc::new(self.cccd.finish()),
+            Arc::new(self.file.finish()),
+            Arc::new(self.row.finish()),
+            Arc::new(self.batch.finish()),
+        ];
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(|source| {
+            tables::BuildError {
+                table: self.table.clone(),
+                source,
+            }
+        })?;
+        self.done.push(batch);
+        self.held = 0;
+        Ok(())
+    }
+
+    fn into_table(mut self, spec: TableSpec) -> Result<TableData> {
+        self.flush()?;
+        Ok(TableData {
+            spec,
+            batches: self.done,
+        })
+    }
 }

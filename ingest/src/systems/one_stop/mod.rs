@@ -161,26 +161,8 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         let rows: Vec<_> = procedures.into_values().collect();
         tables.push(catalogue::table(&rows, ctx.catalogue_group, &id)?);
     }
-    // states are ordered by (MaHoSo, NgayCapNhat): the last of each MaHoSo is its latest
-    let history: Vec<&DossierState> = states.values().collect();
-    let mut latest: Vec<&DossierState> = Vec::new();
-    for s in &history {
-        match latest.last_mut() {
-            Some(last) if last.content.ma_ho_so == s.content.ma_ho_so => *last = s,
-            _ => latest.push(s),
-        }
-    }
-    if !history.is_empty() {
-        tables.push(dossier::table(
-            dossier::history_spec(ctx.group),
-            &history,
-            &id,
-        )?);
-        tables.push(dossier::table(
-            dossier::latest_spec(ctx.group),
-            &latest,
-            &id,
-        )?);
+    if let Some((history, latest)) = dossier::tables(ctx.group, states.into_values(), &id)? {
+        tables.extend([history, latest]);
     }
     run.into_batch(id, tables)
 }
