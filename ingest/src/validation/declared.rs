@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
-use crate::fields::{Drift, Fields};
+use crate::fields::Fields;
 use crate::parallel::Checked;
 use crate::raw::RawRecord;
 use crate::run::Run;
@@ -224,6 +224,15 @@ pub struct Context<'a> {
     pub limits: crate::Limits,
 }
 
+/// A valid row: its number and its values.
+type Valid = (u64, Vec<Value>);
+
+/// What [`Reader::check`] reads: a file, or records already read from a page or a database.
+enum Read<'a> {
+    File(&'a SourceFile),
+    Records(FileInfo, Vec<RawRecord>),
+}
+
 struct Kept {
     values: Vec<Value>,
     /// Shared by every row of the file.
@@ -247,36 +256,40 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Validates the records of one file or page: rows with errors go to quarantine, the
-    /// others are returned with their row numbers for [`Reader::keep_all`]. Fails when a
-    /// column changed type.
-    fn check(
-        &self,
-        run: &mut Run,
-        info: &FileInfo,
-        records: &[RawRecord],
-    ) -> Result<Vec<(u64, Vec<Value>)>> {
-        let mut drift = Drift::default();
+    /// Validates the records of one file, page or database read on every core: rows with
+    /// errors go to quarantine, the others are returned with their row numbers for
+    /// [`Reader::keep_all`]. Fails when a column changed type.
+    fn check(&self, run: &mut Run, read: Read<'_>) -> Result<(FileInfo, Vec<Valid>)> {
         let personal = self.dataset.personal();
+        let rules = crate::parallel::Rules {
+            tz: self.ctx.tz,
+            latest: run.latest_event,
+            personal: &personal,
+        };
         let mut valid = Vec::new();
-        for rec in records {
-            let mut f = Fields::new(rec, self.ctx.tz, run.latest_event);
-            let values = self.parse(&mut f);
-            drift.observe(rec, &f.errors);
-            if f.errors.is_empty() {
-                valid.push((rec.row, values));
-            } else {
-                run.reject_fields(info, rec.row, f, &personal);
+        let check = |rec: &RawRecord, f: &mut Fields<'_>| Some((rec.row, self.parse(f)));
+        let take = |info: &FileInfo, checked: Checked<Valid>| match checked {
+            Checked::Valid(row) => valid.push(row),
+            Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
+        };
+        let (info, drift) = match read {
+            Read::File(sf) => {
+                let required = self.dataset.required();
+                crate::parallel::each_checked(sf, &required, &self.ctx.limits, rules, check, take)?
             }
-        }
+            Read::Records(info, records) => {
+                let drift = crate::parallel::records_checked(&info, records, rules, check, take);
+                (info, drift)
+            }
+        };
         drift.check(&info.path)?;
-        Ok(valid)
+        Ok((info, valid))
     }
 
     /// Keeps the valid rows of one file or page: the same row sent twice counts once; two
     /// different rows with one key are resolved by the merge rule (the later state wins) or,
     /// where there is no order, quarantined.
-    fn keep_all(&mut self, run: &mut Run, info: &FileInfo, rows: Vec<(u64, Vec<Value>)>) {
+    fn keep_all(&mut self, run: &mut Run, info: &FileInfo, rows: Vec<Valid>) {
         let name: Arc<str> = info.path.as_str().into();
         for (row, values) in rows {
             self.keep(run, (info, &name), row, values);
@@ -629,36 +642,17 @@ pub fn read_grouped(
     }
     let mut readers = Vec::new();
     for (dataset, group, inputs) in parts {
-        let required = dataset.required();
         let mut reader = Reader::new(dataset, ctx);
         for input in inputs {
             let checked = match input {
                 Input::File(sf) => run.isolated(sf, |run| {
-                    let personal = dataset.personal();
-                    let rules = crate::parallel::Rules {
-                        tz: ctx.tz,
-                        latest: run.latest_event,
-                        personal: &personal,
-                    };
-                    let mut rows = Vec::new();
-                    let (info, drift) = crate::parallel::each_checked(
-                        sf,
-                        &required,
-                        &ctx.limits,
-                        rules,
-                        |rec, f| Some((rec.row, reader.parse(f))),
-                        |info, checked| match checked {
-                            Checked::Valid(row) => rows.push(row),
-                            Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
-                        },
-                    )?;
-                    drift.check(&info.path)?;
+                    let (info, rows) = reader.check(run, Read::File(sf))?;
                     run.add_file(info.clone());
                     Ok((info, rows))
                 }),
                 Input::Page(page) => {
                     let (info, records) = run.take_page(page)?;
-                    Some((info.clone(), reader.check(&mut run, &info, &records)?))
+                    Some(reader.check(&mut run, Read::Records(info, records))?)
                 }
                 Input::Records(info, recs) => {
                     let (info, recs) = run.take_records(info, recs);
@@ -666,7 +660,7 @@ pub fn read_grouped(
                         sha256: hex::encode(Sha256::digest(info.path.as_bytes())),
                         ..info
                     };
-                    Some((origin.clone(), reader.check(&mut run, &origin, &recs)?))
+                    Some(reader.check(&mut run, Read::Records(origin, recs))?)
                 }
             };
             if let Some((info, rows)) = checked {

@@ -45,7 +45,41 @@ pub fn each_checked<T: Send>(
     limits: &Limits,
     rules: Rules<'_>,
     check: impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync,
+    take: impl FnMut(&FileInfo, Checked<T>),
+) -> Result<(FileInfo, Drift)> {
+    pooled(rules, check, take, |push| {
+        crate::records::each_row(sf, required, limits, |info, row| {
+            push(info, row);
+            Ok(())
+        })
+    })
+}
+
+/// As [`each_checked`], for records already read (an API page, a database's rows) from `info`.
+pub fn records_checked<T: Send>(
+    info: &FileInfo,
+    records: Vec<RawRecord>,
+    rules: Rules<'_>,
+    check: impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync,
+    take: impl FnMut(&FileInfo, Checked<T>),
+) -> Drift {
+    let given = pooled(rules, check, take, |push| {
+        for r in records {
+            push(info, Row::Record(r));
+        }
+        Ok(info.clone())
+    });
+    // only reading can fail, and these records are read already
+    given.map(|(_, drift)| drift).unwrap_or_default()
+}
+
+/// The workers at `check`, fed by `read`, which pushes every row with the file it is from and
+/// gives that file once all are pushed.
+fn pooled<T: Send>(
+    rules: Rules<'_>,
+    check: impl Fn(&RawRecord, &mut Fields) -> Option<T> + Sync,
     mut take: impl FnMut(&FileInfo, Checked<T>),
+    read: impl FnOnce(&mut dyn FnMut(&FileInfo, Row)) -> Result<FileInfo>,
 ) -> Result<(FileInfo, Drift)> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
     std::thread::scope(|scope| {
@@ -64,13 +98,12 @@ pub fn each_checked<T: Send>(
         let mut order = InOrder::new(results);
         let mut chunk = Vec::with_capacity(CHUNK);
         let mut sent = 0u64;
-        let read = crate::records::each_row(sf, required, limits, |info, row| {
+        let read = read(&mut |info, row| {
             chunk.push(row);
             if chunk.len() == CHUNK {
                 send(&jobs, &mut sent, &mut chunk);
                 order.take_ready(info, &mut take);
             }
-            Ok(())
         });
         if read.is_ok() && !chunk.is_empty() {
             send(&jobs, &mut sent, &mut chunk);

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 
 use crate::extract::{ExtractFile, SourceFile};
-use crate::fields::{Drift, Fields};
 use crate::parallel::Checked;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
@@ -145,12 +144,17 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     for page in &files.pages {
         let (file, records) = run.take_page(page)?;
         let mut fresh = BTreeMap::new();
-        let mut drift = Drift::default();
         let name: Arc<str> = file.path.as_str().into();
-        for rec in &records {
-            let seen = (&states, &mut fresh);
-            take_state(seen, &mut run, (&file, &name), rec, &rules, tz, &mut drift);
-        }
+        let drift = crate::parallel::records_checked(
+            &file,
+            records,
+            checking,
+            |rec, f| dossier::parse(rec, &name, &rules, f),
+            |file, checked| match checked {
+                Checked::Valid(state) => keep_state((&states, &mut fresh), &mut run, file, state),
+                Checked::Invalid(row, errors) => run.reject_errors(file, row, errors),
+            },
+        );
         drift.check(&file.path)?;
         states.extend(fresh);
     }
@@ -168,25 +172,6 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
 }
 
 type States = BTreeMap<(String, i64), DossierState>;
-
-/// Validates one dossier record of an API page and keeps its state ([`keep_state`]).
-fn take_state(
-    seen: (&States, &mut States),
-    run: &mut Run,
-    (file, name): (&crate::FileInfo, &Arc<str>),
-    rec: &crate::raw::RawRecord,
-    rules: &dossier::Rules,
-    tz: Tz,
-    drift: &mut Drift,
-) {
-    let mut f = Fields::new(rec, tz, run.latest_event);
-    let parsed = dossier::parse(rec, name, rules, &mut f);
-    drift.observe(rec, &f.errors);
-    match parsed {
-        Some(state) => keep_state(seen, run, file, state),
-        None => run.reject_fields(file, rec.row, f, &dossier::PERSONAL),
-    }
-}
 
 /// Keeps a valid state among the file's (`seen.1`); the same state sent twice, here or in an
 /// earlier file (`seen.0`), counts once, and a different state under the same key is
