@@ -8,20 +8,6 @@ use crate::limits::{self, Limits};
 use crate::raw::{self, RawRecord};
 use crate::{FileInfo, IngestError, Result};
 
-/// Reads `sf` into records; `required` columns must be in its header row (CSV, XLSX).
-pub fn read(
-    sf: &SourceFile,
-    required: &[&str],
-    limits: &Limits,
-) -> Result<(FileInfo, Vec<RawRecord>)> {
-    let mut records = Vec::new();
-    let info = each(sf, required, limits, |_, r| {
-        records.push(r);
-        Ok(())
-    })?;
-    Ok((info, records))
-}
-
 /// Reads `sf` one record at a time, giving each with the file's identity (path and SHA-256,
 /// known before the first record); returns that identity with the number of records. A CSV
 /// is streamed: only its bytes and text are held, never all its records.

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::{FieldError, Fields};
+use crate::parallel::Checked;
 use crate::raw::RawRecord;
 use sha2::{Digest, Sha256};
 
@@ -88,43 +89,40 @@ impl Run {
         }
     }
 
-    /// Reads one file [`Run::isolated`]: `parse` turns each record into a value, or leaves its
-    /// errors in the fields and the row goes to quarantine; a column that changed type refuses
-    /// the file. Gives the file and its valid values.
-    pub fn checked<T>(
+    /// Reads one file [`Run::isolated`] on every core ([`crate::parallel::each_checked`]):
+    /// `parse` turns each record into a value, or leaves its errors in the fields and the row
+    /// goes to quarantine; a column that changed type refuses the file. Gives the file and its
+    /// valid values.
+    pub fn checked<T: Send>(
         &mut self,
         sf: &SourceFile,
         required: &[&str],
         tz: chrono_tz::Tz,
-        mut parse: impl FnMut(&RawRecord, &str, &mut Fields) -> Option<T>,
+        parse: impl Fn(&RawRecord, &str, &mut Fields) -> Option<T> + Sync,
     ) -> Option<(FileInfo, Vec<T>)> {
         self.isolated(sf, |run| {
-            let (file, records) = run.open(sf, required)?;
-            let mut drift = crate::fields::Drift::default();
+            let rules = crate::parallel::Rules {
+                tz,
+                latest: run.latest_event,
+                personal: &[],
+            };
+            let limits = run.limits;
             let mut valid = Vec::new();
-            for rec in &records {
-                let mut f = Fields::new(rec, tz, run.latest_event);
-                let parsed = parse(rec, &file.path, &mut f);
-                drift.observe(rec, &f.errors);
-                match parsed {
-                    Some(v) => valid.push(v),
-                    None => run.reject_fields(&file, rec.row, f, &[]),
-                }
-            }
+            let (file, drift) = crate::parallel::each_checked(
+                sf,
+                required,
+                &limits,
+                rules,
+                |rec, f| parse(rec, &sf.display, f),
+                |info, checked| match checked {
+                    Checked::Valid(v) => valid.push(v),
+                    Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
+                },
+            )?;
             drift.check(&file.path)?;
+            run.add_file(file.clone());
             Ok((file, valid))
         })
-    }
-
-    pub fn open(
-        &mut self,
-        sf: &SourceFile,
-        required: &[&str],
-    ) -> Result<(FileInfo, Vec<RawRecord>)> {
-        let (info, records) = crate::records::read(sf, required, &self.limits)?;
-        self.counts.read += info.rows;
-        self.files.push(info.clone());
-        Ok((info, records))
     }
 
     /// Counts a file read record by record ([`crate::records::each`]).
@@ -177,10 +175,6 @@ impl Run {
         self.counts.read += info.rows;
         self.files.push(info.clone());
         (info, records)
-    }
-
-    pub fn reject_fields(&mut self, file: &FileInfo, row: u64, f: Fields, personal: &[&str]) {
-        self.reject_errors(file, row, crate::parallel::masked(f.errors, personal));
     }
 
     /// Quarantines a row for its field errors, as they are (personal values already masked).
