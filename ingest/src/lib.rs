@@ -22,7 +22,7 @@ pub use formats::{encoding, extract, raw, records, sheet, text, time};
 pub use systems::{market, one_stop, petitions, uploads, vneid};
 pub use transports::{http, object_drop, sql};
 pub(crate) use validation::run;
-pub use validation::{declared, fields, limits, parallel, pseudonym};
+pub use validation::{declared, fields, keep, limits, parallel, pseudonym};
 
 pub use error::{IngestError, Result};
 pub use limits::Limits;

@@ -8,6 +8,7 @@ pub mod group;
 pub mod number;
 pub mod progress;
 pub mod quarantine;
+pub mod spool;
 pub mod table;
 
 /// Hours after which a source's data is late, unless its declaration says otherwise.
@@ -16,4 +17,5 @@ pub const DEFAULT_MAX_AGE_HOURS: u64 = 72;
 pub use batch::{Batch, FileInfo, RefusedFile, RowCounts};
 pub use group::KhoGroup;
 pub use quarantine::Rejection;
+pub use spool::{Dropped, Rows, Spool};
 pub use table::{BuildError, MergeRule, TableData, TableSpec};

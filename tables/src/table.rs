@@ -5,6 +5,7 @@ use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 
 use crate::KhoGroup;
+use crate::spool::Rows;
 
 /// How rows of a batch are merged into the table's existing rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub struct BuildError {
 #[derive(Debug, Clone)]
 pub struct TableData {
     pub spec: TableSpec,
-    pub batches: Vec<RecordBatch>,
+    pub rows: Rows,
 }
 
 impl TableData {
@@ -81,13 +82,13 @@ impl TableData {
                 source,
             })?;
         Ok(TableData {
+            rows: Rows::from_batches(spec.schema.clone(), vec![batch]),
             spec,
-            batches: vec![batch],
         })
     }
 
     /// Number of rows.
     pub fn num_rows(&self) -> usize {
-        self.batches.iter().map(|b| b.num_rows()).sum()
+        self.rows.num_rows()
     }
 }

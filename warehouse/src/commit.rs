@@ -60,8 +60,10 @@ pub struct Changed {
     pub before: Option<u64>,
     /// The version the commit made.
     pub after: u64,
-    /// The key columns of every inserted or replaced row.
-    pub keys: Vec<RecordBatch>,
+    /// The key columns of every inserted or replaced row; `None` when the table is new or
+    /// more than [`KEYS_KEPT`] rows changed: what is derived from it is then recomputed whole,
+    /// which costs no more than looking up so many keys and holds none of them.
+    pub keys: Option<Vec<RecordBatch>>,
 }
 
 impl CommitReport {
@@ -124,11 +126,12 @@ impl Lake {
             None => self.create_table(spec).await?,
         };
         let before = table.version();
-        let (mut rows, mut keys) = (0, Vec::new());
+        let (mut rows, mut keys) = (0, before.map(|_| Vec::new()));
         // the batch is compared and written a slice at a time, so that what the comparison
         // and the writer hold stays bounded whatever the batch's size; readers see none of
         // the slices' versions until the run's log row names the last one
-        for slice in slices(&data.batches, SLICE_ROWS) {
+        for slice in slices(data.rows.batches()?, SLICE_ROWS) {
+            let slice = slice?;
             let ctx = SessionContext::new();
             let src = MemTable::try_new(spec.schema.clone(), vec![slice])?;
             ctx.register_table("src", Arc::new(src))?;
@@ -140,7 +143,11 @@ impl Lake {
                 continue;
             }
             rows += n;
+            if rows > KEYS_KEPT {
+                keys = None;
+            }
             for b in changed.iter().filter(|b| b.num_rows() > 0) {
+                let Some(keys) = &mut keys else { break };
                 let idx: Vec<usize> = spec
                     .key
                     .iter()
@@ -193,28 +200,40 @@ impl Lake {
 /// Rows compared and written at a time.
 const SLICE_ROWS: usize = 256 * 1024;
 
-/// The batches cut into slices of at most `rows` rows (no data is copied).
-fn slices(batches: &[RecordBatch], rows: usize) -> Vec<Vec<RecordBatch>> {
-    let mut out = Vec::new();
-    let mut current: Vec<RecordBatch> = Vec::new();
-    let mut held = 0;
-    for b in batches {
-        let mut offset = 0;
-        while offset < b.num_rows() {
-            let take = (rows - held).min(b.num_rows() - offset);
-            current.push(b.slice(offset, take));
-            offset += take;
-            held += take;
-            if held == rows {
-                out.push(std::mem::take(&mut current));
-                held = 0;
+/// Changed rows whose keys a commit lists for the rollups ([`Changed::keys`]).
+pub const KEYS_KEPT: usize = 512 * 1024;
+
+/// Batches regrouped into slices of at most `rows` rows, read as they are asked for (no data
+/// is copied).
+fn slices<E>(
+    batches: impl Iterator<Item = std::result::Result<RecordBatch, E>>,
+    rows: usize,
+) -> impl Iterator<Item = std::result::Result<Vec<RecordBatch>, E>> {
+    let mut batches = batches.peekable();
+    let mut rest: Option<RecordBatch> = None;
+    std::iter::from_fn(move || {
+        let mut current = Vec::new();
+        let mut held = 0;
+        while held < rows {
+            let b = match rest.take() {
+                Some(b) => b,
+                None => match batches.next() {
+                    Some(Ok(b)) => b,
+                    Some(Err(e)) => return Some(Err(e)),
+                    None => break,
+                },
+            };
+            let take = (rows - held).min(b.num_rows());
+            if take < b.num_rows() {
+                rest = Some(b.slice(take, b.num_rows() - take));
             }
+            if take > 0 {
+                current.push(b.slice(0, take));
+            }
+            held += take;
         }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+        (!current.is_empty()).then_some(Ok(current))
+    })
 }
 
 async fn merge(
@@ -358,7 +377,9 @@ mod tests {
             .unwrap()
         };
         let batches = [batch(0, 5), batch(5, 1), batch(6, 9)];
-        let cut = slices(&batches, 4);
+        let cut: Vec<Vec<RecordBatch>> = slices(batches.into_iter().map(Ok::<_, ()>), 4)
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
         let sizes: Vec<usize> = cut
             .iter()
             .map(|s| s.iter().map(|b| b.num_rows()).sum())
@@ -373,6 +394,10 @@ mod tests {
             })
             .collect();
         assert_eq!(all, (0..15).collect::<Vec<_>>());
-        assert!(slices(&[], 4).is_empty());
+        assert!(
+            slices(std::iter::empty::<std::result::Result<_, ()>>(), 4)
+                .next()
+                .is_none()
+        );
     }
 }

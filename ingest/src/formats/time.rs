@@ -14,10 +14,14 @@ pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     if s.is_empty() {
         return Err("trống".to_string());
     }
-    if let Ok(dt) = DateTime::<FixedOffset>::parse_from_rfc3339(s) {
+    // a fixed-width form carries no offset: it is local, whatever the patterns below say
+    let fixed = fixed_width(s);
+    if fixed.is_none()
+        && let Ok(dt) = DateTime::<FixedOffset>::parse_from_rfc3339(s)
+    {
         return Ok(dt.with_timezone(&Utc));
     }
-    if let Some(local) = parse_local(s) {
+    if let Some(local) = fixed.or_else(|| parse_local(s)) {
         return tz
             .from_local_datetime(&local)
             .single()
@@ -49,16 +53,47 @@ pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String
     }
 }
 
+/// The fixed-width forms systems write millions of, read by position rather than by trying
+/// every pattern in turn: `dd/MM/yyyy HH:mm:ss`, `yyyy-MM-ddTHH:mm:ss` (or a space for the
+/// `T`) and `yyyyMMddHHmmss`. `None` for anything else, which the patterns then read.
+fn fixed_width(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    let shape = |seps: [(usize, &[u8]); 5]| seps.iter().all(|(i, c)| at(*i, c));
+    let [y, mo, d, h, mi, se] = if b.len() == 19
+        && shape([(2, b"/"), (5, b"/"), (10, b" "), (13, b":"), (16, b":")])
+    {
+        [6..10, 3..5, 0..2, 11..13, 14..16, 17..19]
+    } else if b.len() == 19 && shape([(4, b"-"), (7, b"-"), (10, b"T "), (13, b":"), (16, b":")]) {
+        [0..4, 5..7, 8..10, 11..13, 14..16, 17..19]
+    } else if b.len() == 14 {
+        [0..4, 4..6, 6..8, 8..10, 10..12, 12..14]
+    } else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(num(y)? as i32, num(mo)?, num(d)?)?.and_hms_opt(
+        num(h)?,
+        num(mi)?,
+        num(se)?,
+    )
+}
+
+const DATE_TIMES: [&str; 7] = [
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%Y%m%d%H%M%S",
+];
+
 fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    const DATE_TIMES: [&str; 7] = [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%d/%m/%Y %H:%M:%S",
-        "%d/%m/%Y %H:%M",
-        "%d-%m-%Y %H:%M:%S",
-        "%Y%m%d%H%M%S",
-    ];
     for f in DATE_TIMES {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, f) {
             return Some(dt);
@@ -112,6 +147,32 @@ mod tests {
             utc("05/03/2026"),
             Utc.with_ymd_and_hms(2026, 3, 4, 17, 0, 0).unwrap()
         );
+    }
+
+    #[test]
+    fn fixed_width_forms_read_as_the_patterns_read_them() {
+        for s in [
+            "05/03/2026 08:15:00",
+            "31/12/2025 23:59:59",
+            "2026-03-05T08:15:00",
+            "2026-03-05 08:15:00",
+            "20260305081500",
+        ] {
+            let patterns = DATE_TIMES
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok());
+            assert_eq!(fixed_width(s), patterns, "{s}");
+            assert!(patterns.is_some(), "{s}");
+        }
+        // not a date, or not this shape: left to the patterns
+        for s in [
+            "31/02/2026 08:15:00",
+            "5/3/2026 08:15:00",
+            "2026-03-05T08:15:0x",
+            "12345678901234x",
+        ] {
+            assert_eq!(fixed_width(s), None, "{s}");
+        }
     }
 
     #[test]

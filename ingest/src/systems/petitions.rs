@@ -341,7 +341,7 @@ mod tests {
         let b = read_page(vec![petition(&[]), open.clone()]);
         assert!(b.rejections.is_empty());
         assert_eq!(b.counts.duplicates, 1);
-        let t = &b.tables[0].batches[0];
+        let t = &b.tables[0].rows.collect().unwrap()[0];
         let i = t.schema().index_of("trang_thai").unwrap();
         assert_eq!(
             arrow::array::AsArray::as_string::<i32>(t.column(i)).value(0),
@@ -368,7 +368,7 @@ mod tests {
         p["cong_khai"] = 0.into();
         let b = read_page(vec![p]);
         assert!(b.rejections.is_empty(), "{:?}", b.rejections);
-        let t = &b.tables[0].batches[0];
+        let t = &b.tables[0].rows.collect().unwrap()[0];
         let text = |name: &str| {
             let i = t.schema().index_of(name).unwrap();
             arrow::array::AsArray::as_string::<i32>(t.column(i))

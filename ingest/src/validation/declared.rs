@@ -2,7 +2,6 @@
 //! required or personal. One reader validates any such table from any extract (CSV, XLSX,
 //! JSON pages, SQL rows), so a new source is a declaration, not new parsing code.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -13,9 +12,11 @@ use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
+use tables::Spool;
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::Fields;
+use crate::keep::{Hashed, Keeper, Verdict};
 use crate::parallel::Checked;
 use crate::raw::RawRecord;
 use crate::run::Run;
@@ -102,7 +103,7 @@ pub const fn opt(source: &'static str, name: &'static str, kind: Kind) -> Column
 }
 
 /// A value read from one field.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
     Null,
     Text(String),
@@ -127,6 +128,17 @@ impl Value {
         match self {
             Value::Instant(t) => Some(*t),
             _ => None,
+        }
+    }
+
+    /// Where this value falls among the values of a latest-by column (a number, a date or an
+    /// instant; nothing comes first).
+    fn order(&self) -> i64 {
+        match self {
+            Value::Int(i) => *i,
+            Value::Date(d) => *d as i64,
+            Value::Instant(t) => *t,
+            Value::Null | Value::Text(_) | Value::Decimal(_) | Value::Flag(_) => i64::MIN,
         }
     }
 }
@@ -224,8 +236,8 @@ pub struct Context<'a> {
     pub limits: crate::Limits,
 }
 
-/// A valid row: its number and its values.
-type Valid = (u64, Vec<Value>);
+/// A valid row: its number, its values, its key and content hashed.
+type Valid = (u64, Vec<Value>, Hashed);
 
 /// What [`Reader::check`] reads: a file, or records already read from a page or a database.
 enum Read<'a> {
@@ -240,120 +252,153 @@ struct Kept {
     row: u64,
 }
 
-/// Reads records of one dataset, keeping one row per key.
+/// Reads records of one dataset, keeping one row per key: the rows kept go to a spool as
+/// they come, and only their hashes stay in memory.
 struct Reader<'a> {
+    parser: Parser<'a>,
+    keeper: Keeper,
+    /// Rows kept but not yet in a batch.
+    held: Vec<Kept>,
+    spool: Spool,
+    /// The spool's columns: the table's without the batch id, known once every file is read.
+    schema: Arc<Schema>,
+}
+
+/// Turns a record into the dataset's values: what the workers run.
+#[derive(Clone, Copy)]
+struct Parser<'a> {
     dataset: &'a Dataset,
     ctx: &'a Context<'a>,
-    rows: BTreeMap<Vec<Value>, Kept>,
 }
 
 impl<'a> Reader<'a> {
     fn new(dataset: &'a Dataset, ctx: &'a Context<'a>) -> Self {
+        let full = dataset.spec(KhoGroup::DanCu).schema;
+        let schema = Arc::new(Schema::new(
+            full.fields()[..full.fields().len() - 1].to_vec(),
+        ));
         Self {
-            dataset,
-            ctx,
-            rows: BTreeMap::new(),
+            parser: Parser { dataset, ctx },
+            keeper: Keeper::new(matches!(dataset.merge, MergeRule::LatestBy(_))),
+            held: Vec::new(),
+            spool: Spool::new(schema.clone()),
+            schema,
         }
     }
 
     /// Validates the records of one file, page or database read on every core: rows with
-    /// errors go to quarantine, the others are returned with their row numbers for
-    /// [`Reader::keep_all`]. Fails when a column changed type.
-    fn check(&self, run: &mut Run, read: Read<'_>) -> Result<(FileInfo, Vec<Valid>)> {
-        let personal = self.dataset.personal();
+    /// errors go to quarantine, the others are kept ([`Reader::keep`]) for the file's part
+    /// of the run; the caller accepts or refuses the file afterwards. Fails when a column
+    /// changed type.
+    fn check(&mut self, run: &mut Run, read: Read<'_>) -> Result<FileInfo> {
+        let parser = self.parser;
+        let personal = parser.dataset.personal();
         let rules = crate::parallel::Rules {
-            tz: self.ctx.tz,
+            tz: parser.ctx.tz,
             latest: run.latest_event,
             personal: &personal,
         };
-        let mut valid = Vec::new();
-        let check = |rec: &RawRecord, f: &mut Fields<'_>| Some((rec.row, self.parse(f)));
+        self.keeper.begin(self.position());
+        let mut failed = None;
+        // the file's name as its rows carry it, made once
+        let mut name: Option<Arc<str>> = None;
+        let check = |rec: &RawRecord, f: &mut Fields<'_>| {
+            let values = parser.parse(f);
+            let hashed = Hashed::of(&parser.dataset.key_of(&values), &values);
+            Some((rec.row, values, hashed))
+        };
         let take = |info: &FileInfo, checked: Checked<Valid>| match checked {
-            Checked::Valid(row) => valid.push(row),
+            Checked::Valid(row) if failed.is_none() => {
+                let name = name.get_or_insert_with(|| info.path.as_str().into());
+                if let Err(e) = self.keep(run, (info, name), row) {
+                    failed = Some(e);
+                }
+            }
+            Checked::Valid(_) => {}
             Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
         };
         let (info, drift) = match read {
             Read::File(sf) => {
-                let required = self.dataset.required();
-                crate::parallel::each_checked(sf, &required, &self.ctx.limits, rules, check, take)?
+                let required = parser.dataset.required();
+                crate::parallel::each_checked(
+                    sf,
+                    &required,
+                    &parser.ctx.limits,
+                    rules,
+                    check,
+                    take,
+                )?
             }
             Read::Records(info, records) => {
                 let drift = crate::parallel::records_checked(&info, records, rules, check, take);
                 (info, drift)
             }
         };
-        drift.check(&info.path)?;
-        Ok((info, valid))
-    }
-
-    /// Keeps the valid rows of one file or page: the same row sent twice counts once; two
-    /// different rows with one key are resolved by the merge rule (the later state wins) or,
-    /// where there is no order, quarantined.
-    fn keep_all(&mut self, run: &mut Run, info: &FileInfo, rows: Vec<Valid>) {
-        let name: Arc<str> = info.path.as_str().into();
-        for (row, values) in rows {
-            self.keep(run, (info, &name), row, values);
+        if let Some(e) = failed {
+            return Err(e);
         }
+        drift.check(&info.path)?;
+        Ok(info)
     }
 
+    /// The position the next row kept takes in the spool.
+    fn position(&self) -> usize {
+        self.spool.len() + self.held.len()
+    }
+
+    /// Keeps one valid row: the same row sent twice counts once; two different rows with
+    /// one key are resolved by the merge rule (the later state wins) or, where there is no
+    /// order, quarantined.
     fn keep(
         &mut self,
         run: &mut Run,
         (info, name): (&FileInfo, &Arc<str>),
-        row: u64,
-        values: Vec<Value>,
-    ) {
-        let key = self.dataset.key_of(&values);
-        let kept = |values| Kept {
-            values,
-            file: Arc::clone(name),
-            row,
-        };
-        let Some(prev) = self.rows.get(&key) else {
-            self.rows.insert(key, kept(values));
-            return;
-        };
-        if prev.values == values {
-            run.counts.duplicates += 1;
-            return;
-        }
-        if let MergeRule::LatestBy(col) = &self.dataset.merge {
-            let at = |v: &[Value]| {
-                Row {
-                    dataset: self.dataset,
-                    values: v,
-                }
-                .get(col)
-                .clone()
-            };
-            let (new_at, prev_at) = (at(&values), at(&prev.values));
-            // the later state replaces the earlier one; the earlier one is history, not an
-            // error. Two different states recorded at the same time are: neither is the latest.
-            if new_at != prev_at {
-                run.counts.duplicates += 1;
-                if new_at > prev_at {
-                    self.rows.insert(key, kept(values));
-                }
-                return;
+        (row, values, hashed): Valid,
+    ) -> Result<()> {
+        let dataset = self.parser.dataset;
+        let order = match &dataset.merge {
+            MergeRule::LatestBy(col) => Row {
+                dataset,
+                values: &values,
             }
-        }
-        let (prev_file, prev_row) = (prev.file.clone(), prev.row);
-        let field = self.dataset.key.first().copied().unwrap_or_default();
-        let source = self
-            .dataset
+            .get(col)
+            .order(),
+            _ => 0,
+        };
+        let at = self.position();
+        let (prev_file, prev_row) = match self.keeper.offer(hashed, order, at, (name, row)) {
+            Verdict::Keep => {
+                self.held.push(Kept {
+                    values,
+                    file: Arc::clone(name),
+                    row,
+                });
+                if self.held.len() == BATCH_ROWS {
+                    self.flush()?;
+                }
+                return Ok(());
+            }
+            Verdict::Duplicate | Verdict::Older => {
+                run.counts.duplicates += 1;
+                return Ok(());
+            }
+            Verdict::Conflict { file, row } => (file, row),
+        };
+        let key = dataset.key_of(&values);
+        let field = dataset.key.first().copied().unwrap_or_default();
+        let source = dataset
             .columns
             .iter()
             .find(|c| c.name == field)
             .map(|c| c.source)
             .unwrap_or(field);
-        let shown = self
-            .dataset
+        let shown = dataset
             .key
             .iter()
             .zip(&key)
             .map(|(name, v)| {
-                let kind = self.dataset.columns.iter().find(|c| c.name == *name);
-                shown(kind.map(|c| c.kind), v, self.ctx.tz)
+                let kind = dataset.columns.iter().find(|c| c.name == *name);
+                shown(kind.map(|c| c.kind), v, self.parser.ctx.tz)
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -366,8 +411,56 @@ impl<'a> Reader<'a> {
                 "cùng khóa với dòng {prev_row} của {prev_file} nhưng khác nội dung; kiểm tra lại nguồn"
             ),
         );
+        Ok(())
     }
 
+    /// The rows held, as one batch on the spool.
+    fn flush(&mut self) -> Result<()> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        let built = |source| tables::BuildError {
+            table: self.parser.dataset.table.to_string(),
+            source,
+        };
+        let rows = std::mem::take(&mut self.held);
+        let columns = self.parser.dataset.columns;
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 2);
+        for (i, c) in columns.iter().enumerate() {
+            arrays.push(column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(built)?);
+        }
+        let mut file = StringBuilder::new();
+        let mut row = Int64Builder::new();
+        for r in &rows {
+            file.append_value(&r.file);
+            row.append_value(r.row as i64);
+        }
+        arrays.push(Arc::new(file.finish()));
+        arrays.push(Arc::new(row.finish()));
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(built)?;
+        self.spool.push(batch).map_err(built)?;
+        Ok(())
+    }
+
+    /// Rows kept, as the lake table, read from the spool as they are committed.
+    fn table(mut self, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
+        self.flush()?;
+        let spec = self.parser.dataset.spec(group);
+        let rows = self.spool.finish().map_err(|source| tables::BuildError {
+            table: spec.name.clone(),
+            source,
+        })?;
+        let rows = rows
+            .without(self.keeper.dropped())
+            .with_constant(spec.schema.clone(), batch_id);
+        if rows.num_rows() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(TableData { spec, rows }))
+    }
+}
+
+impl Parser<'_> {
     fn parse(&self, f: &mut Fields) -> Vec<Value> {
         let values: Vec<Value> = self
             .dataset
@@ -432,44 +525,6 @@ impl<'a> Reader<'a> {
             Kind::Deadline => f.instant(c.source, c.required).map(Value::Instant),
         };
         v.unwrap_or(Value::Null)
-    }
-
-    /// Rows kept, as the lake table: a batch at a time, each row dropped from the map once
-    /// it is in its batch, so that the rows and their Arrow form are never both held whole.
-    fn table(self, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
-        if self.rows.is_empty() {
-            return Ok(None);
-        }
-        let spec = self.dataset.spec(group);
-        let built = |source| tables::BuildError {
-            table: spec.name.clone(),
-            source,
-        };
-        let mut batches = Vec::new();
-        let mut kept = self.rows.into_values();
-        loop {
-            let rows: Vec<Kept> = kept.by_ref().take(BATCH_ROWS).collect();
-            if rows.is_empty() {
-                break;
-            }
-            let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.dataset.columns.len() + 3);
-            for (i, c) in self.dataset.columns.iter().enumerate() {
-                columns.push(column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(built)?);
-            }
-            let mut file = StringBuilder::new();
-            let mut row = Int64Builder::new();
-            let mut batch = StringBuilder::new();
-            for r in &rows {
-                file.append_value(&r.file);
-                row.append_value(r.row as i64);
-                batch.append_value(batch_id);
-            }
-            columns.push(Arc::new(file.finish()));
-            columns.push(Arc::new(row.finish()));
-            columns.push(Arc::new(batch.finish()));
-            batches.push(RecordBatch::try_new(spec.schema.clone(), columns).map_err(built)?);
-        }
-        Ok(Some(TableData { spec, batches }))
     }
 }
 
@@ -646,13 +701,14 @@ pub fn read_grouped(
         for input in inputs {
             let checked = match input {
                 Input::File(sf) => run.isolated(sf, |run| {
-                    let (info, rows) = reader.check(run, Read::File(sf))?;
-                    run.add_file(info.clone());
-                    Ok((info, rows))
+                    let info = reader.check(run, Read::File(sf))?;
+                    run.add_file(info);
+                    Ok(())
                 }),
                 Input::Page(page) => {
                     let (info, records) = run.take_page(page)?;
-                    Some(reader.check(&mut run, Read::Records(info, records))?)
+                    reader.check(&mut run, Read::Records(info, records))?;
+                    Some(())
                 }
                 Input::Records(info, recs) => {
                     let (info, recs) = run.take_records(info, recs);
@@ -660,11 +716,13 @@ pub fn read_grouped(
                         sha256: hex::encode(Sha256::digest(info.path.as_bytes())),
                         ..info
                     };
-                    Some(reader.check(&mut run, Read::Records(origin, recs))?)
+                    reader.check(&mut run, Read::Records(origin, recs))?;
+                    Some(())
                 }
             };
-            if let Some((info, rows)) = checked {
-                reader.keep_all(&mut run, &info, rows);
+            match checked {
+                Some(()) => reader.keeper.accept(),
+                None => reader.keeper.refuse(reader.position()),
             }
         }
         readers.push((reader, group));

@@ -3,6 +3,7 @@
 
 pub mod declared;
 pub mod fields;
+pub mod keep;
 pub mod limits;
 pub mod parallel;
 pub mod pseudonym;

@@ -166,7 +166,11 @@ impl Measured<'_> {
                 continue;
             }
             let Some(c) = changes.iter().find(|c| {
-                &c.table == table && c.after == *v && c.before.is_some() && c.before == was
+                &c.table == table
+                    && c.after == *v
+                    && c.before.is_some()
+                    && c.before == was
+                    && c.keys.is_some()
             }) else {
                 return Ok(None);
             };
@@ -180,12 +184,13 @@ impl Measured<'_> {
         let mut touched = BTreeSet::new();
         for c in moved {
             for session in [&before, ctx] {
+                let listed = c.keys.clone().unwrap_or_default();
                 let keys = MemTable::try_new(
-                    c.keys
+                    listed
                         .first()
                         .map(|b| b.schema())
                         .unwrap_or_else(|| Arc::new(arrow::datatypes::Schema::empty())),
-                    vec![c.keys.clone()],
+                    vec![listed],
                 )
                 .map_err(|e| self.query(e))?;
                 let _ = session.deregister_table(KEYS);

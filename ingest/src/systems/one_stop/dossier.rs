@@ -9,8 +9,10 @@ use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
+use crate::keep::{Hashed, Keeper, Verdict, hash128};
 use crate::raw::RawRecord;
 use crate::{KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
+use tables::Spool;
 
 /// Latest state of every dossier.
 pub const LATEST_TABLE: &str = "one_stop_dossiers";
@@ -31,7 +33,7 @@ pub const REQUIRED: [&str; 6] = [
 pub const PERSONAL: [&str; 2] = ["ChuHoSo", "SoCCCD"];
 
 /// What a dossier state says (everything but where it was read from).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DossierContent {
     pub ma_ho_so: String,
     pub ma_tthc: String,
@@ -61,9 +63,11 @@ pub struct DossierContent {
 #[derive(Debug, Clone)]
 pub struct DossierState {
     pub content: DossierContent,
-    /// Shared by every state of the file.
-    pub file: Arc<str>,
     pub row: u64,
+    /// The history key (MaHoSo, NgayCapNhat) and the content, hashed by the worker.
+    pub hashed: Hashed,
+    /// MaHoSo, hashed: the latest-state key.
+    pub dossier: [u64; 2],
 }
 
 /// What validation needs to know besides the record.
@@ -74,12 +78,7 @@ pub struct Rules<'a> {
 }
 
 /// Validates one record; `None` when any field failed (the errors are in `f`).
-pub fn parse(
-    rec: &RawRecord,
-    file: &Arc<str>,
-    rules: &Rules,
-    f: &mut Fields,
-) -> Option<DossierState> {
+pub fn parse(rec: &RawRecord, rules: &Rules, f: &mut Fields) -> Option<DossierState> {
     let ma_ho_so = f.required_text("MaHoSo");
     let ma_tthc = f.required_text("MaTTHC");
     if !ma_tthc.is_empty() && !rules.procedures.contains(&ma_tthc) {
@@ -123,9 +122,13 @@ pub fn parse(
         ngay_cap_nhat: ngay_cap_nhat.unwrap_or_default(),
     };
     dates_in_order(&content, ngay_tiep_nhan, ngay_cap_nhat, f);
-    f.errors.is_empty().then(|| DossierState {
+    if !f.errors.is_empty() {
+        return None;
+    }
+    Some(DossierState {
+        hashed: Hashed::of(&(&content.ma_ho_so, content.ngay_cap_nhat), &content),
+        dossier: hash128(&content.ma_ho_so),
         content,
-        file: Arc::clone(file),
         row: rec.row,
     })
 }
@@ -241,47 +244,117 @@ pub fn history_spec(group: KhoGroup) -> TableSpec {
     }
 }
 
-/// Rows a table's batch holds: the states are turned into Arrow a batch at a time, so that
-/// they and their rows are never both held whole.
+/// Rows a table's batch holds: the states are turned into Arrow a batch at a time.
 const BATCH_ROWS: usize = 64 * 1024;
 
-/// The history and latest-state tables of states ordered by (MaHoSo, NgayCapNhat), as the
-/// run's map gives them: every state is history, the last of each MaHoSo is its latest. Each
-/// state is dropped once it is in its rows.
-pub fn tables(
-    group: KhoGroup,
-    states: impl IntoIterator<Item = DossierState>,
-    batch_id: &str,
-) -> Result<Option<(TableData, TableData)>> {
-    let (history_spec, latest_spec) = (history_spec(group), latest_spec(group));
-    let mut history = Rows::new(batch_id, &history_spec);
-    let mut latest = Rows::new(batch_id, &latest_spec);
-    let mut last: Option<DossierState> = None;
-    for s in states {
-        if let Some(prev) = last.take()
-            && prev.content.ma_ho_so != s.content.ma_ho_so
-        {
-            latest.push(&prev)?;
-        }
-        history.push(&s)?;
-        last = Some(s);
-    }
-    let Some(prev) = last else {
-        return Ok(None);
-    };
-    latest.push(&prev)?;
-    Ok(Some((
-        history.into_table(history_spec)?,
-        latest.into_table(latest_spec)?,
-    )))
+/// A run's dossier states on their way to the history and latest-state tables: each state
+/// kept goes to one spool as it arrives; the latest-state table is that spool without the
+/// states a later one replaced.
+pub struct Stage {
+    rows: Rows,
+    /// (MaHoSo, NgayCapNhat): the same state sent twice counts once, a different state under
+    /// the same key is a conflict.
+    history: Keeper,
+    /// MaHoSo: the state with the greatest NgayCapNhat.
+    latest: Keeper,
 }
 
-/// States being turned into record batches.
-struct Rows<'a> {
-    batch_id: &'a str,
-    table: String,
+impl Stage {
+    pub fn new() -> Self {
+        Self {
+            rows: Rows::new(),
+            history: Keeper::new(false),
+            latest: Keeper::new(true),
+        }
+    }
+
+    /// A file or page starts.
+    pub fn begin(&mut self, file: Arc<str>) {
+        let at = self.rows.spool.len() + self.rows.held;
+        self.history.begin(at);
+        self.latest.begin(at);
+        self.rows.file = file;
+    }
+
+    /// Takes a valid state: kept, or a duplicate, or a conflict with the state kept.
+    pub fn offer(&mut self, s: &DossierState) -> Result<Verdict> {
+        let at = self.rows.spool.len() + self.rows.held;
+        let from = (&self.rows.file, s.row);
+        let verdict = self.history.offer(s.hashed, 0, at, from);
+        if verdict != Verdict::Keep {
+            return Ok(verdict);
+        }
+        let latest = Hashed {
+            key: s.dossier,
+            content: s.hashed.content,
+        };
+        if self.latest.offer(latest, s.content.ngay_cap_nhat, at, from) != Verdict::Keep {
+            self.latest.leave_out(at);
+        }
+        self.rows.push(s)?;
+        Ok(Verdict::Keep)
+    }
+
+    /// The current file is good.
+    pub fn accept(&mut self) {
+        self.history.accept();
+        self.latest.accept();
+    }
+
+    /// The current file is refused: its states are left out.
+    pub fn refuse(&mut self) {
+        let end = self.rows.spool.len() + self.rows.held;
+        self.history.refuse(end);
+        self.latest.refuse(end);
+    }
+
+    /// The history and latest-state tables; `None` when no state was kept.
+    pub fn tables(
+        mut self,
+        group: KhoGroup,
+        batch_id: &str,
+    ) -> Result<Option<(TableData, TableData)>> {
+        self.rows.flush()?;
+        let built = |source| tables::BuildError {
+            table: HISTORY_TABLE.to_string(),
+            source,
+        };
+        let all = self.rows.spool.finish().map_err(built)?;
+        let (history_spec, latest_spec) = (history_spec(group), latest_spec(group));
+        let history = all
+            .without(self.history.dropped())
+            .with_constant(history_spec.schema.clone(), batch_id);
+        if history.num_rows() == 0 {
+            return Ok(None);
+        }
+        let latest = all
+            .without(self.latest.dropped())
+            .with_constant(latest_spec.schema.clone(), batch_id);
+        Ok(Some((
+            TableData {
+                spec: history_spec,
+                rows: history,
+            },
+            TableData {
+                spec: latest_spec,
+                rows: latest,
+            },
+        )))
+    }
+}
+
+impl Default for Stage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// States being turned into record batches, each batch written to the spool when full.
+struct Rows {
+    /// The file of the states being pushed.
+    file: Arc<str>,
     schema: Arc<Schema>,
-    done: Vec<RecordBatch>,
+    spool: Spool,
     held: usize,
     ma_ho_so: StringBuilder,
     ma_tthc: StringBuilder,
@@ -305,19 +378,22 @@ struct Rows<'a> {
     cap_nhat: TimestampMicrosecondBuilder,
     chu_ho_so: StringBuilder,
     cccd: StringBuilder,
-    file: StringBuilder,
+    file_col: StringBuilder,
     row: Int64Builder,
-    batch: StringBuilder,
 }
 
-impl<'a> Rows<'a> {
-    fn new(batch_id: &'a str, spec: &TableSpec) -> Self {
+impl Rows {
+    fn new() -> Self {
         let utc = || TimestampMicrosecondBuilder::new().with_timezone("UTC");
+        // the batch id is known once every file is read: the spool's rows go without it
+        let full = schema();
+        let schema = Arc::new(Schema::new(
+            full.fields()[..full.fields().len() - 1].to_vec(),
+        ));
         Self {
-            batch_id,
-            table: spec.name.clone(),
-            schema: spec.schema.clone(),
-            done: Vec::new(),
+            file: "".into(),
+            spool: Spool::new(schema.clone()),
+            schema,
             held: 0,
             ma_ho_so: StringBuilder::new(),
             ma_tthc: StringBuilder::new(),
@@ -341,9 +417,8 @@ impl<'a> Rows<'a> {
             cap_nhat: utc(),
             chu_ho_so: StringBuilder::new(),
             cccd: StringBuilder::new(),
-            file: StringBuilder::new(),
+            file_col: StringBuilder::new(),
             row: Int64Builder::new(),
-            batch: StringBuilder::new(),
         }
     }
 
@@ -371,9 +446,8 @@ impl<'a> Rows<'a> {
         self.cap_nhat.append_value(c.ngay_cap_nhat);
         self.chu_ho_so.append_option(c.chu_ho_so_token.as_deref());
         self.cccd.append_option(c.so_cccd_token.as_deref());
-        self.file.append_value(&s.file);
+        self.file_col.append_value(&self.file);
         self.row.append_value(s.row as i64);
-        self.batch.append_value(self.batch_id);
         self.held += 1;
         if self.held == BATCH_ROWS {
             self.flush()?;
@@ -409,26 +483,16 @@ impl<'a> Rows<'a> {
             Arc::new(self.cap_nhat.finish()),
             Arc::new(self.chu_ho_so.finish()),
             Arc::new(self.cccd.finish()),
-            Arc::new(self.file.finish()),
+            Arc::new(self.file_col.finish()),
             Arc::new(self.row.finish()),
-            Arc::new(self.batch.finish()),
         ];
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(|source| {
-            tables::BuildError {
-                table: self.table.clone(),
-                source,
-            }
-        })?;
-        self.done.push(batch);
+        let built = |source| tables::BuildError {
+            table: HISTORY_TABLE.to_string(),
+            source,
+        };
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(built)?;
+        self.spool.push(batch).map_err(built)?;
         self.held = 0;
         Ok(())
-    }
-
-    fn into_table(mut self, spec: TableSpec) -> Result<TableData> {
-        self.flush()?;
-        Ok(TableData {
-            spec,
-            batches: self.done,
-        })
     }
 }

@@ -5,11 +5,11 @@ pub mod catalogue;
 pub mod dossier;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono_tz::Tz;
 
 use crate::extract::{ExtractFile, SourceFile};
+use crate::keep::Verdict;
 use crate::parallel::Checked;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
@@ -112,51 +112,53 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         procedures: &known,
         pseudonymiser: ctx.pseudonymiser,
     };
-    let mut states: BTreeMap<(String, i64), DossierState> = BTreeMap::new();
-    // exports can hold millions of rows: each is parsed as it is read, only states are kept;
-    // a file's states join the others once the whole file is known to be good
+    // exports can hold millions of rows: each is checked as it is read and goes on to the
+    // spool; a file's states count once the whole file is known to be good
+    let mut stage = dossier::Stage::new();
     let checking = crate::parallel::Rules {
         tz,
         latest: run.latest_event,
         personal: &dossier::PERSONAL,
     };
+    let mut failed = None;
     for sf in &files.dossiers {
-        let name: Arc<str> = sf.display.as_str().into();
-        let fresh = run.isolated(sf, |run| {
-            let mut fresh = BTreeMap::new();
+        stage.begin(sf.display.as_str().into());
+        let read = run.isolated(sf, |run| {
             let (info, drift) = crate::parallel::each_checked(
                 sf,
                 &dossier::REQUIRED,
                 &ctx.limits,
                 checking,
-                |rec, f| dossier::parse(rec, &name, &rules, f),
-                |file, checked| match checked {
-                    Checked::Valid(state) => keep_state((&states, &mut fresh), run, file, state),
-                    Checked::Invalid(row, errors) => run.reject_errors(file, row, errors),
-                },
+                |rec, f| dossier::parse(rec, &rules, f),
+                |file, checked| keep_state(&mut stage, run, file, checked, &mut failed),
             )?;
+            if let Some(e) = failed.take() {
+                return Err(e);
+            }
             drift.check(&info.path)?;
             run.add_file(info);
-            Ok(fresh)
+            Ok(())
         });
-        states.extend(fresh.unwrap_or_default());
+        match read {
+            Some(()) => stage.accept(),
+            None => stage.refuse(),
+        }
     }
     for page in &files.pages {
         let (file, records) = run.take_page(page)?;
-        let mut fresh = BTreeMap::new();
-        let name: Arc<str> = file.path.as_str().into();
+        stage.begin(file.path.as_str().into());
         let drift = crate::parallel::records_checked(
             &file,
             records,
             checking,
-            |rec, f| dossier::parse(rec, &name, &rules, f),
-            |file, checked| match checked {
-                Checked::Valid(state) => keep_state((&states, &mut fresh), &mut run, file, state),
-                Checked::Invalid(row, errors) => run.reject_errors(file, row, errors),
-            },
+            |rec, f| dossier::parse(rec, &rules, f),
+            |file, checked| keep_state(&mut stage, &mut run, file, checked, &mut failed),
         );
+        if let Some(e) = failed.take() {
+            return Err(e);
+        }
         drift.check(&file.path)?;
-        states.extend(fresh);
+        stage.accept();
     }
 
     let id = run.batch_id();
@@ -165,40 +167,45 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         let rows: Vec<_> = procedures.into_values().collect();
         tables.push(catalogue::table(&rows, ctx.catalogue_group, &id)?);
     }
-    if let Some((history, latest)) = dossier::tables(ctx.group, states.into_values(), &id)? {
+    if let Some((history, latest)) = stage.tables(ctx.group, &id)? {
         tables.extend([history, latest]);
     }
     run.into_batch(id, tables)
 }
 
-type States = BTreeMap<(String, i64), DossierState>;
-
-/// Keeps a valid state among the file's (`seen.1`); the same state sent twice, here or in an
-/// earlier file (`seen.0`), counts once, and a different state under the same key is
-/// quarantined.
+/// Keeps a valid state ([`dossier::Stage::offer`]): the same state sent twice, here or in an
+/// earlier file, counts once, and a different state under the same key is quarantined. An
+/// invalid one goes to quarantine; a state that cannot be written stops the file (`failed`).
 fn keep_state(
-    seen: (&States, &mut States),
+    stage: &mut dossier::Stage,
     run: &mut Run,
     file: &crate::FileInfo,
-    state: DossierState,
+    checked: Checked<DossierState>,
+    failed: &mut Option<crate::IngestError>,
 ) {
-    let key = (state.content.ma_ho_so.clone(), state.content.ngay_cap_nhat);
-    let (earlier, fresh) = seen;
-    match earlier.get(&key).or_else(|| fresh.get(&key)) {
-        Some(prev) if prev.content == state.content => run.counts.duplicates += 1,
-        Some(prev) => run.reject_row(
+    let state = match checked {
+        Checked::Valid(state) => state,
+        Checked::Invalid(row, errors) => return run.reject_errors(file, row, errors),
+    };
+    if failed.is_some() {
+        return;
+    }
+    match stage.offer(&state) {
+        Ok(Verdict::Keep) => {}
+        Ok(Verdict::Duplicate | Verdict::Older) => run.counts.duplicates += 1,
+        Ok(Verdict::Conflict {
+            file: prev_file,
+            row,
+        }) => run.reject_row(
             file,
             state.row,
             "MaHoSo",
             &state.content.ma_ho_so,
             format!(
-                "cùng MaHoSo và NgayCapNhat với dòng {} của {} nhưng khác nội dung",
-                prev.row, prev.file
+                "cùng MaHoSo và NgayCapNhat với dòng {row} của {prev_file} nhưng khác nội dung"
             ),
         ),
-        None => {
-            fresh.insert(key, state);
-        }
+        Err(e) => *failed = Some(e),
     }
 }
 
@@ -209,4 +216,138 @@ fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
         ..p.clone()
     };
     strip(a) == strip(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Unit, Ward};
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::TimestampMicrosecondType;
+
+    const HEADER: &str =
+        "MaHoSo,MaTTHC,KenhThucHien,NgayTiepNhan,TrangThaiHoSo,NgayCapNhat,MaKhuPho";
+
+    /// A file of one state per dossier `HS000`…, recorded at `hour` on 01/06/2026; the
+    /// channel is `channel(i)`.
+    fn states(
+        dir: &std::path::Path,
+        name: &str,
+        hour: u32,
+        dossiers: impl Iterator<Item = usize>,
+        channel: impl Fn(usize) -> String,
+    ) -> SourceFile {
+        let mut text = format!("{HEADER}\n");
+        for i in dossiers {
+            text.push_str(&format!(
+                "HS{i:03},P1,{},01/06/2026 07:00:00,{},01/06/2026 {hour:02}:00:00,KP01\n",
+                channel(i),
+                hour
+            ));
+        }
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        SourceFile::new(path, name.to_string())
+    }
+
+    /// (MaHoSo, hour of NgayCapNhat) of every row of a table.
+    fn rows(t: &crate::TableData) -> Vec<(String, i64)> {
+        let mut out = Vec::new();
+        for b in t.rows.collect().unwrap() {
+            let ids = b.column(0).as_string::<i32>();
+            let at = b
+                .column(b.schema().index_of("ngay_cap_nhat").unwrap())
+                .as_primitive::<TimestampMicrosecondType>();
+            for i in 0..b.num_rows() {
+                let hour = (at.value(i) / 3_600_000_000 + 7) % 24;
+                out.push((ids.value(i).to_string(), hour));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_latest_state_of_each_dossier_wherever_it_comes_and_nothing_of_a_refused_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 300;
+        // later states before earlier ones, in one file
+        let mut a = format!("{HEADER}\n");
+        for i in 0..n {
+            for hour in [9, 8] {
+                a.push_str(&format!(
+                    "HS{i:03},P1,1,01/06/2026 07:00:00,{hour},01/06/2026 {hour:02}:00:00,KP01\n"
+                ));
+            }
+        }
+        std::fs::write(dir.path().join("a.csv"), a).unwrap();
+        let a = SourceFile::new(dir.path().join("a.csv"), "a.csv".to_string());
+        // the channel became a label in nearly every row: refused whole, though its few good
+        // rows were read first
+        let b = states(dir.path(), "b.csv", 11, 0..n, |i| {
+            if i % 20 == 0 {
+                "1".to_string()
+            } else {
+                "Trực tuyến".to_string()
+            }
+        });
+        // later states of the even dossiers
+        let c = states(
+            dir.path(),
+            "c.csv",
+            10,
+            (0..n).filter(|i| i % 2 == 0),
+            |_| "2".into(),
+        );
+        let ward = Ward {
+            code: "25216".to_string(),
+            name: "Phường Thử".to_string(),
+            province: String::new(),
+            timezone: "Asia/Ho_Chi_Minh".to_string(),
+            catalogue: String::new(),
+            plans: String::new(),
+            units: vec![Unit {
+                code: "KP01".to_string(),
+                name: "Khu phố Một".to_string(),
+                pilot: true,
+                population: 0,
+            }],
+            markets: Vec::new(),
+        };
+        let key = Pseudonymiser::new(b"test-key-0123456789".to_vec()).unwrap();
+        let ctx = Context {
+            source: "one_stop",
+            ward: &ward,
+            group: KhoGroup::DanCu,
+            catalogue_group: KhoGroup::DanCu,
+            pseudonymiser: &key,
+            known_procedures: ["P1".to_string()].into(),
+            limits: crate::Limits::default(),
+        };
+        let files = OneStopFiles {
+            catalogue: vec![],
+            dossiers: vec![a, b, c],
+            pages: vec![],
+        };
+        let batch = read(&files, &ctx).unwrap();
+        assert_eq!(batch.refused.len(), 1, "{:?}", batch.refused);
+        let (history, latest) = (&batch.tables[0], &batch.tables[1]);
+        assert_eq!(history.spec.name, dossier::HISTORY_TABLE);
+        let mut want_history: Vec<(String, i64)> = (0..n)
+            .flat_map(|i| [(format!("HS{i:03}"), 8), (format!("HS{i:03}"), 9)])
+            .chain(
+                (0..n)
+                    .filter(|i| i % 2 == 0)
+                    .map(|i| (format!("HS{i:03}"), 10)),
+            )
+            .collect();
+        want_history.sort();
+        assert_eq!(rows(history), want_history);
+        assert_eq!(history.num_rows(), want_history.len());
+        let want_latest: Vec<(String, i64)> = (0..n)
+            .map(|i| (format!("HS{i:03}"), if i % 2 == 0 { 10 } else { 9 }))
+            .collect();
+        assert_eq!(rows(latest), want_latest);
+        assert_eq!(latest.num_rows(), n);
+    }
 }

@@ -1,0 +1,361 @@
+//! A table's rows on their way to the lake. A run can read millions of rows: they are held
+//! in memory only while few, and written to a temporary Arrow IPC file beyond that, so that
+//! the size of what a run reads does not decide how much memory it needs.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::sync::Arc;
+
+use arrow::array::{BooleanArray, StringArray};
+use arrow::compute::filter_record_batch;
+use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
+use arrow::ipc::reader::FileReader;
+use arrow::ipc::writer::FileWriter;
+use arrow::record_batch::RecordBatch;
+use tempfile::NamedTempFile;
+
+/// Rows a spool holds in memory before it moves them to disk.
+const IN_MEMORY_ROWS: usize = 64 * 1024;
+
+/// Rows being written, in the order they come.
+pub struct Spool {
+    schema: SchemaRef,
+    held: Vec<RecordBatch>,
+    held_rows: usize,
+    disk: Option<(NamedTempFile, FileWriter<BufWriter<File>>)>,
+    rows: usize,
+}
+
+impl Spool {
+    pub fn new(schema: SchemaRef) -> Self {
+        Self {
+            schema,
+            held: Vec::new(),
+            held_rows: 0,
+            disk: None,
+            rows: 0,
+        }
+    }
+
+    /// Rows pushed so far: the next row's position.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub fn push(&mut self, batch: RecordBatch) -> Result<(), ArrowError> {
+        self.rows += batch.num_rows();
+        if let Some((_, w)) = &mut self.disk {
+            return w.write(&batch);
+        }
+        self.held_rows += batch.num_rows();
+        self.held.push(batch);
+        if self.held_rows > IN_MEMORY_ROWS {
+            let file = NamedTempFile::with_prefix("chiso-rows-")?;
+            let mut w = FileWriter::try_new(BufWriter::new(file.reopen()?), &self.schema)?;
+            for b in self.held.drain(..) {
+                w.write(&b)?;
+            }
+            self.held_rows = 0;
+            self.disk = Some((file, w));
+        }
+        Ok(())
+    }
+
+    /// The rows pushed, to be read back as often as needed.
+    pub fn finish(self) -> Result<Rows, ArrowError> {
+        let file = match self.disk {
+            Some((file, mut w)) => {
+                w.finish()?;
+                Some(Arc::new(file))
+            }
+            None => None,
+        };
+        Ok(Rows {
+            schema: self.schema,
+            held: Arc::new(self.held),
+            file,
+            dropped: None,
+            constant: None,
+            total: self.rows,
+            rows: self.rows,
+        })
+    }
+}
+
+/// Positions of rows left out: a bit per row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped(Vec<u64>);
+
+impl Dropped {
+    pub fn drop_row(&mut self, at: usize) {
+        let (word, bit) = (at / 64, at % 64);
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    pub fn drop_range(&mut self, rows: std::ops::Range<usize>) {
+        for at in rows {
+            self.drop_row(at);
+        }
+    }
+
+    pub fn contains(&self, at: usize) -> bool {
+        self.0
+            .get(at / 64)
+            .is_some_and(|w| w & (1 << (at % 64)) != 0)
+    }
+
+    /// How many rows are left out.
+    pub fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    fn union(&mut self, other: &Dropped) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (w, o) in self.0.iter_mut().zip(&other.0) {
+            *w |= o;
+        }
+    }
+}
+
+/// Rows a spool took, possibly with some left out; cheap to clone (the rows are shared).
+#[derive(Clone)]
+pub struct Rows {
+    schema: SchemaRef,
+    held: Arc<Vec<RecordBatch>>,
+    file: Option<Arc<NamedTempFile>>,
+    dropped: Option<Arc<Dropped>>,
+    /// A last column with the same text in every row, added as the rows are read: the
+    /// schema with it and the text.
+    constant: Option<(SchemaRef, Arc<str>)>,
+    /// Rows the spool took.
+    total: usize,
+    /// Rows left.
+    rows: usize,
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rows")
+            .field("rows", &self.rows)
+            .field("on_disk", &self.file.is_some())
+            .finish()
+    }
+}
+
+impl Rows {
+    /// Rows already in memory.
+    pub fn from_batches(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
+        let rows = batches.iter().map(|b| b.num_rows()).sum();
+        Self {
+            schema,
+            held: Arc::new(batches),
+            file: None,
+            dropped: None,
+            constant: None,
+            total: rows,
+            rows,
+        }
+    }
+
+    /// The same rows without those at the positions in `dropped` (positions are counted
+    /// over every row the spool took).
+    pub fn without(&self, mut dropped: Dropped) -> Self {
+        if let Some(earlier) = &self.dropped {
+            dropped.union(earlier);
+        }
+        // positions past the last row are not rows: forgotten, so they are not counted
+        let words = self.total.div_ceil(64);
+        dropped.0.truncate(words);
+        if dropped.0.len() == words && !self.total.is_multiple_of(64) {
+            dropped.0[words - 1] &= (1 << (self.total % 64)) - 1;
+        }
+        Self {
+            rows: self.total - dropped.count(),
+            dropped: Some(Arc::new(dropped)),
+            ..self.clone()
+        }
+    }
+
+    /// The same rows with a last column holding `text` in every row, as `schema` (the
+    /// spool's columns and that one) declares it: for a value known only once every row is
+    /// read, such as the batch id.
+    pub fn with_constant(&self, schema: SchemaRef, text: &str) -> Self {
+        Self {
+            constant: Some((schema, text.into())),
+            ..self.clone()
+        }
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn schema(&self) -> SchemaRef {
+        match &self.constant {
+            Some((schema, _)) => schema.clone(),
+            None => self.schema.clone(),
+        }
+    }
+
+    /// The rows, a batch at a time, read from disk as they are asked for.
+    pub fn batches(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<RecordBatch, ArrowError>> + use<>, ArrowError> {
+        let read: Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send> =
+            match &self.file {
+                Some(file) => Box::new(FileReader::try_new(
+                    BufReader::new(File::open(file.path())?),
+                    None,
+                )?),
+                None => Box::new(self.held.as_ref().clone().into_iter().map(Ok)),
+            };
+        let (dropped, constant) = (self.dropped.clone(), self.constant.clone());
+        let mut at = 0;
+        Ok(read.filter_map(move |batch| {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => return Some(Err(e)),
+            };
+            let start = at;
+            at += batch.num_rows();
+            let batch = match &dropped {
+                Some(dropped) => {
+                    let keep: BooleanArray =
+                        (start..at).map(|i| Some(!dropped.contains(i))).collect();
+                    match filter_record_batch(&batch, &keep) {
+                        Ok(b) => b,
+                        Err(e) => return Some(Err(e)),
+                    }
+                }
+                None => batch,
+            };
+            if batch.num_rows() == 0 {
+                return None;
+            }
+            Some(match &constant {
+                Some((schema, text)) => {
+                    let mut columns = batch.columns().to_vec();
+                    let text = StringArray::from_iter_values(std::iter::repeat_n(
+                        text.as_ref(),
+                        batch.num_rows(),
+                    ));
+                    columns.push(Arc::new(text));
+                    RecordBatch::try_new(schema.clone(), columns)
+                }
+                None => Ok(batch),
+            })
+        }))
+    }
+
+    /// Every row in memory at once: for small tables and tests.
+    pub fn collect(&self) -> Result<Vec<RecordBatch>, ArrowError> {
+        self.batches()?.collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray, Int64Array};
+    use arrow::datatypes::{DataType, Field, Int64Type, Schema};
+
+    fn numbers(rows: &Rows) -> Vec<i64> {
+        rows.collect()
+            .unwrap()
+            .iter()
+            .flat_map(|b| {
+                let c = b.column(0).as_primitive::<Int64Type>();
+                (0..c.len()).map(|i| c.value(i)).collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_come_back_from_disk_in_order_without_those_left_out() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let mut spool = Spool::new(schema.clone());
+        let n = 3 * IN_MEMORY_ROWS as i64 + 5;
+        for from in (0..n).step_by(10_000) {
+            let to = (from + 10_000).min(n);
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from_iter_values(from..to))],
+            )
+            .unwrap();
+            spool.push(batch).unwrap();
+        }
+        assert_eq!(spool.len(), n as usize);
+        let rows = spool.finish().unwrap();
+        assert!(rows.file.is_some(), "past the limit the rows are on disk");
+        assert!(rows.held.is_empty());
+        assert_eq!(numbers(&rows), (0..n).collect::<Vec<_>>());
+
+        let mut dropped = Dropped::default();
+        dropped.drop_range(0..3);
+        dropped.drop_row(100_000);
+        // a position past the end changes nothing
+        dropped.drop_row(n as usize + 7);
+        let fewer = rows.without(dropped);
+        assert_eq!(fewer.num_rows(), n as usize - 4);
+        let expected: Vec<i64> = (3..n).filter(|i| *i != 100_000).collect();
+        assert_eq!(numbers(&fewer), expected);
+        // read again: the same rows
+        assert_eq!(numbers(&fewer), expected);
+
+        let with = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int64, false),
+            Field::new("_batch_id", DataType::Utf8, false),
+        ]));
+        let stamped = fewer.with_constant(with, "b1");
+        let batches = stamped.collect().unwrap();
+        assert!(batches.iter().all(|b| b.num_columns() == 2));
+        assert!(batches.iter().all(|b| {
+            let c = b.column(1).as_string::<i32>();
+            (0..c.len()).all(|i| c.value(i) == "b1")
+        }));
+    }
+
+    #[test]
+    fn few_rows_stay_in_memory() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let mut spool = Spool::new(schema.clone());
+        spool
+            .push(
+                RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from(vec![1, 2, 3]))])
+                    .unwrap(),
+            )
+            .unwrap();
+        let rows = spool.finish().unwrap();
+        assert!(rows.file.is_none());
+        let mut dropped = Dropped::default();
+        dropped.drop_row(1);
+        assert_eq!(numbers(&rows.without(dropped)), [1, 3]);
+
+        // a row high in a word that is not the spool's last
+        let mut spool = Spool::new(rows.schema());
+        let many = Int64Array::from_iter_values(0..100);
+        spool
+            .push(RecordBatch::try_new(rows.schema(), vec![Arc::new(many)]).unwrap())
+            .unwrap();
+        let rows = spool.finish().unwrap();
+        let mut dropped = Dropped::default();
+        dropped.drop_row(40);
+        let fewer = rows.without(dropped);
+        assert_eq!(fewer.num_rows(), 99);
+        assert_eq!(
+            numbers(&fewer),
+            (0..100).filter(|i| *i != 40).collect::<Vec<_>>()
+        );
+    }
+}
