@@ -58,6 +58,26 @@ fn default_timezone() -> String {
 }
 
 impl Ward {
+    /// A ward of one khu phố (KP01), for tests of the readers.
+    #[cfg(test)]
+    pub(crate) fn one_unit() -> Ward {
+        Ward {
+            code: "25216".to_string(),
+            name: "Phường Thử".to_string(),
+            province: String::new(),
+            timezone: "Asia/Ho_Chi_Minh".to_string(),
+            catalogue: String::new(),
+            plans: String::new(),
+            units: vec![Unit {
+                code: "KP01".to_string(),
+                name: "Khu phố Một".to_string(),
+                pilot: true,
+                population: 0,
+            }],
+            markets: Vec::new(),
+        }
+    }
+
     /// The unit with this code.
     pub fn unit(&self, code: &str) -> Option<&Unit> {
         self.units.iter().find(|u| u.code == code)

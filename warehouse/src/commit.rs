@@ -129,13 +129,16 @@ impl Lake {
         let (mut rows, mut keys) = (0, before.map(|_| Vec::new()));
         // the batch is compared and written a slice at a time, so that what the comparison
         // and the writer hold stays bounded whatever the batch's size; readers see none of
-        // the slices' versions until the run's log row names the last one
+        // the slices' versions until the run's log row names the last one. A batch holds one
+        // row per key, so each slice is compared with the table as it was before the batch:
+        // the slices written before it hold none of its keys, and need not be read again
+        let ctx = SessionContext::new();
+        register(&ctx, "tgt", &table.clone()).await?;
         for slice in slices(data.rows.batches()?, SLICE_ROWS) {
             let slice = slice?;
-            let ctx = SessionContext::new();
+            let _ = ctx.deregister_table("src")?;
             let src = MemTable::try_new(spec.schema.clone(), vec![slice])?;
             ctx.register_table("src", Arc::new(src))?;
-            register(&ctx, "tgt", &table).await?;
             let changed: Vec<RecordBatch> =
                 ctx.sql(&changed_rows_sql(spec)).await?.collect().await?;
             let n: usize = changed.iter().map(|b| b.num_rows()).sum();

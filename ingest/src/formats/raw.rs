@@ -7,12 +7,65 @@ use std::sync::Arc;
 use crate::extract::ExtractFile;
 use crate::{IngestError, Result};
 
-/// One source record before validation.
+/// The names of a file's fields, shared by all its records: a record holds only its values,
+/// and a field is found by a binary search of the names.
+#[derive(Debug)]
+pub struct Names {
+    /// (name, position) sorted by name; of a name given twice, the last position, as a map
+    /// built from the row would keep.
+    sorted: Vec<(String, usize)>,
+}
+
+impl Names {
+    /// Names at their positions; empty names (unnamed columns) are left out.
+    pub fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let mut sorted: Vec<(String, usize)> = names
+            .into_iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_empty())
+            .map(|(i, n)| (n, i))
+            .collect();
+        // stable: of equal names the last position ends up last, and is the one kept
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(String, usize)> = Vec::with_capacity(sorted.len());
+        for (n, i) in sorted {
+            match kept.last_mut() {
+                Some(last) if last.0 == n => last.1 = i,
+                _ => kept.push((n, i)),
+            }
+        }
+        Self { sorted: kept }
+    }
+
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The names in the order [`RawRecord::fields`] gives them.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.sorted.iter().map(|(n, _)| n.as_str())
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        self.sorted
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|at| self.sorted[at].1)
+    }
+}
+
+/// One source record before validation: field name → text, with its place in its file.
 #[derive(Debug, Clone)]
 pub struct RawRecord {
     /// Row number as a person finds it (see [`crate::Rejection::row`]).
     pub row: u64,
-    pub fields: BTreeMap<String, String>,
+    names: Arc<Names>,
+    values: Vec<String>,
     /// Fields refused before any reading, with the reason; the value kept is a short preview.
     pub refused: Vec<(String, String)>,
 }
@@ -20,33 +73,63 @@ pub struct RawRecord {
 impl RawRecord {
     /// A record whose fields longer than `field_bytes` are refused (the row goes to
     /// quarantine, naming the limit) and kept only as a preview.
-    pub fn new(row: u64, mut fields: BTreeMap<String, String>, field_bytes: usize) -> RawRecord {
+    pub fn new(row: u64, fields: BTreeMap<String, String>, field_bytes: usize) -> RawRecord {
+        let (names, values): (Vec<String>, Vec<String>) = fields.into_iter().unzip();
+        Self::from_values(row, Arc::new(Names::new(names)), values, field_bytes)
+    }
+
+    /// As [`RawRecord::new`], from values at the positions `names` gives.
+    pub fn from_values(
+        row: u64,
+        names: Arc<Names>,
+        mut values: Vec<String>,
+        field_bytes: usize,
+    ) -> RawRecord {
         let mut refused = Vec::new();
-        for (name, value) in fields.iter_mut() {
-            if value.len() > field_bytes {
-                refused.push((
-                    name.clone(),
-                    crate::limits::over(
-                        "trường dài",
-                        crate::limits::bytes(value.len() as u64),
-                        crate::limits::bytes(field_bytes as u64),
-                        "field_bytes",
-                    ),
-                ));
-                let preview: String = value.chars().take(40).collect();
-                *value = format!("{preview}…");
-            }
+        for (name, i) in &names.sorted {
+            let Some(value) = values.get_mut(*i).filter(|v| v.len() > field_bytes) else {
+                continue;
+            };
+            refused.push((
+                name.clone(),
+                crate::limits::over(
+                    "trường dài",
+                    crate::limits::bytes(value.len() as u64),
+                    crate::limits::bytes(field_bytes as u64),
+                    "field_bytes",
+                ),
+            ));
+            let preview: String = value.chars().take(40).collect();
+            *value = format!("{preview}…");
         }
         RawRecord {
             row,
-            fields,
+            names,
+            values,
             refused,
         }
     }
 
     /// The field's text, empty when absent or null.
     pub fn get(&self, name: &str) -> &str {
-        self.fields.get(name).map(String::as_str).unwrap_or("")
+        self.names
+            .position(name)
+            .and_then(|i| self.values.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The names of the fields, shared with the other records of the file.
+    pub fn names(&self) -> &Arc<Names> {
+        &self.names
+    }
+
+    /// Every field, by name.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.names.sorted.iter().map(|(n, i)| {
+            let v = self.values.get(*i).map(String::as_str).unwrap_or("");
+            (n.as_str(), v)
+        })
     }
 }
 
@@ -88,7 +171,7 @@ pub fn grid_each(
 /// fields is left to whoever checks the record, which may be another thread.
 #[derive(Debug, Clone)]
 pub struct Cells {
-    header: Arc<[String]>,
+    header: Arc<Names>,
     row: u64,
     cells: Vec<String>,
     field_bytes: usize,
@@ -97,14 +180,7 @@ pub struct Cells {
 impl Cells {
     /// The record these cells make under the header.
     pub fn into_record(self) -> RawRecord {
-        let fields = self
-            .header
-            .iter()
-            .zip(self.cells)
-            .filter(|(h, _)| !h.is_empty())
-            .map(|(h, v)| (h.clone(), v))
-            .collect();
-        RawRecord::new(self.row, fields, self.field_bytes)
+        RawRecord::from_values(self.row, self.header, self.cells, self.field_bytes)
     }
 }
 
@@ -124,7 +200,7 @@ pub fn grid_rows(
         }
     }
     let (at, header) = find_header(path, &head, required)?;
-    let header: Arc<[String]> = header.into();
+    let header = Arc::new(Names::new(header));
     let mut emit = |row: u64, cells: Vec<String>| {
         if cells.iter().all(|v| v.trim().is_empty()) {
             return Ok(());

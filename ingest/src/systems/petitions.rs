@@ -178,7 +178,7 @@ mod tests {
     use super::*;
     use crate::declared::{Context, Input, read};
     use crate::extract::ExtractFile;
-    use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Unit, Ward};
+    use crate::{Batch, FileInfo, KhoGroup, Pseudonymiser, Ward};
 
     fn key() -> Pseudonymiser {
         Pseudonymiser::new(b"test-key-0123456789".to_vec()).unwrap()
@@ -186,21 +186,7 @@ mod tests {
 
     /// Reads one page of these records with a one-khu-phố ward (KP01).
     fn read_page(records: Vec<serde_json::Value>) -> Batch {
-        let ward = Ward {
-            code: "25216".to_string(),
-            name: "Phường Thử".to_string(),
-            province: String::new(),
-            timezone: "Asia/Ho_Chi_Minh".to_string(),
-            catalogue: String::new(),
-            plans: String::new(),
-            units: vec![Unit {
-                code: "KP01".to_string(),
-                name: "Khu phố Một".to_string(),
-                pilot: true,
-                population: 0,
-            }],
-            markets: Vec::new(),
-        };
+        let ward = Ward::one_unit();
         let page = ExtractFile {
             info: FileInfo {
                 path: "page-0001.json".to_string(),

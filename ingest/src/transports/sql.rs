@@ -205,21 +205,18 @@ fn records(
             .and_then(|p| values.get(p).cloned().flatten())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(i as u64 + 1);
-        let mut rec = RawRecord {
-            row,
-            fields: Default::default(),
-            refused: Vec::new(),
-        };
+        let mut fields = std::collections::BTreeMap::new();
         for (c, v) in t.dataset.columns.iter().zip(values) {
             let v = v.unwrap_or_default();
             // a separator no value can hold, so that two different rows never hash alike
             hash.update(v.as_bytes());
             hash.update([0x1f]);
             bytes += v.len() as u64 + 1;
-            rec.fields.insert(c.source.to_string(), v);
+            fields.insert(c.source.to_string(), v);
         }
         hash.update([0x1e]);
-        out.push(rec);
+        // a database's values are not limited in length: no field is refused for it
+        out.push(RawRecord::new(row, fields, usize::MAX));
     }
     let from = match &t.from {
         From::Table(name) => name.clone(),

@@ -261,6 +261,9 @@ pub fn parse_decimal(raw: &str, scale: i8) -> Option<i128> {
 pub struct Drift {
     filled: std::collections::BTreeMap<String, u64>,
     wrong: std::collections::BTreeMap<String, u64>,
+    /// Filled values counted by position for records sharing these names (a file's rows
+    /// do), added to `filled` by name when other names come or the counts are read.
+    by_position: Option<(std::sync::Arc<crate::raw::Names>, Vec<u64>)>,
 }
 
 /// Adds `n` to a field's count; the name is copied only the first time it is seen.
@@ -281,9 +284,19 @@ const DRIFT_SHARE: f64 = 0.9;
 impl Drift {
     /// Counts one record and its field errors.
     pub fn observe(&mut self, rec: &RawRecord, errors: &[FieldError]) {
-        for (field, value) in &rec.fields {
-            if !value.trim().is_empty() {
-                count(&mut self.filled, field, 1);
+        let same = self
+            .by_position
+            .as_ref()
+            .is_some_and(|(names, _)| std::sync::Arc::ptr_eq(names, rec.names()));
+        if !same {
+            self.settle();
+            self.by_position = Some((rec.names().clone(), vec![0; rec.names().len()]));
+        }
+        if let Some((_, counts)) = &mut self.by_position {
+            for (n, (_, value)) in counts.iter_mut().zip(rec.fields()) {
+                if !value.trim().is_empty() {
+                    *n += 1;
+                }
             }
         }
         for e in errors.iter().filter(|e| e.wrong_type) {
@@ -291,8 +304,19 @@ impl Drift {
         }
     }
 
+    /// Moves the counts kept by position to `filled`.
+    fn settle(&mut self) {
+        if let Some((names, counts)) = self.by_position.take() {
+            for (field, n) in names.iter().zip(counts).filter(|(_, n)| *n > 0) {
+                count(&mut self.filled, field, n);
+            }
+        }
+    }
+
     /// Adds what another reader of the same file observed.
-    pub fn merge(&mut self, other: Drift) {
+    pub fn merge(&mut self, mut other: Drift) {
+        self.settle();
+        other.settle();
         for (field, n) in other.filled {
             count(&mut self.filled, &field, n);
         }
@@ -302,7 +326,8 @@ impl Drift {
     }
 
     /// Fails when a column changed type, naming it.
-    pub fn check(&self, path: &str) -> crate::Result<()> {
+    pub fn check(mut self, path: &str) -> crate::Result<()> {
+        self.settle();
         for (field, wrong) in &self.wrong {
             let filled = self.filled.get(field).copied().unwrap_or(0);
             if filled >= DRIFT_MIN_VALUES && *wrong as f64 >= DRIFT_SHARE * filled as f64 {

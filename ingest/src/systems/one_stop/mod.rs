@@ -221,7 +221,7 @@ fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Unit, Ward};
+    use crate::Ward;
     use arrow::array::{Array, AsArray};
     use arrow::datatypes::TimestampMicrosecondType;
 
@@ -299,21 +299,7 @@ mod tests {
             (0..n).filter(|i| i % 2 == 0),
             |_| "2".into(),
         );
-        let ward = Ward {
-            code: "25216".to_string(),
-            name: "Phường Thử".to_string(),
-            province: String::new(),
-            timezone: "Asia/Ho_Chi_Minh".to_string(),
-            catalogue: String::new(),
-            plans: String::new(),
-            units: vec![Unit {
-                code: "KP01".to_string(),
-                name: "Khu phố Một".to_string(),
-                pilot: true,
-                population: 0,
-            }],
-            markets: Vec::new(),
-        };
+        let ward = Ward::one_unit();
         let key = Pseudonymiser::new(b"test-key-0123456789".to_vec()).unwrap();
         let ctx = Context {
             source: "one_stop",
