@@ -1,6 +1,7 @@
 //! Where the lake is, which tables it holds, and a query session over them.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
@@ -320,12 +321,23 @@ impl Lake {
     }
 
     /// A session with exactly the tables named, each at the version given: what a derived
-    /// table is computed from, so that it can say which versions it stands for.
+    /// table is computed from, so that it can say which versions it stands for. It runs inside
+    /// an ingest, over whole tables: its queries hold at most [`DERIVING_MEMORY`] and spill
+    /// sorts, aggregates and joins to disk beyond that, so that the size of the lake does not
+    /// decide the memory a run needs.
     pub async fn session_at(
         &self,
         versions: &std::collections::BTreeMap<String, u64>,
     ) -> Result<SessionContext> {
-        let ctx = SessionContext::new();
+        let runtime = datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+            .with_memory_pool(Arc::new(
+                datafusion::execution::memory_pool::FairSpillPool::new(DERIVING_MEMORY),
+            ))
+            .build_arc()?;
+        // a hash join cannot spill; a sort-merge join can
+        let config = datafusion::prelude::SessionConfig::new()
+            .set_bool("datafusion.optimizer.prefer_hash_join", false);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         for (name, v) in versions {
             let Some(mut t) = self.table(name).await? else {
                 continue;
@@ -338,6 +350,9 @@ impl Lake {
         Ok(ctx)
     }
 }
+
+/// Memory the queries of [`Lake::session_at`] may hold before they spill.
+pub const DERIVING_MEMORY: usize = 256 * 1024 * 1024;
 
 /// A point in the lake's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

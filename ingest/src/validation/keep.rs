@@ -67,16 +67,15 @@ struct Entry {
 }
 
 /// One row per key over a run's files. A file's rows count only once the whole file is good:
-/// what it kept or replaced is held apart until [`Keeper::accept`], and forgotten by
-/// [`Keeper::refuse`].
+/// what it kept is marked with the file, what it replaced is remembered until
+/// [`Keeper::accept`], and [`Keeper::refuse`] takes both back.
 pub struct Keeper {
     /// A later state replaces an earlier one (`MergeRule::LatestBy`); otherwise the first row
     /// of a key stays and a different one conflicts.
     latest: bool,
     kept: HashMap<[u64; 2], Entry>,
-    fresh: HashMap<[u64; 2], Entry>,
-    /// Positions the current file's rows replaced.
-    replaced: Vec<u64>,
+    /// What the current file's rows replaced, with the key.
+    replaced: Vec<([u64; 2], Entry)>,
     dropped: Dropped,
     files: Vec<Arc<str>>,
     /// The current file's index in `files`, once a row of it was kept.
@@ -90,7 +89,6 @@ impl Keeper {
         Self {
             latest,
             kept: HashMap::new(),
-            fresh: HashMap::new(),
             replaced: Vec::new(),
             dropped: Dropped::default(),
             files: Vec::new(),
@@ -101,7 +99,6 @@ impl Keeper {
 
     /// A file (or page) starts; its rows will be kept from position `at` on.
     pub fn begin(&mut self, at: usize) {
-        self.fresh.clear();
         self.replaced.clear();
         self.file = None;
         self.start = at;
@@ -109,18 +106,24 @@ impl Keeper {
 
     /// The current file is good: its rows join the run's.
     pub fn accept(&mut self) {
-        for at in self.replaced.drain(..) {
-            self.dropped.drop_row(at as usize);
+        for (_, e) in self.replaced.drain(..) {
+            self.dropped.drop_row(e.pos as usize);
         }
-        self.kept.extend(self.fresh.drain());
     }
 
     /// The current file is refused: its rows, kept up to position `end`, are left out and
     /// what they replaced stands again.
     pub fn refuse(&mut self, end: usize) {
         self.dropped.drop_range(self.start..end);
-        self.fresh.clear();
-        self.replaced.clear();
+        if let Some(file) = self.file {
+            // refusals are rare: a look at every key is cheaper than a copy of the file's
+            self.kept.retain(|_, e| e.file != file);
+        }
+        for (key, e) in self.replaced.drain(..).rev() {
+            if Some(e.file) != self.file {
+                self.kept.insert(key, e);
+            }
+        }
     }
 
     /// Leaves out the row at `at`, kept in the spool for another table.
@@ -149,9 +152,8 @@ impl Keeper {
             file,
             row: u32::try_from(row).unwrap_or(u32::MAX),
         };
-        let prev = self.fresh.get(&h.key).or_else(|| self.kept.get(&h.key));
-        let Some(prev) = prev.copied() else {
-            self.fresh.insert(h.key, entry);
+        let Some(prev) = self.kept.get(&h.key).copied() else {
+            self.kept.insert(h.key, entry);
             return Verdict::Keep;
         };
         if prev.content == h.content {
@@ -161,8 +163,8 @@ impl Keeper {
             if order < prev.at {
                 return Verdict::Older;
             }
-            self.replaced.push(prev.pos);
-            self.fresh.insert(h.key, entry);
+            self.replaced.push((h.key, prev));
+            self.kept.insert(h.key, entry);
             return Verdict::Keep;
         }
         Verdict::Conflict {
