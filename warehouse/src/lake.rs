@@ -323,7 +323,7 @@ impl Lake {
     /// A session with exactly the tables named, each at the version given: what a derived
     /// table is computed from, so that it can say which versions it stands for. It runs inside
     /// an ingest, over whole tables: its queries hold at most [`DERIVING_MEMORY`] and spill
-    /// sorts, aggregates and joins to disk beyond that, so that the size of the lake does not
+    /// sorts and aggregates to disk beyond that, so that the size of the lake does not
     /// decide the memory a run needs.
     pub async fn session_at(
         &self,
@@ -334,9 +334,9 @@ impl Lake {
                 datafusion::execution::memory_pool::FairSpillPool::new(DERIVING_MEMORY),
             ))
             .build_arc()?;
-        // a hash join cannot spill; a sort-merge join can
-        let config = datafusion::prelude::SessionConfig::new()
-            .set_bool("datafusion.optimizer.prefer_hash_join", false);
+        // joins stay hash joins: theirs are of a run's changed keys, small, and a sort-merge
+        // join made the day-by-day recount three times slower
+        let config = datafusion::prelude::SessionConfig::new();
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         for (name, v) in versions {
             let Some(mut t) = self.table(name).await? else {
