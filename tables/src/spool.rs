@@ -21,6 +21,8 @@ const IN_MEMORY_ROWS: usize = 64 * 1024;
 /// Rows being written, in the order they come.
 pub struct Spool {
     schema: SchemaRef,
+    /// The table's schema when its last column is left to [`Rows::stamp`].
+    stamped: Option<SchemaRef>,
     held: Vec<RecordBatch>,
     held_rows: usize,
     disk: Option<(NamedTempFile, FileWriter<BufWriter<File>>)>,
@@ -31,11 +33,29 @@ impl Spool {
     pub fn new(schema: SchemaRef) -> Self {
         Self {
             schema,
+            stamped: None,
             held: Vec::new(),
             held_rows: 0,
             disk: None,
             rows: 0,
         }
+    }
+
+    /// Rows of a table whose last column holds one text for every row, known only once every
+    /// row is read (the batch id): the spool takes the other columns ([`Spool::schema`]) and
+    /// [`Rows::stamp`] adds that one as the rows are read.
+    pub fn stamped(table: SchemaRef) -> Self {
+        let fields = table.fields();
+        let rest = arrow::datatypes::Schema::new(fields[..fields.len().saturating_sub(1)].to_vec());
+        Self {
+            stamped: Some(table),
+            ..Self::new(Arc::new(rest))
+        }
+    }
+
+    /// The columns a pushed batch has.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
     }
 
     /// Rows pushed so far: the next row's position.
@@ -77,6 +97,7 @@ impl Spool {
         };
         Ok(Rows {
             schema: self.schema,
+            stamped: self.stamped,
             held: Arc::new(self.held),
             file,
             dropped: None,
@@ -131,6 +152,7 @@ impl Dropped {
 #[derive(Clone)]
 pub struct Rows {
     schema: SchemaRef,
+    stamped: Option<SchemaRef>,
     held: Arc<Vec<RecordBatch>>,
     file: Option<Arc<NamedTempFile>>,
     dropped: Option<Arc<Dropped>>,
@@ -158,6 +180,7 @@ impl Rows {
         let rows = batches.iter().map(|b| b.num_rows()).sum();
         Self {
             schema,
+            stamped: None,
             held: Arc::new(batches),
             file: None,
             dropped: None,
@@ -193,6 +216,14 @@ impl Rows {
         Self {
             constant: Some((schema, text.into())),
             ..self.clone()
+        }
+    }
+
+    /// The rows of a [`Spool::stamped`] with `text` in their last column.
+    pub fn stamp(&self, text: &str) -> Self {
+        match &self.stamped {
+            Some(table) => self.with_constant(table.clone(), text),
+            None => self.clone(),
         }
     }
 

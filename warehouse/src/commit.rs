@@ -133,7 +133,7 @@ impl Lake {
         // row per key, so each slice is compared with the table as it was before the batch:
         // the slices written before it hold none of its keys, and need not be read again
         let ctx = SessionContext::new();
-        register(&ctx, "tgt", &table.clone()).await?;
+        register(&ctx, "tgt", &table).await?;
         for slice in slices(data.rows.batches()?, SLICE_ROWS) {
             let slice = slice?;
             let _ = ctx.deregister_table("src")?;

@@ -260,8 +260,6 @@ struct Reader<'a> {
     /// Rows kept but not yet in a batch.
     held: Vec<Kept>,
     spool: Spool,
-    /// The spool's columns: the table's without the batch id, known once every file is read.
-    schema: Arc<Schema>,
 }
 
 /// Turns a record into the dataset's values: what the workers run.
@@ -273,16 +271,12 @@ struct Parser<'a> {
 
 impl<'a> Reader<'a> {
     fn new(dataset: &'a Dataset, ctx: &'a Context<'a>) -> Self {
-        let full = dataset.spec(KhoGroup::DanCu).schema;
-        let schema = Arc::new(Schema::new(
-            full.fields()[..full.fields().len() - 1].to_vec(),
-        ));
         Self {
             parser: Parser { dataset, ctx },
             keeper: Keeper::new(matches!(dataset.merge, MergeRule::LatestBy(_))),
             held: Vec::new(),
-            spool: Spool::new(schema.clone()),
-            schema,
+            // the batch id is known once every file is read: it is stamped as rows are read
+            spool: Spool::stamped(dataset.spec(KhoGroup::DanCu).schema),
         }
     }
 
@@ -437,7 +431,7 @@ impl<'a> Reader<'a> {
         }
         arrays.push(Arc::new(file.finish()));
         arrays.push(Arc::new(row.finish()));
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(built)?;
+        let batch = RecordBatch::try_new(self.spool.schema(), arrays).map_err(built)?;
         self.spool.push(batch).map_err(built)?;
         Ok(())
     }
@@ -450,9 +444,7 @@ impl<'a> Reader<'a> {
             table: spec.name.clone(),
             source,
         })?;
-        let rows = rows
-            .without(self.keeper.dropped())
-            .with_constant(spec.schema.clone(), batch_id);
+        let rows = rows.without(self.keeper.dropped()).stamp(batch_id);
         if rows.num_rows() == 0 {
             return Ok(None);
         }

@@ -270,7 +270,7 @@ impl Stage {
 
     /// A file or page starts.
     pub fn begin(&mut self, file: Arc<str>) {
-        let at = self.rows.spool.len() + self.rows.held;
+        let at = self.rows.position();
         self.history.begin(at);
         self.latest.begin(at);
         self.rows.file = file;
@@ -278,7 +278,7 @@ impl Stage {
 
     /// Takes a valid state: kept, or a duplicate, or a conflict with the state kept.
     pub fn offer(&mut self, s: &DossierState) -> Result<Verdict> {
-        let at = self.rows.spool.len() + self.rows.held;
+        let at = self.rows.position();
         let from = (&self.rows.file, s.row);
         let verdict = self.history.offer(s.hashed, 0, at, from);
         if verdict != Verdict::Keep {
@@ -303,7 +303,7 @@ impl Stage {
 
     /// The current file is refused: its states are left out.
     pub fn refuse(&mut self) {
-        let end = self.rows.spool.len() + self.rows.held;
+        let end = self.rows.position();
         self.history.refuse(end);
         self.latest.refuse(end);
     }
@@ -321,15 +321,11 @@ impl Stage {
         };
         let all = self.rows.spool.finish().map_err(built)?;
         let (history_spec, latest_spec) = (history_spec(group), latest_spec(group));
-        let history = all
-            .without(self.history.dropped())
-            .with_constant(history_spec.schema.clone(), batch_id);
+        let history = all.without(self.history.dropped()).stamp(batch_id);
         if history.num_rows() == 0 {
             return Ok(None);
         }
-        let latest = all
-            .without(self.latest.dropped())
-            .with_constant(latest_spec.schema.clone(), batch_id);
+        let latest = all.without(self.latest.dropped()).stamp(batch_id);
         Ok(Some((
             TableData {
                 spec: history_spec,
@@ -353,7 +349,6 @@ impl Default for Stage {
 struct Rows {
     /// The file of the states being pushed.
     file: Arc<str>,
-    schema: Arc<Schema>,
     spool: Spool,
     held: usize,
     ma_ho_so: StringBuilder,
@@ -383,17 +378,17 @@ struct Rows {
 }
 
 impl Rows {
+    /// The position the next state pushed takes.
+    fn position(&self) -> usize {
+        self.spool.len() + self.held
+    }
+
     fn new() -> Self {
         let utc = || TimestampMicrosecondBuilder::new().with_timezone("UTC");
-        // the batch id is known once every file is read: the spool's rows go without it
-        let full = schema();
-        let schema = Arc::new(Schema::new(
-            full.fields()[..full.fields().len() - 1].to_vec(),
-        ));
         Self {
             file: "".into(),
-            spool: Spool::new(schema.clone()),
-            schema,
+            // the batch id is known once every file is read: it is stamped as rows are read
+            spool: Spool::stamped(schema()),
             held: 0,
             ma_ho_so: StringBuilder::new(),
             ma_tthc: StringBuilder::new(),
@@ -490,7 +485,7 @@ impl Rows {
             table: HISTORY_TABLE.to_string(),
             source,
         };
-        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(built)?;
+        let batch = RecordBatch::try_new(self.spool.schema(), arrays).map_err(built)?;
         self.spool.push(batch).map_err(built)?;
         self.held = 0;
         Ok(())
