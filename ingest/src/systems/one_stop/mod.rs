@@ -222,7 +222,7 @@ fn prev_content_eq(a: &catalogue::Procedure, b: &catalogue::Procedure) -> bool {
 mod tests {
     use super::*;
     use crate::Ward;
-    use arrow::array::{Array, AsArray};
+    use arrow::array::AsArray;
     use arrow::datatypes::TimestampMicrosecondType;
 
     const HEADER: &str =
