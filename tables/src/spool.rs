@@ -3,17 +3,16 @@
 //! the size of what a run reads does not decide how much memory it needs.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use arrow::array::{BooleanArray, StringArray};
-use arrow::compute::filter_record_batch;
+use arrow::compute::{concat_batches, filter_record_batch, take_record_batch};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::ipc::reader::FileReader;
 use arrow::ipc::writer::FileWriter;
 use arrow::record_batch::RecordBatch;
-use tempfile::NamedTempFile;
 
 /// Rows a spool holds in memory before it moves them to disk.
 const IN_MEMORY_ROWS: usize = 64 * 1024;
@@ -25,7 +24,7 @@ pub struct Spool {
     stamped: Option<SchemaRef>,
     held: Vec<RecordBatch>,
     held_rows: usize,
-    disk: Option<(NamedTempFile, FileWriter<BufWriter<File>>)>,
+    disk: Option<(Arc<File>, FileWriter<BufWriter<File>>)>,
     rows: usize,
 }
 
@@ -70,18 +69,19 @@ impl Spool {
     pub fn push(&mut self, batch: RecordBatch) -> Result<(), ArrowError> {
         self.rows += batch.num_rows();
         if let Some((_, w)) = &mut self.disk {
-            return w.write(&batch);
+            return write_small(w, &batch);
         }
         self.held_rows += batch.num_rows();
         self.held.push(batch);
         if self.held_rows > IN_MEMORY_ROWS {
-            let file = NamedTempFile::with_prefix("chiso-rows-")?;
-            let mut w = FileWriter::try_new(BufWriter::new(file.reopen()?), &self.schema)?;
+            // unnamed: nothing is left behind when the process is killed
+            let file = tempfile::tempfile()?;
+            let mut w = FileWriter::try_new(BufWriter::new(file.try_clone()?), &self.schema)?;
             for b in self.held.drain(..) {
-                w.write(&b)?;
+                write_small(&mut w, &b)?;
             }
             self.held_rows = 0;
-            self.disk = Some((file, w));
+            self.disk = Some((Arc::new(file), w));
         }
         Ok(())
     }
@@ -91,7 +91,7 @@ impl Spool {
         let file = match self.disk {
             Some((file, mut w)) => {
                 w.finish()?;
-                Some(Arc::new(file))
+                Some(file)
             }
             None => None,
         };
@@ -106,6 +106,20 @@ impl Spool {
             rows: self.rows,
         })
     }
+}
+
+/// Rows of a batch as the spool writes it to disk: each batch read back is a buffer of its
+/// own, and whoever reads the rows (a Parquet writer's queue) may hold several at once.
+const DISK_BATCH_ROWS: usize = 8 * 1024;
+
+fn write_small(w: &mut FileWriter<BufWriter<File>>, batch: &RecordBatch) -> Result<(), ArrowError> {
+    let mut at = 0;
+    while at < batch.num_rows() {
+        let n = DISK_BATCH_ROWS.min(batch.num_rows() - at);
+        w.write(&batch.slice(at, n))?;
+        at += n;
+    }
+    Ok(())
 }
 
 /// Positions of rows left out: a bit per row.
@@ -154,7 +168,7 @@ pub struct Rows {
     schema: SchemaRef,
     stamped: Option<SchemaRef>,
     held: Arc<Vec<RecordBatch>>,
-    file: Option<Arc<NamedTempFile>>,
+    file: Option<Arc<File>>,
     dropped: Option<Arc<Dropped>>,
     /// A last column with the same text in every row, added as the rows are read: the
     /// schema with it and the text.
@@ -239,18 +253,57 @@ impl Rows {
         }
     }
 
+    /// Every row the spool took, as it took them.
+    fn taken(&self) -> Result<Taken, ArrowError> {
+        Ok(match &self.file {
+            Some(file) => Box::new(FileReader::try_new(
+                BufReader::new(At {
+                    file: file.clone(),
+                    pos: 0,
+                }),
+                None,
+            )?),
+            None => Box::new(self.held.as_ref().clone().into_iter().map(Ok)),
+        })
+    }
+
+    /// The rows at these positions (counted over every row the spool took, whether left
+    /// out or not), in the spool's columns: to name a few rows after the run, such as those
+    /// in conflict.
+    pub fn at(&self, positions: &[usize]) -> Result<RecordBatch, ArrowError> {
+        let mut wanted = positions.to_vec();
+        wanted.sort_unstable();
+        let mut picked = Vec::new();
+        let mut start = 0;
+        let mut next = wanted.iter().peekable();
+        for batch in self.taken()? {
+            if next.peek().is_none() {
+                break;
+            }
+            let batch = batch?;
+            let end = start + batch.num_rows();
+            let mut here = Vec::new();
+            while let Some(&&at) = next.peek() {
+                if at >= end {
+                    break;
+                }
+                here.push((at - start) as u64);
+                next.next();
+            }
+            if !here.is_empty() {
+                let here = arrow::array::UInt64Array::from(here);
+                picked.push(take_record_batch(&batch, &here)?);
+            }
+            start = end;
+        }
+        concat_batches(&self.schema, &picked)
+    }
+
     /// The rows, a batch at a time, read from disk as they are asked for.
     pub fn batches(
         &self,
     ) -> Result<impl Iterator<Item = Result<RecordBatch, ArrowError>> + use<>, ArrowError> {
-        let read: Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send> =
-            match &self.file {
-                Some(file) => Box::new(FileReader::try_new(
-                    BufReader::new(File::open(file.path())?),
-                    None,
-                )?),
-                None => Box::new(self.held.as_ref().clone().into_iter().map(Ok)),
-            };
+        let read = self.taken()?;
         let (dropped, constant) = (self.dropped.clone(), self.constant.clone());
         let mut at = 0;
         Ok(read.filter_map(move |batch| {
@@ -292,6 +345,40 @@ impl Rows {
     /// Every row in memory at once: for small tables and tests.
     pub fn collect(&self) -> Result<Vec<RecordBatch>, ArrowError> {
         self.batches()?.collect()
+    }
+}
+
+type Taken = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send>;
+
+/// A reader of the spool's file at its own offset: readers of one spool do not move each
+/// other's.
+struct At {
+    file: Arc<File>,
+    pos: u64,
+}
+
+impl Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file.as_ref(), buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file.as_ref(), buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for At {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let (base, by) = match to {
+            SeekFrom::Start(n) => (0, n as i64),
+            SeekFrom::Current(d) => (self.pos, d),
+            SeekFrom::End(d) => (self.file.metadata()?.len(), d),
+        };
+        self.pos = base.checked_add_signed(by).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
     }
 }
 
@@ -339,6 +426,10 @@ mod tests {
         dropped.drop_row(n as usize + 7);
         let fewer = rows.without(dropped);
         assert_eq!(fewer.num_rows(), n as usize - 4);
+        // a few rows by position, left out or not, from memory or disk, in position order
+        let picked = fewer.at(&[100_000, 1, n as usize - 1]).unwrap();
+        let picked = picked.column(0).as_primitive::<Int64Type>();
+        assert_eq!(picked.values().to_vec(), [1, 100_000, n - 1]);
         let expected: Vec<i64> = (3..n).filter(|i| *i != 100_000).collect();
         assert_eq!(numbers(&fewer), expected);
         // read again: the same rows

@@ -1,15 +1,27 @@
 //! Committing an ingest batch: for each table, only the rows that change it, in one Delta
 //! commit carrying the batch's provenance; nothing at all when nothing changed.
 
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use arrow::array::BooleanArray;
+use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
+use datafusion::catalog::streaming::StreamingTable;
+use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::error::DataFusionError;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::logical_expr::LogicalPlanBuilder;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
 use deltalake::kernel::transaction::CommitProperties;
+use deltalake::parquet::basic::Compression;
+use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::protocol::SaveMode;
+use futures::StreamExt;
 use serde::Serialize;
 use serde_json::json;
 use tables::{Batch, MergeRule, TableData, TableSpec};
@@ -81,8 +93,38 @@ impl Lake {
     pub async fn commit(&self, batch: &Batch) -> Result<CommitReport> {
         let mut tables = Vec::new();
         let mut changes = Vec::new();
-        for data in &batch.tables {
-            let (done, changed) = self.commit_table(batch, data).await?;
+        // tables are written two at a time, one a core: a table's writer uses one; the
+        // batch's provenance goes with each, without its rows
+        let header = Arc::new(Batch {
+            tables: Vec::new(),
+            rejections: Vec::new(),
+            source: batch.source.clone(),
+            batch_id: batch.batch_id.clone(),
+            files: batch.files.clone(),
+            refused: batch.refused.clone(),
+            counts: batch.counts,
+        });
+        let mut written = futures::stream::iter(batch.tables.iter().cloned())
+            .map(|data| {
+                let (lake, header) = (self.clone(), header.clone());
+                tokio::spawn(async move { lake.commit_table(&header, &data).await })
+            })
+            .buffered(TABLES_AT_ONCE);
+        // a table that fails stops nothing under way: the run ends once every write has
+        let mut failed = None;
+        while let Some(written) = written.next().await {
+            let result = match written {
+                Ok(result) => result,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => Err(DataFusionError::External(Box::new(e)).into()),
+            };
+            let (done, changed) = match result {
+                Ok(written) => written,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    continue;
+                }
+            };
             changes.extend(changed);
             if let Some(v) = done.version {
                 tables::progress::report(&format!(
@@ -93,6 +135,9 @@ impl Lake {
                 ));
             }
             tables.push(done);
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
         // the files are remembered even when they brought nothing new, so they are not read
         // again; after the data, so a file is never remembered without its rows
@@ -126,6 +171,10 @@ impl Lake {
             None => self.create_table(spec).await?,
         };
         let before = table.version();
+        let empty = table.snapshot()?.log_data().num_files() == 0;
+        if empty {
+            return self.commit_whole(batch, data, table, before).await;
+        }
         let (mut rows, mut keys) = (0, before.map(|_| Vec::new()));
         // the batch is compared and written a slice at a time, so that what the comparison
         // and the writer hold stays bounded whatever the batch's size; readers see none of
@@ -164,6 +213,8 @@ impl Lake {
             if !new.is_empty() {
                 table = table
                     .write(new)
+                    .with_writer_properties(writer_properties(spec))
+                    .with_target_file_size(Some(FILE_BYTES))
                     .with_save_mode(SaveMode::Append)
                     .with_commit_properties(commit_properties(batch, spec))
                     .await?;
@@ -199,6 +250,115 @@ impl Lake {
         Ok((done, Some(changed)))
     }
 }
+
+impl Lake {
+    /// Commits a batch to a table that holds no row yet: every row is new, and they are
+    /// written as they are read from the spool, in one version.
+    async fn commit_whole(
+        &self,
+        batch: &Batch,
+        data: &TableData,
+        table: DeltaTable,
+        before: Option<u64>,
+    ) -> Result<(TableCommit, Option<Changed>)> {
+        let spec = &data.spec;
+        let rows = data.rows.num_rows();
+        if rows == 0 {
+            let done = TableCommit {
+                table: spec.name.clone(),
+                version: None,
+                rows_changed: 0,
+                current_version: table.version().unwrap_or(0),
+            };
+            return Ok((done, None));
+        }
+        let spooled = Spooled {
+            schema: data.rows.schema(),
+            rows: data.rows.clone(),
+        };
+        let source = StreamingTable::try_new(data.rows.schema(), vec![Arc::new(spooled)])?;
+        let plan =
+            LogicalPlanBuilder::scan("src", provider_as_source(Arc::new(source)), None)?.build()?;
+        let table = table
+            .write(Vec::new())
+            .with_input_plan(plan)
+            .with_writer_properties(writer_properties(spec))
+            .with_target_file_size(Some(FILE_BYTES))
+            .with_save_mode(SaveMode::Append)
+            .with_commit_properties(commit_properties(batch, spec))
+            .await?;
+        let after = table.version().unwrap_or(0);
+        let done = TableCommit {
+            table: spec.name.clone(),
+            version: table.version(),
+            rows_changed: rows as u64,
+            current_version: after,
+        };
+        // everything derived from the table is computed whole: no key needs listing
+        let changed = Changed {
+            table: spec.name.clone(),
+            key: spec.key.clone(),
+            before,
+            after,
+            keys: None,
+        };
+        Ok((done, Some(changed)))
+    }
+}
+
+/// A batch's rows as DataFusion reads them, a batch at a time from the spool.
+#[derive(Debug)]
+struct Spooled {
+    schema: SchemaRef,
+    rows: tables::Rows,
+}
+
+impl PartitionStream for Spooled {
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
+        let batches: Box<dyn Iterator<Item = _> + Send> = match self.rows.batches() {
+            Ok(batches) => Box::new(batches.map(|b| b.map_err(DataFusionError::from))),
+            Err(e) => Box::new(std::iter::once(Err(DataFusionError::from(e)))),
+        };
+        Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            futures::stream::iter(batches),
+        ))
+    }
+}
+
+/// How a table's Parquet files are written. A writer holds a row group's pages until it is
+/// full, so row groups are kept to a size that bounds what a commit holds. Columns whose
+/// values rarely repeat (keys, keyed hashes of personal data, row numbers, times) are written
+/// without a dictionary: one would only be built to be given up.
+pub(crate) fn writer_properties(spec: &TableSpec) -> WriterProperties {
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+    for field in spec.schema.fields() {
+        let name = field.name();
+        let distinct = spec.key.first() == Some(name)
+            || name.ends_with("_token")
+            || name == "_row"
+            || matches!(field.data_type(), DataType::Timestamp(..));
+        if distinct {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
+        }
+    }
+    props.build()
+}
+
+/// Tables of a batch written at the same time.
+const TABLES_AT_ONCE: usize = 2;
+
+/// Rows of one row group of the lake's files.
+const ROW_GROUP_ROWS: usize = 64 * 1024;
+
+/// Bytes a data file is written up to before the next one starts.
+pub(crate) const FILE_BYTES: NonZeroU64 = NonZeroU64::new(32 << 20).unwrap();
 
 /// Rows compared and written at a time.
 const SLICE_ROWS: usize = 256 * 1024;
@@ -268,6 +428,7 @@ async fn merge(
         .with_source_alias("source")
         .with_target_alias("target")
         .with_commit_properties(props)
+        .with_writer_properties(writer_properties(spec))
         .when_matched_update(|mut u| {
             if let Some(p) = &newer {
                 u = u.predicate(p.as_str());

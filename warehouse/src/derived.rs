@@ -38,6 +38,8 @@ impl Lake {
         let n: usize = rows.iter().map(|b| b.num_rows()).sum();
         let table = table
             .write(rows)
+            .with_writer_properties(crate::commit::writer_properties(spec))
+            .with_target_file_size(Some(crate::commit::FILE_BYTES))
             .with_save_mode(SaveMode::Overwrite)
             .with_commit_properties(CommitProperties::default().with_metadata(metadata))
             .await?;

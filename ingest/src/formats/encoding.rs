@@ -299,6 +299,94 @@ fn nfc(text: String) -> String {
     }
 }
 
+/// How [`decode`] reads a file, found by reading it once, a chunk at a time: `Some(n)` when
+/// it is UTF-8 that reads as it stands after a byte-order mark of `n` bytes, so that its text
+/// is its bytes and can be read as they come; `None` when reading it takes all of it at once
+/// (UTF-16, a legacy encoding or a candidate for one, bytes that are not UTF-8, whose error
+/// [`decode`] words).
+pub fn streamable_utf8(mut input: impl std::io::Read) -> std::io::Result<Option<usize>> {
+    const CHUNK: usize = 1 << 20;
+    let mut buf = vec![0; CHUNK];
+    // bytes of a character cut by the end of the chunk before, at the front of `buf`
+    let mut carried = 0;
+    let mut bom = None;
+    let (mut ascii, mut tcvn3_codes, mut cp1252_only) = (true, false, true);
+    loop {
+        let mut n = carried;
+        while n < buf.len() {
+            match input.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let mark = *bom.get_or_insert_with(|| {
+            let head = &buf[..n];
+            if head.starts_with(&UTF8_BOM) {
+                Some(UTF8_BOM.len())
+            } else if head.starts_with(&[0xFF, 0xFE])
+                || head.starts_with(&[0xFE, 0xFF])
+                || bomless_utf16(head).is_some()
+            {
+                None
+            } else {
+                Some(0)
+            }
+        });
+        if mark.is_none() {
+            return Ok(None);
+        }
+        if n == carried {
+            // the end: a character cut short there is not UTF-8
+            if carried > 0 {
+                return Ok(None);
+            }
+            break;
+        }
+        let chunk = &buf[..n];
+        let valid = match std::str::from_utf8(chunk) {
+            Ok(text) => text,
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(_) => return Ok(None),
+        };
+        if ascii && !valid.is_ascii() {
+            ascii = false;
+        }
+        if ascii {
+            tcvn3_codes = tcvn3_codes || valid.bytes().any(|b| tcvn3_low(b).is_some());
+        } else if cp1252_only {
+            cp1252_only = valid.chars().all(in_cp1252);
+        }
+        let used = valid.len();
+        buf.copy_within(used..n, 0);
+        carried = n - used;
+    }
+    let skip = bom.flatten().unwrap_or(0);
+    let legacy_candidate = skip == 0 && ((ascii && tcvn3_codes) || (!ascii && cp1252_only));
+    Ok((!legacy_candidate).then_some(skip))
+}
+
+/// A character cp1252 has: text made only of these may be VNI read as cp1252
+/// ([`vni_in_utf8`]).
+fn in_cp1252(c: char) -> bool {
+    matches!(c as u32, 0x00..=0x7F | 0xA0..=0xFF) || CP1252_80.contains(&c)
+}
+
+/// One cell of a file read as it streams, in NFC (the file's text is normalised a cell at a
+/// time: no character composes across a separator or a line end).
+pub fn nfc_cell(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // TCVN3
 
@@ -824,6 +912,34 @@ mod tests {
             fixture!("vni.csv"),
         ] {
             assert_eq!(detect(bytes), decode(bytes).unwrap().1);
+        }
+    }
+
+    /// A file is streamed only when its text is its bytes after the mark, and every cell of it
+    /// is what [`decode`] gives; the other fixtures are read whole.
+    #[test]
+    fn streamed_only_where_the_text_is_the_bytes() {
+        for (bytes, streamed) in [
+            (fixture!("utf8.csv"), Some(0)),
+            (fixture!("utf8-bom.csv"), Some(3)),
+            (fixture!("nfd.csv"), Some(0)),
+            (fixture!("utf16le.csv"), None),
+            (fixture!("tcvn3.csv"), None),
+            (fixture!("vni.csv"), None),
+            (b"Ma,Ten\x01\n1,x\n".as_slice(), None),
+            (b"Ma,Ten\n1,Vi\xc3\xaa\xc3\xa4t\n".as_slice(), None),
+            (b"Ma,Ten\n1,caf\xc3".as_slice(), None),
+            (b"".as_slice(), Some(0)),
+        ] {
+            assert_eq!(streamable_utf8(bytes).unwrap(), streamed);
+            let Some(skip) = streamed else { continue };
+            let (text, _) = decode(bytes).unwrap();
+            let cells = |t: &str| -> Vec<String> {
+                t.split([',', '\n', '\r']).map(str::to_string).collect()
+            };
+            let raw = std::str::from_utf8(&bytes[skip..]).unwrap();
+            let streamed: Vec<String> = cells(raw).iter().map(|c| nfc_cell(c)).collect();
+            assert_eq!(streamed, cells(&text));
         }
     }
 

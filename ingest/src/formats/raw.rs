@@ -202,7 +202,7 @@ pub fn grid_rows(
     let (at, header) = find_header(path, &head, required)?;
     let header = Arc::new(Names::new(header));
     let mut emit = |row: u64, cells: Vec<String>| {
-        if cells.iter().all(|v| v.trim().is_empty()) {
+        if cells.iter().all(|v| crate::text::trim(v).is_empty()) {
             return Ok(());
         }
         f(Cells {
@@ -298,38 +298,26 @@ pub fn csv_rows(
     field_bytes: usize,
     f: impl FnMut(Cells) -> Result<()>,
 ) -> Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter(&file.text, required))
-        .from_reader(file.text.as_bytes());
-    let bytes = file.text.as_bytes();
-    // (offset counted up to, its line number)
-    let mut counted = (0usize, 1u64);
-    let rows = reader.records().map(move |rec| {
-        let rec = rec.map_err(|e| IngestError::Format {
-            path: std::path::PathBuf::from(&file.info.path),
-            message: format!("CSV không đọc được: {e}"),
-        })?;
-        let line = match rec.position() {
-            Some(p) => {
-                // the reader places a record where the line end (CRLF, or blank lines) before
-                // it begins, still on an earlier line: count from its first character
-                let mut start = (p.byte() as usize).min(bytes.len());
-                while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
-                    start += 1;
-                }
-                let (from, line) = counted;
-                let from = from.min(start);
-                let line = line + bytes[from..start].iter().filter(|b| **b == b'\n').count() as u64;
-                counted = (start, line);
-                line
-            }
-            None => 0,
-        };
-        Ok((line, rec.iter().map(str::to_string).collect()))
-    });
-    grid_rows(&file.info.path, rows, required, field_bytes, f)
+    csv_read(
+        &file.info.path,
+        file.text.as_bytes(),
+        required,
+        field_bytes,
+        f,
+    )
+}
+
+/// As [`csv_rows`], from the UTF-8 bytes (no byte-order mark) of the file at `path`, read as
+/// they are needed.
+pub fn csv_read(
+    path: &str,
+    input: impl std::io::Read,
+    required: &[&str],
+    field_bytes: usize,
+    f: impl FnMut(Cells) -> Result<()>,
+) -> Result<()> {
+    let rows = crate::formats::delimited::Rows::new(path, input, |head| delimiter(head, required))?;
+    grid_rows(path, rows, required, field_bytes, f)
 }
 
 /// Field separators a spreadsheet program may write: Excel in the vi-VN locale writes `;`

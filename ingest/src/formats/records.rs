@@ -1,6 +1,8 @@
 //! An extract file as records, whatever its format: CSV (any supported encoding), XLSX, or
 //! an API's JSON page.
 
+use std::io::{Read, Seek, SeekFrom};
+
 use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractFile, SourceFile};
@@ -35,6 +37,37 @@ impl Row {
     }
 }
 
+/// Where the text of `sf` starts and its SHA-256 when it is UTF-8 that can be read as it
+/// streams ([`crate::encoding::streamable_utf8`]), found in one pass that hashes it too
+/// (unless it is hashed already).
+fn streamable(sf: &SourceFile) -> std::io::Result<Option<(u64, String)>> {
+    struct Hashing<R> {
+        input: R,
+        hasher: Option<Sha256>,
+    }
+    impl<R: Read> Read for Hashing<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.input.read(buf)?;
+            if let Some(h) = &mut self.hasher {
+                h.update(&buf[..n]);
+            }
+            Ok(n)
+        }
+    }
+    let mut read = Hashing {
+        input: std::fs::File::open(&sf.path)?,
+        hasher: sf.sha256.is_none().then(Sha256::new),
+    };
+    let Some(skip) = crate::encoding::streamable_utf8(&mut read)? else {
+        return Ok(None);
+    };
+    let sha256 = match read.hasher {
+        Some(h) => hex::encode(h.finalize()),
+        None => sf.sha256.clone().unwrap_or_default(),
+    };
+    Ok(Some((skip as u64, sha256)))
+}
+
 /// As [`each`], leaving a CSV row's cells for the caller to make into a record.
 pub fn each_row(
     sf: &SourceFile,
@@ -58,22 +91,35 @@ pub fn each_row(
             ),
         });
     }
-    let bytes = std::fs::read(&sf.path).map_err(io)?;
-    let mut info = FileInfo {
-        path: sf.display.clone(),
-        sha256: sf
-            .sha256
-            .clone()
-            .unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
-        bytes: bytes.len() as u64,
-        rows: 0,
-    };
     let ext = sf
         .path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
+    // a UTF-8 CSV is read as it streams, once a first pass has hashed it and made sure of its
+    // encoding; anything else is read whole
+    let streamed = match ext.as_str() {
+        "xlsx" | "json" => None,
+        _ => streamable(sf).map_err(io)?,
+    };
+    let (bytes, sha256) = match &streamed {
+        Some((_, sha256)) => (Vec::new(), sha256.clone()),
+        None => {
+            let bytes = std::fs::read(&sf.path).map_err(io)?;
+            let sha256 = sf
+                .sha256
+                .clone()
+                .unwrap_or_else(|| hex::encode(Sha256::digest(&bytes)));
+            (bytes, sha256)
+        }
+    };
+    let mut info = FileInfo {
+        path: sf.display.clone(),
+        sha256,
+        bytes: size,
+        rows: 0,
+    };
     let shown = info.clone();
     let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
     let mut counted = |r: Row| {
@@ -91,7 +137,13 @@ pub fn each_row(
         }
         f(&shown, r)
     };
-    if ext == "xlsx" {
+    if let Some((skip, _)) = streamed {
+        let mut file = std::fs::File::open(&sf.path).map_err(io)?;
+        file.seek(SeekFrom::Start(skip)).map_err(io)?;
+        raw::csv_read(&info.path, file, required, limits.field_bytes, |c| {
+            counted(Row::Cells(c))
+        })?;
+    } else if ext == "xlsx" {
         for r in crate::sheet::xlsx_records(&info.path, &bytes, required, limits)? {
             counted(Row::Record(r))?;
         }

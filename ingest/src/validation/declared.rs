@@ -16,7 +16,7 @@ use tables::Spool;
 
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::Fields;
-use crate::keep::{Hashed, Keeper, Verdict};
+use crate::keep::{Hashed, Keeper};
 use crate::parallel::Checked;
 use crate::raw::RawRecord;
 use crate::run::Run;
@@ -304,7 +304,7 @@ impl<'a> Reader<'a> {
         let take = |info: &FileInfo, checked: Checked<Valid>| match checked {
             Checked::Valid(row) if failed.is_none() => {
                 let name = name.get_or_insert_with(|| info.path.as_str().into());
-                if let Err(e) = self.keep(run, (info, name), row) {
+                if let Err(e) = self.keep((info, name), row) {
                     failed = Some(e);
                 }
             }
@@ -340,12 +340,10 @@ impl<'a> Reader<'a> {
         self.spool.len() + self.held.len()
     }
 
-    /// Keeps one valid row: the same row sent twice counts once; two different rows with
-    /// one key are resolved by the merge rule (the later state wins) or, where there is no
-    /// order, quarantined.
+    /// Takes one valid row; which rows count is decided once every file is read
+    /// ([`Reader::table`]).
     fn keep(
         &mut self,
-        run: &mut Run,
         (info, name): (&FileInfo, &Arc<str>),
         (row, values, hashed): Valid,
     ) -> Result<()> {
@@ -360,51 +358,17 @@ impl<'a> Reader<'a> {
             _ => 0,
         };
         let at = self.position();
-        let (prev_file, prev_row) = match self.keeper.offer(hashed, order, at, (name, row)) {
-            Verdict::Keep => {
-                self.held.push(Kept {
-                    values,
-                    file: Arc::clone(name),
-                    row,
-                });
-                if self.held.len() == BATCH_ROWS {
-                    self.flush()?;
-                }
-                return Ok(());
-            }
-            Verdict::Duplicate | Verdict::Older => {
-                run.counts.duplicates += 1;
-                return Ok(());
-            }
-            Verdict::Conflict { file, row } => (file, row),
-        };
-        let key = dataset.key_of(&values);
-        let field = dataset.key.first().copied().unwrap_or_default();
-        let source = dataset
-            .columns
-            .iter()
-            .find(|c| c.name == field)
-            .map(|c| c.source)
-            .unwrap_or(field);
-        let shown = dataset
-            .key
-            .iter()
-            .zip(&key)
-            .map(|(name, v)| {
-                let kind = dataset.columns.iter().find(|c| c.name == *name);
-                shown(kind.map(|c| c.kind), v, self.parser.ctx.tz)
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        run.reject_row(
-            info,
+        self.keeper
+            .offer(hashed, order, at, (info, row))
+            .map_err(spilled)?;
+        self.held.push(Kept {
+            values,
+            file: Arc::clone(name),
             row,
-            source,
-            &shown,
-            format!(
-                "cùng khóa với dòng {prev_row} của {prev_file} nhưng khác nội dung; kiểm tra lại nguồn"
-            ),
-        );
+        });
+        if self.held.len() == BATCH_ROWS {
+            self.flush()?;
+        }
         Ok(())
     }
 
@@ -436,19 +400,94 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Rows kept, as the lake table, read from the spool as they are committed.
-    fn table(mut self, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
+    /// Rows kept, as the lake table, read from the spool as they are committed: one row per
+    /// key. The same row sent twice counts once; two different rows with one key are
+    /// resolved by the merge rule (the later state wins) or, where there is no order,
+    /// quarantined.
+    fn table(
+        mut self,
+        run: &mut Run,
+        group: KhoGroup,
+        batch_id: &str,
+    ) -> Result<Option<TableData>> {
         self.flush()?;
-        let spec = self.parser.dataset.spec(group);
-        let rows = self.spool.finish().map_err(|source| tables::BuildError {
+        let dataset = self.parser.dataset;
+        let spec = dataset.spec(group);
+        let built = |source| tables::BuildError {
             table: spec.name.clone(),
             source,
-        })?;
-        let rows = rows.without(self.keeper.dropped()).stamp(batch_id);
+        };
+        let rows = self.spool.finish().map_err(built)?;
+        let decided = self.keeper.finish().map_err(spilled)?;
+        run.counts.duplicates += decided.duplicates;
+        if !decided.conflicts.is_empty() {
+            let positions: Vec<usize> = decided.conflicts.iter().map(|c| c.pos as usize).collect();
+            let picked = rows.at(&positions).map_err(built)?;
+            let field = dataset.key.first().copied().unwrap_or_default();
+            let source = dataset
+                .columns
+                .iter()
+                .find(|c| c.name == field)
+                .map(|c| c.source)
+                .unwrap_or(field);
+            for (i, c) in decided.conflicts.iter().enumerate() {
+                let shown = dataset
+                    .key
+                    .iter()
+                    .filter_map(|name| {
+                        let at = dataset.columns.iter().position(|c| c.name == *name)?;
+                        let column = &dataset.columns[at];
+                        let v = value_at(column.kind, picked.column(at), i);
+                        Some(shown(Some(column.kind), &v, self.parser.ctx.tz))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let (kept_file, kept_row) = &c.kept;
+                run.reject_row(
+                    &c.file,
+                    c.row,
+                    source,
+                    &shown,
+                    format!(
+                        "cùng khóa với dòng {kept_row} của {kept_file} nhưng khác nội dung; kiểm tra lại nguồn"
+                    ),
+                );
+            }
+        }
+        let rows = rows.without(decided.dropped).stamp(batch_id);
         if rows.num_rows() == 0 {
             return Ok(None);
         }
         Ok(Some(TableData { spec, rows }))
+    }
+}
+
+/// A keeper's temporary files failed.
+fn spilled(source: std::io::Error) -> crate::IngestError {
+    crate::IngestError::Io {
+        path: std::env::temp_dir(),
+        source,
+    }
+}
+
+/// The value at row `i` of a column of this kind, as read ([`column`] backwards).
+fn value_at(kind: Kind, array: &ArrayRef, i: usize) -> Value {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Date32Type, Decimal128Type, Int64Type, TimestampMicrosecondType};
+    if array.is_null(i) {
+        return Value::Null;
+    }
+    match kind {
+        Kind::Text | Kind::Code(_) | Kind::Unit | Kind::Personal | Kind::FreeText => {
+            Value::Text(array.as_string::<i32>().value(i).to_string())
+        }
+        Kind::Int { .. } => Value::Int(array.as_primitive::<Int64Type>().value(i)),
+        Kind::Decimal { .. } => Value::Decimal(array.as_primitive::<Decimal128Type>().value(i)),
+        Kind::Flag => Value::Flag(array.as_boolean().value(i)),
+        Kind::Date => Value::Date(array.as_primitive::<Date32Type>().value(i)),
+        Kind::Instant | Kind::Deadline => {
+            Value::Instant(array.as_primitive::<TimestampMicrosecondType>().value(i))
+        }
     }
 }
 
@@ -712,9 +751,8 @@ pub fn read_grouped(
                     Some(())
                 }
             };
-            match checked {
-                Some(()) => reader.keeper.accept(),
-                None => reader.keeper.refuse(reader.position()),
+            if checked.is_none() {
+                reader.keeper.refuse(reader.position());
             }
         }
         readers.push((reader, group));
@@ -722,7 +760,7 @@ pub fn read_grouped(
     let id = run.batch_id();
     let mut tables = Vec::new();
     for (reader, group) in readers {
-        tables.extend(reader.table(group, &id)?);
+        tables.extend(reader.table(&mut run, group, &id)?);
     }
     run.into_batch(id, tables)
 }

@@ -75,7 +75,7 @@ impl<'a> Fields<'a> {
 
     /// A 0/1 flag; empty is `None`.
     pub fn flag(&mut self, field: &str) -> Option<bool> {
-        match self.rec.get(field).trim() {
+        match crate::text::trim(self.rec.get(field)) {
             "" => None,
             "0" | "false" | "False" | "FALSE" => Some(false),
             "1" | "true" | "True" | "TRUE" => Some(true),
@@ -88,7 +88,7 @@ impl<'a> Fields<'a> {
 
     /// An integer in `lo..=hi`; empty is `None` unless `required`.
     pub fn int_in(&mut self, field: &str, lo: i32, hi: i32, required: bool) -> Option<i32> {
-        let raw = self.rec.get(field).trim();
+        let raw = crate::text::trim(self.rec.get(field));
         if raw.is_empty() {
             if required {
                 self.fail(field, "bắt buộc nhưng để trống");
@@ -116,7 +116,7 @@ impl<'a> Fields<'a> {
     /// A date-time as UTC microseconds; empty is `None` unless `required`.
     pub fn instant(&mut self, field: &str, required: bool) -> Option<i64> {
         let raw = self.rec.get(field);
-        if raw.trim().is_empty() {
+        if crate::text::trim(raw).is_empty() {
             if required {
                 self.fail(field, "bắt buộc nhưng để trống");
             }
@@ -202,7 +202,7 @@ impl<'a> Fields<'a> {
 
     /// The field's trimmed text, or `None` (with an error when required) when empty.
     fn present(&mut self, field: &str, required: bool) -> Option<String> {
-        let raw = self.rec.get(field).trim().to_string();
+        let raw = crate::text::trim(self.rec.get(field)).to_string();
         if raw.is_empty() {
             if required {
                 self.fail(field, "bắt buộc nhưng để trống");
@@ -222,7 +222,7 @@ impl<'a> Fields<'a> {
 /// and no thousands separators (they are ambiguous between the two conventions); more
 /// fractional digits than `scale` are refused unless they are zeros.
 pub fn parse_decimal(raw: &str, scale: i8) -> Option<i128> {
-    let s = raw.trim();
+    let s = crate::text::trim(raw);
     let (neg, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -294,7 +294,7 @@ impl Drift {
         }
         if let Some((_, counts)) = &mut self.by_position {
             for (n, (_, value)) in counts.iter_mut().zip(rec.fields()) {
-                if !value.trim().is_empty() {
+                if !crate::text::trim(value).is_empty() {
                     *n += 1;
                 }
             }

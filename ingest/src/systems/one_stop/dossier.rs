@@ -4,14 +4,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use arrow::array::TimestampMicrosecondBuilder;
-use arrow::array::{ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
+use arrow::array::{ArrayRef, AsArray, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
-use crate::keep::{Hashed, Keeper, Verdict, hash128};
+use crate::keep::{Conflict, Hashed, Keeper, hash128};
 use crate::raw::RawRecord;
-use crate::{KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
+use crate::{FileInfo, KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
 use tables::Spool;
 
 /// Latest state of every dossier.
@@ -247,9 +247,10 @@ pub fn history_spec(group: KhoGroup) -> TableSpec {
 /// Rows a table's batch holds: the states are turned into Arrow a batch at a time.
 const BATCH_ROWS: usize = 64 * 1024;
 
-/// A run's dossier states on their way to the history and latest-state tables: each state
-/// kept goes to one spool as it arrives; the latest-state table is that spool without the
-/// states a later one replaced.
+/// A run's dossier states on their way to the history and latest-state tables: every valid
+/// state goes to one spool as it arrives; at the end of the run the history table is that
+/// spool without the states sent twice or in conflict, and the latest-state table without
+/// the states a later one replaced.
 pub struct Stage {
     rows: Rows,
     /// (MaHoSo, NgayCapNhat): the same state sent twice counts once, a different state under
@@ -257,6 +258,16 @@ pub struct Stage {
     history: Keeper,
     /// MaHoSo: the state with the greatest NgayCapNhat.
     latest: Keeper,
+}
+
+/// What a run's dossier states came to.
+pub struct Staged {
+    /// The history and latest-state tables; `None` when no state was kept.
+    pub tables: Option<(TableData, TableData)>,
+    /// States sent twice: counted once.
+    pub duplicates: u64,
+    /// States with the key of a state kept but another content, with their MaHoSo.
+    pub conflicts: Vec<(Conflict, String)>,
 }
 
 impl Stage {
@@ -276,29 +287,19 @@ impl Stage {
         self.rows.file = file;
     }
 
-    /// Takes a valid state: kept, or a duplicate, or a conflict with the state kept.
-    pub fn offer(&mut self, s: &DossierState) -> Result<Verdict> {
+    /// Takes a valid state of `file`.
+    pub fn offer(&mut self, s: &DossierState, file: &FileInfo) -> Result<()> {
         let at = self.rows.position();
-        let from = (&self.rows.file, s.row);
-        let verdict = self.history.offer(s.hashed, 0, at, from);
-        if verdict != Verdict::Keep {
-            return Ok(verdict);
-        }
+        let from = (file, s.row);
+        self.history.offer(s.hashed, 0, at, from).map_err(spilled)?;
         let latest = Hashed {
             key: s.dossier,
             content: s.hashed.content,
         };
-        if self.latest.offer(latest, s.content.ngay_cap_nhat, at, from) != Verdict::Keep {
-            self.latest.leave_out(at);
-        }
-        self.rows.push(s)?;
-        Ok(Verdict::Keep)
-    }
-
-    /// The current file is good.
-    pub fn accept(&mut self) {
-        self.history.accept();
-        self.latest.accept();
+        self.latest
+            .offer(latest, s.content.ngay_cap_nhat, at, from)
+            .map_err(spilled)?;
+        self.rows.push(s)
     }
 
     /// The current file is refused: its states are left out.
@@ -308,34 +309,59 @@ impl Stage {
         self.latest.refuse(end);
     }
 
-    /// The history and latest-state tables; `None` when no state was kept.
-    pub fn tables(
-        mut self,
-        group: KhoGroup,
-        batch_id: &str,
-    ) -> Result<Option<(TableData, TableData)>> {
+    /// Decides which states are kept: the history and latest-state tables, and what was left
+    /// out.
+    pub fn finish(mut self, group: KhoGroup, batch_id: &str) -> Result<Staged> {
         self.rows.flush()?;
         let built = |source| tables::BuildError {
             table: HISTORY_TABLE.to_string(),
             source,
         };
         let all = self.rows.spool.finish().map_err(built)?;
-        let (history_spec, latest_spec) = (history_spec(group), latest_spec(group));
-        let history = all.without(self.history.dropped()).stamp(batch_id);
-        if history.num_rows() == 0 {
-            return Ok(None);
+        let history = self.history.finish().map_err(spilled)?;
+        let positions: Vec<usize> = history.conflicts.iter().map(|c| c.pos as usize).collect();
+        let conflicts = if positions.is_empty() {
+            Vec::new()
+        } else {
+            let picked = all.at(&positions).map_err(built)?;
+            let ids = picked.column(0).as_string::<i32>();
+            history
+                .conflicts
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| (c, ids.value(i).to_string()))
+                .collect()
+        };
+        let mut staged = Staged {
+            tables: None,
+            duplicates: history.duplicates,
+            conflicts,
+        };
+        let history_rows = all.without(history.dropped).stamp(batch_id);
+        if history_rows.num_rows() == 0 {
+            return Ok(staged);
         }
-        let latest = all.without(self.latest.dropped()).stamp(batch_id);
-        Ok(Some((
+        let latest = self.latest.finish().map_err(spilled)?;
+        let latest_rows = all.without(latest.dropped).stamp(batch_id);
+        staged.tables = Some((
             TableData {
-                spec: history_spec,
-                rows: history,
+                spec: history_spec(group),
+                rows: history_rows,
             },
             TableData {
-                spec: latest_spec,
-                rows: latest,
+                spec: latest_spec(group),
+                rows: latest_rows,
             },
-        )))
+        ));
+        Ok(staged)
+    }
+}
+
+/// A keeper's temporary files failed.
+fn spilled(source: std::io::Error) -> crate::IngestError {
+    crate::IngestError::Io {
+        path: std::env::temp_dir(),
+        source,
     }
 }
 

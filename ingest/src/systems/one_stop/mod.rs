@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono_tz::Tz;
 
 use crate::extract::{ExtractFile, SourceFile};
-use crate::keep::Verdict;
 use crate::parallel::Checked;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
@@ -139,9 +138,8 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
             run.add_file(info);
             Ok(())
         });
-        match read {
-            Some(()) => stage.accept(),
-            None => stage.refuse(),
+        if read.is_none() {
+            stage.refuse();
         }
     }
     for page in &files.pages {
@@ -158,7 +156,6 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
             return Err(e);
         }
         drift.check(&file.path)?;
-        stage.accept();
     }
 
     let id = run.batch_id();
@@ -167,15 +164,29 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         let rows: Vec<_> = procedures.into_values().collect();
         tables.push(catalogue::table(&rows, ctx.catalogue_group, &id)?);
     }
-    if let Some((history, latest)) = stage.tables(ctx.group, &id)? {
+    let staged = stage.finish(ctx.group, &id)?;
+    run.counts.duplicates += staged.duplicates;
+    for (c, ma_ho_so) in staged.conflicts {
+        let (kept_file, kept_row) = c.kept;
+        run.reject_row(
+            &c.file,
+            c.row,
+            "MaHoSo",
+            &ma_ho_so,
+            format!(
+                "cùng MaHoSo và NgayCapNhat với dòng {kept_row} của {kept_file} nhưng khác nội dung"
+            ),
+        );
+    }
+    if let Some((history, latest)) = staged.tables {
         tables.extend([history, latest]);
     }
     run.into_batch(id, tables)
 }
 
-/// Keeps a valid state ([`dossier::Stage::offer`]): the same state sent twice, here or in an
-/// earlier file, counts once, and a different state under the same key is quarantined. An
-/// invalid one goes to quarantine; a state that cannot be written stops the file (`failed`).
+/// Keeps a valid state ([`dossier::Stage::offer`]); which states count is decided once every
+/// file is read. An invalid one goes to quarantine; a state that cannot be written stops the
+/// file (`failed`).
 fn keep_state(
     stage: &mut dossier::Stage,
     run: &mut Run,
@@ -190,22 +201,8 @@ fn keep_state(
     if failed.is_some() {
         return;
     }
-    match stage.offer(&state) {
-        Ok(Verdict::Keep) => {}
-        Ok(Verdict::Duplicate | Verdict::Older) => run.counts.duplicates += 1,
-        Ok(Verdict::Conflict {
-            file: prev_file,
-            row,
-        }) => run.reject_row(
-            file,
-            state.row,
-            "MaHoSo",
-            &state.content.ma_ho_so,
-            format!(
-                "cùng MaHoSo và NgayCapNhat với dòng {row} của {prev_file} nhưng khác nội dung"
-            ),
-        ),
-        Err(e) => *failed = Some(e),
+    if let Err(e) = stage.offer(&state, file) {
+        *failed = Some(e);
     }
 }
 
