@@ -17,6 +17,9 @@ use dashboards::documents::report::{Format, ReportKind};
 mod common;
 
 fn main() -> anyhow::Result<()> {
+    if common::ingest_if_asked()? {
+        return Ok(());
+    }
     if let Some(config) = common::arg("--measure") {
         return measure(Path::new(&config));
     }

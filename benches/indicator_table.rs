@@ -24,6 +24,9 @@ use metrics::{Basis, Measure, Period, PeriodRule};
 mod common;
 
 fn main() -> anyhow::Result<()> {
+    if common::ingest_if_asked()? {
+        return Ok(());
+    }
     if let Some(config) = common::arg("--measure") {
         return measure(Path::new(&config));
     }

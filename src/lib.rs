@@ -7,6 +7,7 @@ pub mod config;
 pub mod documents;
 pub mod follow;
 pub mod indicators;
+pub mod memory;
 pub mod pipeline;
 pub mod progress_bars;
 pub mod report_schedule;

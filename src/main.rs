@@ -11,8 +11,22 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// reports of tables that do not exist yet (chiso creates them) or merge metrics it derives.
 const QUIET: &str = "warn,progress=info,audit=info,buoyant_kernel=off,deltalake_core::operations::merge=error,usvg::text=error";
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // before the runtime's threads: they would each make an arena of their own
+    chiso::memory::few_arenas();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> std::process::ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(QUIET));
     // CHISO_LOG_FORMAT=json: one JSON object per line, for a log collector

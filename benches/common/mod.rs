@@ -38,6 +38,8 @@ pub fn measured_ingest(
     cfg: &chiso::Config,
     only: Option<&str>,
 ) -> anyhow::Result<(Vec<warehouse::CommitReport>, f64, Option<f64>)> {
+    // as the `chiso` binary does
+    chiso::memory::few_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -95,6 +97,25 @@ pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Re
         until.label_vi(),
         started.elapsed().as_secs_f64()
     );
+    // the ingest runs in a fresh process: memory the sample's writer left behind is not its own
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args([INGEST, &path.display().to_string()])
+        .status()?;
+    anyhow::ensure!(status.success(), "the ingest failed");
+    Ok(path)
+}
+
+/// The argument that makes a benchmark's process the ingest of [`sample_lake`].
+const INGEST: &str = "--ingest-sample";
+
+/// When this process was started by [`sample_lake`] to ingest, does it and says so: every
+/// benchmark that makes a lake calls this first.
+#[allow(dead_code)]
+pub fn ingest_if_asked() -> anyhow::Result<bool> {
+    let Some(config) = arg(INGEST) else {
+        return Ok(false);
+    };
+    let cfg = chiso::Config::load(Path::new(&config))?;
     let (reports, seconds, peak) = measured_ingest(&cfg, None)?;
     let rows: u64 = reports.iter().map(|r| r.counts.accepted).sum();
     println!(
@@ -102,5 +123,5 @@ pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Re
         reports.len(),
         peak.map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
     );
-    Ok(path)
+    Ok(true)
 }
