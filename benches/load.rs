@@ -53,6 +53,8 @@ fn main() -> anyhow::Result<()> {
     if common::ingest_if_asked()? {
         return Ok(());
     }
+    // the service runs in this process: with the allocator as the `chiso` binary sets it
+    chiso::memory::few_arenas();
     anyhow::ensure!(
         Command::new("wrk").arg("--version").output().is_ok(),
         "wrk is not installed: apt-get install wrk"

@@ -17,6 +17,7 @@ use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
 use deltalake::kernel::transaction::CommitProperties;
+use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::Compression;
 use deltalake::parquet::file::properties::WriterProperties;
 use deltalake::parquet::schema::types::ColumnPath;
@@ -211,44 +212,59 @@ impl Lake {
             // a row need the merge, which reads the table to find them
             let (new, replacing) = split_replacing(&changed)?;
             if !new.is_empty() {
-                table = table
-                    .write(new)
-                    .with_writer_properties(writer_properties(spec))
-                    .with_target_file_size(Some(FILE_BYTES))
-                    .with_save_mode(SaveMode::Append)
-                    .with_commit_properties(commit_properties(batch, spec))
-                    .await?;
+                table = append(table, new, batch, spec).await?;
             }
             if !replacing.is_empty() {
                 let props = commit_properties(batch, spec);
                 table = merge(&ctx, table, spec, replacing, props).await?;
             }
         }
-        let after = table.version().unwrap_or(0);
-        if rows == 0 {
-            let done = TableCommit {
-                table: spec.name.clone(),
-                version: None,
-                rows_changed: 0,
-                current_version: after,
-            };
-            return Ok((done, None));
-        }
-        let done = TableCommit {
-            table: spec.name.clone(),
-            version: table.version(),
-            rows_changed: rows as u64,
-            current_version: after,
-        };
-        let changed = Changed {
-            table: spec.name.clone(),
-            key: spec.key.clone(),
-            before,
-            after,
-            keys,
-        };
-        Ok((done, Some(changed)))
+        Ok(outcome(spec, &table, before, rows, keys))
     }
+}
+
+/// What a commit of `rows` rows (keys listed or not) did to `table`, at `before` until then.
+fn outcome(
+    spec: &TableSpec,
+    table: &DeltaTable,
+    before: Option<u64>,
+    rows: usize,
+    keys: Option<Vec<RecordBatch>>,
+) -> (TableCommit, Option<Changed>) {
+    let after = table.version().unwrap_or(0);
+    let done = TableCommit {
+        table: spec.name.clone(),
+        version: if rows == 0 { None } else { table.version() },
+        rows_changed: rows as u64,
+        current_version: after,
+    };
+    if rows == 0 {
+        return (done, None);
+    }
+    let changed = Changed {
+        table: spec.name.clone(),
+        key: spec.key.clone(),
+        before,
+        after,
+        keys,
+    };
+    (done, Some(changed))
+}
+
+/// Appends `rows` (or, once [`WriteBuilder::with_input_plan`] is given, what a plan gives) to
+/// `table` in one version.
+fn append(
+    table: DeltaTable,
+    rows: Vec<RecordBatch>,
+    batch: &Batch,
+    spec: &TableSpec,
+) -> WriteBuilder {
+    table
+        .write(rows)
+        .with_writer_properties(writer_properties(spec))
+        .with_target_file_size(Some(FILE_BYTES))
+        .with_save_mode(SaveMode::Append)
+        .with_commit_properties(commit_properties(batch, spec))
 }
 
 impl Lake {
@@ -264,13 +280,7 @@ impl Lake {
         let spec = &data.spec;
         let rows = data.rows.num_rows();
         if rows == 0 {
-            let done = TableCommit {
-                table: spec.name.clone(),
-                version: None,
-                rows_changed: 0,
-                current_version: table.version().unwrap_or(0),
-            };
-            return Ok((done, None));
+            return Ok(outcome(spec, &table, before, 0, None));
         }
         let spooled = Spooled {
             schema: data.rows.schema(),
@@ -279,30 +289,11 @@ impl Lake {
         let source = StreamingTable::try_new(data.rows.schema(), vec![Arc::new(spooled)])?;
         let plan =
             LogicalPlanBuilder::scan("src", provider_as_source(Arc::new(source)), None)?.build()?;
-        let table = table
-            .write(Vec::new())
+        let table = append(table, Vec::new(), batch, spec)
             .with_input_plan(plan)
-            .with_writer_properties(writer_properties(spec))
-            .with_target_file_size(Some(FILE_BYTES))
-            .with_save_mode(SaveMode::Append)
-            .with_commit_properties(commit_properties(batch, spec))
             .await?;
-        let after = table.version().unwrap_or(0);
-        let done = TableCommit {
-            table: spec.name.clone(),
-            version: table.version(),
-            rows_changed: rows as u64,
-            current_version: after,
-        };
         // everything derived from the table is computed whole: no key needs listing
-        let changed = Changed {
-            table: spec.name.clone(),
-            key: spec.key.clone(),
-            before,
-            after,
-            keys: None,
-        };
-        Ok((done, Some(changed)))
+        Ok(outcome(spec, &table, before, rows, None))
     }
 }
 
