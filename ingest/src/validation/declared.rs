@@ -769,6 +769,35 @@ pub fn read_grouped(
 mod tests {
     use super::*;
 
+    /// A later state replaces an earlier one by the order of its latest-by column, which only
+    /// numbers, dates and instants have ([`Value::order`]): text there would make every state
+    /// equal, and each a conflict.
+    #[test]
+    fn every_latest_by_column_is_ordered() {
+        let datasets = crate::source::SYSTEMS
+            .iter()
+            .flat_map(|s| s.tables)
+            .filter_map(|t| t.dataset)
+            .map(|d| d());
+        let mut checked = 0;
+        for d in datasets {
+            let MergeRule::LatestBy(col) = &d.merge else {
+                continue;
+            };
+            let kind = d.columns.iter().find(|c| c.name == col).map(|c| c.kind);
+            assert!(
+                matches!(
+                    kind,
+                    Some(Kind::Int { .. } | Kind::Date | Kind::Instant | Kind::Deadline)
+                ),
+                "{}: latest by {col}, a {kind:?} column",
+                d.table
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "some declared table is kept latest-by");
+    }
+
     #[test]
     fn long_digit_runs_are_masked() {
         assert_eq!(

@@ -91,7 +91,11 @@ fn pooled<T: Send>(
                 let queue = Arc::clone(&queue);
                 let done = done.clone();
                 let check = &check;
-                scope.spawn(move || work(&queue, &done, rules, check))
+                // named, so a profile tells the checking from the reading
+                std::thread::Builder::new()
+                    .name("chiso-check".to_string())
+                    .spawn_scoped(scope, move || work(&queue, &done, rules, check))
+                    .expect("a checking worker starts")
             })
             .collect();
         drop(done);
