@@ -5,6 +5,7 @@ use std::io::Read;
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
 
+use crate::raw::RowCells;
 use crate::{IngestError, Result};
 
 /// Bytes read from the input at a time.
@@ -83,7 +84,7 @@ impl<R: Read> Rows<R> {
     }
 
     /// The next row: `None` at the end.
-    fn next_row(&mut self) -> Result<Option<(u64, Vec<String>)>> {
+    fn next_row(&mut self) -> Result<Option<(u64, RowCells)>> {
         // a record starts at its first byte that does not end a line: the line ends of
         // the previous one and blank lines are counted here, not given to the parser
         loop {
@@ -133,25 +134,27 @@ impl<R: Read> Rows<R> {
                 }
             }
         }
-        let mut cells = Vec::with_capacity(endlen);
+        let mut text = String::with_capacity(self.ends[..endlen].last().copied().unwrap_or(0));
+        let mut ends = Vec::with_capacity(endlen);
         let mut from = 0;
         for &to in &self.ends[..endlen] {
             let bytes = &self.out[from..to];
-            let text = std::str::from_utf8(bytes).map_err(|e| {
+            let cell = std::str::from_utf8(bytes).map_err(|e| {
                 self.error(format!(
                     "CSV không đọc được: dòng {line}: ô không phải UTF-8 hợp lệ (byte thứ {} của ô)",
                     e.valid_up_to() + 1
                 ))
             })?;
-            cells.push(crate::encoding::nfc_cell(text));
+            crate::encoding::push_nfc(&mut text, cell);
+            ends.push(text.len());
             from = to;
         }
-        Ok(Some((line, cells)))
+        Ok(Some((line, RowCells::Cut { text, ends })))
     }
 }
 
 impl<R: Read> Iterator for Rows<R> {
-    type Item = Result<(u64, Vec<String>)>;
+    type Item = Result<(u64, RowCells)>;
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_row().transpose()
@@ -184,6 +187,7 @@ mod tests {
     fn rows(text: &str, chunk: usize) -> Vec<(u64, Vec<String>)> {
         Rows::chunked("t.csv", text.as_bytes(), chunk, |_| b',')
             .unwrap()
+            .map(|r| r.map(|(line, cells)| (line, cells.into_list())))
             .collect::<Result<_>>()
             .unwrap()
     }

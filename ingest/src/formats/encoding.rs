@@ -378,12 +378,17 @@ fn in_cp1252(c: char) -> bool {
 /// One cell of a file read as it streams, in NFC (the file's text is normalised a cell at a
 /// time: no character composes across a separator or a line end).
 pub fn nfc_cell(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
-    }
-    match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => text.to_string(),
-        _ => text.nfc().collect(),
+    let mut out = String::with_capacity(text.len());
+    push_nfc(&mut out, text);
+    out
+}
+
+/// [`nfc_cell`], appended to `out`.
+pub fn push_nfc(out: &mut String, text: &str) {
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        out.push_str(text);
+    } else {
+        out.extend(text.nfc());
     }
 }
 

@@ -148,7 +148,10 @@ pub fn grid_records(
     field_bytes: usize,
 ) -> Result<Vec<RawRecord>> {
     let mut out = Vec::new();
-    grid_each(path, rows.into_iter().map(Ok), required, field_bytes, |r| {
+    let rows = rows
+        .into_iter()
+        .map(|(at, cells)| Ok((at, RowCells::List(cells))));
+    grid_each(path, rows, required, field_bytes, |r| {
         out.push(r);
         Ok(())
     })?;
@@ -159,7 +162,7 @@ pub fn grid_records(
 /// held, so a file of millions of rows is read in constant memory.
 pub fn grid_each(
     path: &str,
-    rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
+    rows: impl Iterator<Item = Result<(u64, RowCells)>>,
     required: &[&str],
     field_bytes: usize,
     mut f: impl FnMut(RawRecord) -> Result<()>,
@@ -173,21 +176,63 @@ pub fn grid_each(
 pub struct Cells {
     header: Arc<Names>,
     row: u64,
-    cells: Vec<String>,
+    cells: RowCells,
     field_bytes: usize,
 }
 
 impl Cells {
     /// The record these cells make under the header.
     pub fn into_record(self) -> RawRecord {
-        RawRecord::from_values(self.row, self.header, self.cells, self.field_bytes)
+        RawRecord::from_values(
+            self.row,
+            self.header,
+            self.cells.into_list(),
+            self.field_bytes,
+        )
+    }
+}
+
+/// A row's cells as read: a list of texts (a worksheet's), or one text cut at offsets (a
+/// CSV's), which becomes a list only where the record is made: the reading thread makes two
+/// allocations a row, not one a cell, and the cells are freed by the thread that made them.
+#[derive(Debug, Clone)]
+pub enum RowCells {
+    List(Vec<String>),
+    Cut { text: String, ends: Vec<usize> },
+}
+
+impl RowCells {
+    /// The cells' texts.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let n = match self {
+            RowCells::List(cells) => cells.len(),
+            RowCells::Cut { ends, .. } => ends.len(),
+        };
+        (0..n).filter_map(|i| self.get(i))
+    }
+
+    fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            RowCells::List(cells) => cells.get(i).map(String::as_str),
+            RowCells::Cut { text, ends } => {
+                let from = if i == 0 { 0 } else { *ends.get(i - 1)? };
+                text.get(from..*ends.get(i)?)
+            }
+        }
+    }
+
+    pub fn into_list(self) -> Vec<String> {
+        match self {
+            RowCells::List(cells) => cells,
+            cut => cut.iter().map(str::to_string).collect(),
+        }
     }
 }
 
 /// As [`grid_each`], giving each row's cells with the header instead of a record.
 pub fn grid_rows(
     path: &str,
-    mut rows: impl Iterator<Item = Result<(u64, Vec<String>)>>,
+    mut rows: impl Iterator<Item = Result<(u64, RowCells)>>,
     required: &[&str],
     field_bytes: usize,
     mut f: impl FnMut(Cells) -> Result<()>,
@@ -201,7 +246,7 @@ pub fn grid_rows(
     }
     let (at, header) = find_header(path, &head, required)?;
     let header = Arc::new(Names::new(header));
-    let mut emit = |row: u64, cells: Vec<String>| {
+    let mut emit = |row: u64, cells: RowCells| {
         if cells.iter().all(|v| crate::text::trim(v).is_empty()) {
             return Ok(());
         }
@@ -225,7 +270,7 @@ pub fn grid_rows(
 /// The header row's position and its names, NFC.
 fn find_header(
     path: &str,
-    rows: &[(u64, Vec<String>)],
+    rows: &[(u64, RowCells)],
     required: &[&str],
 ) -> Result<(usize, Vec<String>)> {
     let found = rows.iter().position(|(_, cells)| {
@@ -239,7 +284,7 @@ fn find_header(
             .find(|(_, c)| c.iter().any(|v| !v.trim().is_empty()))
             .map(|(_, c)| {
                 c.iter()
-                    .map(|v| crate::text::clean(v))
+                    .map(crate::text::clean)
                     .collect::<Vec<_>>()
                     .join(", ")
             })
@@ -261,10 +306,7 @@ fn find_header(
             ),
         });
     };
-    Ok((
-        at,
-        rows[at].1.iter().map(|h| crate::text::clean(h)).collect(),
-    ))
+    Ok((at, rows[at].1.iter().map(crate::text::clean).collect()))
 }
 
 /// Records of a CSV file (see [`grid_records`]); row numbers are the file's line numbers.
