@@ -65,7 +65,7 @@ pub struct RawRecord {
     /// Row number as a person finds it (see [`crate::Rejection::row`]).
     pub row: u64,
     names: Arc<Names>,
-    values: Vec<String>,
+    values: RowCells,
     /// Fields refused before any reading, with the reason; the value kept is a short preview.
     pub refused: Vec<(String, String)>,
 }
@@ -82,25 +82,43 @@ impl RawRecord {
     pub fn from_values(
         row: u64,
         names: Arc<Names>,
-        mut values: Vec<String>,
+        values: Vec<String>,
+        field_bytes: usize,
+    ) -> RawRecord {
+        Self::from_cells(row, names, RowCells::List(values), field_bytes)
+    }
+
+    /// As [`RawRecord::from_values`], from cells as read.
+    pub fn from_cells(
+        row: u64,
+        names: Arc<Names>,
+        mut values: RowCells,
         field_bytes: usize,
     ) -> RawRecord {
         let mut refused = Vec::new();
-        for (name, i) in &names.sorted {
-            let Some(value) = values.get_mut(*i).filter(|v| v.len() > field_bytes) else {
-                continue;
-            };
-            refused.push((
-                name.clone(),
-                crate::limits::over(
-                    "trường dài",
-                    crate::limits::bytes(value.len() as u64),
-                    crate::limits::bytes(field_bytes as u64),
-                    "field_bytes",
-                ),
-            ));
-            let preview: String = value.chars().take(40).collect();
-            *value = format!("{preview}…");
+        let too_long = names
+            .sorted
+            .iter()
+            .any(|(_, i)| values.get(*i).is_some_and(|v| v.len() > field_bytes));
+        if too_long {
+            let mut list = values.into_list();
+            for (name, i) in &names.sorted {
+                let Some(value) = list.get_mut(*i).filter(|v| v.len() > field_bytes) else {
+                    continue;
+                };
+                refused.push((
+                    name.clone(),
+                    crate::limits::over(
+                        "trường dài",
+                        crate::limits::bytes(value.len() as u64),
+                        crate::limits::bytes(field_bytes as u64),
+                        "field_bytes",
+                    ),
+                ));
+                let preview: String = value.chars().take(40).collect();
+                *value = format!("{preview}…");
+            }
+            values = RowCells::List(list);
         }
         RawRecord {
             row,
@@ -115,7 +133,6 @@ impl RawRecord {
         self.names
             .position(name)
             .and_then(|i| self.values.get(i))
-            .map(String::as_str)
             .unwrap_or("")
     }
 
@@ -127,7 +144,7 @@ impl RawRecord {
     /// Every field, by name.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names.sorted.iter().map(|(n, i)| {
-            let v = self.values.get(*i).map(String::as_str).unwrap_or("");
+            let v = self.values.get(*i).unwrap_or("");
             (n.as_str(), v)
         })
     }
@@ -183,18 +200,12 @@ pub struct Cells {
 impl Cells {
     /// The record these cells make under the header.
     pub fn into_record(self) -> RawRecord {
-        RawRecord::from_values(
-            self.row,
-            self.header,
-            self.cells.into_list(),
-            self.field_bytes,
-        )
+        RawRecord::from_cells(self.row, self.header, self.cells, self.field_bytes)
     }
 }
 
 /// A row's cells as read: a list of texts (a worksheet's), or one text cut at offsets (a
-/// CSV's), which becomes a list only where the record is made: the reading thread makes two
-/// allocations a row, not one a cell, and the cells are freed by the thread that made them.
+/// CSV's), which a record keeps as it is: two allocations a row, not one a cell.
 #[derive(Debug, Clone)]
 pub enum RowCells {
     List(Vec<String>),
