@@ -163,18 +163,21 @@ impl<R: Read> Iterator for Rows<R> {
 
 /// Fills `buf` from `input` as far as it goes; the bytes read.
 fn fill(input: &mut impl Read, buf: &mut [u8], path: &str) -> Result<usize> {
+    fill_io(input, buf).map_err(|source| IngestError::Io {
+        path: path.into(),
+        source,
+    })
+}
+
+/// [`fill`], with the I/O error as it is.
+pub(crate) fn fill_io(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match input.read(&mut buf[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                return Err(IngestError::Io {
-                    path: path.into(),
-                    source,
-                });
-            }
+            Err(e) => return Err(e),
         }
     }
     Ok(n)

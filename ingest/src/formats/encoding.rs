@@ -312,15 +312,7 @@ pub fn streamable_utf8(mut input: impl std::io::Read) -> std::io::Result<Option<
     let mut bom = None;
     let (mut ascii, mut tcvn3_codes, mut cp1252_only) = (true, false, true);
     loop {
-        let mut n = carried;
-        while n < buf.len() {
-            match input.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let n = carried + crate::formats::delimited::fill_io(&mut input, &mut buf[carried..])?;
         let mark = *bom.get_or_insert_with(|| {
             let head = &buf[..n];
             if head.starts_with(&UTF8_BOM) {
@@ -375,15 +367,8 @@ fn in_cp1252(c: char) -> bool {
     matches!(c as u32, 0x00..=0x7F | 0xA0..=0xFF) || CP1252_80.contains(&c)
 }
 
-/// One cell of a file read as it streams, in NFC (the file's text is normalised a cell at a
-/// time: no character composes across a separator or a line end).
-pub fn nfc_cell(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_nfc(&mut out, text);
-    out
-}
-
-/// [`nfc_cell`], appended to `out`.
+/// One cell of a file read as it streams, in NFC, appended to `out` (the file's text is
+/// normalised a cell at a time: no character composes across a separator or a line end).
 pub fn push_nfc(out: &mut String, text: &str) {
     if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         out.push_str(text);
@@ -943,7 +928,14 @@ mod tests {
                 t.split([',', '\n', '\r']).map(str::to_string).collect()
             };
             let raw = std::str::from_utf8(&bytes[skip..]).unwrap();
-            let streamed: Vec<String> = cells(raw).iter().map(|c| nfc_cell(c)).collect();
+            let streamed: Vec<String> = cells(raw)
+                .iter()
+                .map(|c| {
+                    let mut out = String::new();
+                    push_nfc(&mut out, c);
+                    out
+                })
+                .collect();
             assert_eq!(streamed, cells(&text));
         }
     }

@@ -358,9 +358,7 @@ impl<'a> Reader<'a> {
             _ => 0,
         };
         let at = self.position();
-        self.keeper
-            .offer(hashed, order, at, (info, row))
-            .map_err(spilled)?;
+        self.keeper.offer(hashed, order, at, (info, row))?;
         self.held.push(Kept {
             values,
             file: Arc::clone(name),
@@ -418,7 +416,7 @@ impl<'a> Reader<'a> {
             source,
         };
         let rows = self.spool.finish().map_err(built)?;
-        let decided = self.keeper.finish().map_err(spilled)?;
+        let decided = self.keeper.finish()?;
         run.counts.duplicates += decided.duplicates;
         if !decided.conflicts.is_empty() {
             let positions: Vec<usize> = decided.conflicts.iter().map(|c| c.pos as usize).collect();
@@ -459,14 +457,6 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         Ok(Some(TableData { spec, rows }))
-    }
-}
-
-/// A keeper's temporary files failed.
-fn spilled(source: std::io::Error) -> crate::IngestError {
-    crate::IngestError::Io {
-        path: std::env::temp_dir(),
-        source,
     }
 }
 

@@ -251,25 +251,27 @@ impl Keeper {
         order: i64,
         at: usize,
         (file, row): (&FileInfo, u64),
-    ) -> std::io::Result<()> {
+    ) -> crate::Result<()> {
         let files = &mut self.files;
         let file = *self.file.get_or_insert_with(|| {
             files.push((file.clone(), false));
             (files.len() - 1) as u32
         });
-        self.offers.push(Offer {
-            key: h.key,
-            content: h.content,
-            at: order,
-            pos: at as u64,
-            file,
-            row: u32::try_from(row).unwrap_or(u32::MAX),
-        })
+        self.offers
+            .push(Offer {
+                key: h.key,
+                content: h.content,
+                at: order,
+                pos: at as u64,
+                file,
+                row: u32::try_from(row).unwrap_or(u32::MAX),
+            })
+            .map_err(spilled)
     }
 
     /// Decides every key, a part of the keys at a time, each part's rows in the order they
     /// came.
-    pub fn finish(self) -> std::io::Result<Decided> {
+    pub fn finish(self) -> crate::Result<Decided> {
         let Keeper {
             latest,
             offers,
@@ -283,35 +285,37 @@ impl Keeper {
         };
         let mut conflicts = Vec::new();
         let mut kept: HashMap<[u64; 2], Offer, BuildHasherDefault<Mixed>> = HashMap::default();
-        offers.each_part(|part| {
-            kept.clear();
-            kept.reserve(part.len());
-            for o in part.iter().filter(|o| !files[o.file as usize].1) {
-                let mut entry = match kept.entry(o.key) {
-                    Entry::Vacant(v) => {
-                        v.insert(*o);
-                        continue;
-                    }
-                    Entry::Occupied(e) => e,
-                };
-                let prev = *entry.get();
-                if prev.content == o.content {
-                    decided.duplicates += 1;
-                    decided.dropped.drop_row(o.pos as usize);
-                } else if latest && prev.at != o.at {
-                    if o.at < prev.at {
+        offers
+            .each_part(|part| {
+                kept.clear();
+                kept.reserve(part.len());
+                for o in part.iter().filter(|o| !files[o.file as usize].1) {
+                    let mut entry = match kept.entry(o.key) {
+                        Entry::Vacant(v) => {
+                            v.insert(*o);
+                            continue;
+                        }
+                        Entry::Occupied(e) => e,
+                    };
+                    let prev = *entry.get();
+                    if prev.content == o.content {
                         decided.duplicates += 1;
                         decided.dropped.drop_row(o.pos as usize);
+                    } else if latest && prev.at != o.at {
+                        if o.at < prev.at {
+                            decided.duplicates += 1;
+                            decided.dropped.drop_row(o.pos as usize);
+                        } else {
+                            decided.dropped.drop_row(prev.pos as usize);
+                            entry.insert(*o);
+                        }
                     } else {
-                        decided.dropped.drop_row(prev.pos as usize);
-                        entry.insert(*o);
+                        decided.dropped.drop_row(o.pos as usize);
+                        conflicts.push((*o, prev));
                     }
-                } else {
-                    decided.dropped.drop_row(o.pos as usize);
-                    conflicts.push((*o, prev));
                 }
-            }
-        })?;
+            })
+            .map_err(spilled)?;
         conflicts.sort_by_key(|(o, _)| o.pos);
         decided.conflicts = conflicts
             .into_iter()
@@ -326,6 +330,14 @@ impl Keeper {
             })
             .collect();
         Ok(decided)
+    }
+}
+
+/// The keeper's temporary files failed.
+fn spilled(source: std::io::Error) -> crate::IngestError {
+    crate::IngestError::Io {
+        path: std::env::temp_dir(),
+        source,
     }
 }
 

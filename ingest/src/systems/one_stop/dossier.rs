@@ -291,14 +291,13 @@ impl Stage {
     pub fn offer(&mut self, s: &DossierState, file: &FileInfo) -> Result<()> {
         let at = self.rows.position();
         let from = (file, s.row);
-        self.history.offer(s.hashed, 0, at, from).map_err(spilled)?;
+        self.history.offer(s.hashed, 0, at, from)?;
         let latest = Hashed {
             key: s.dossier,
             content: s.hashed.content,
         };
         self.latest
-            .offer(latest, s.content.ngay_cap_nhat, at, from)
-            .map_err(spilled)?;
+            .offer(latest, s.content.ngay_cap_nhat, at, from)?;
         self.rows.push(s)
     }
 
@@ -318,7 +317,7 @@ impl Stage {
             source,
         };
         let all = self.rows.spool.finish().map_err(built)?;
-        let history = self.history.finish().map_err(spilled)?;
+        let history = self.history.finish()?;
         let positions: Vec<usize> = history.conflicts.iter().map(|c| c.pos as usize).collect();
         let conflicts = if positions.is_empty() {
             Vec::new()
@@ -341,7 +340,7 @@ impl Stage {
         if history_rows.num_rows() == 0 {
             return Ok(staged);
         }
-        let latest = self.latest.finish().map_err(spilled)?;
+        let latest = self.latest.finish()?;
         let latest_rows = all.without(latest.dropped).stamp(batch_id);
         staged.tables = Some((
             TableData {
@@ -354,14 +353,6 @@ impl Stage {
             },
         ));
         Ok(staged)
-    }
-}
-
-/// A keeper's temporary files failed.
-fn spilled(source: std::io::Error) -> crate::IngestError {
-    crate::IngestError::Io {
-        path: std::env::temp_dir(),
-        source,
     }
 }
 
