@@ -60,15 +60,35 @@ impl Pseudonymiser {
     /// The token for a personal value: `p1:` and 32 hex digits. Case, spacing and Unicode
     /// form do not change the token.
     pub fn token(&self, value: &str) -> Option<String> {
-        let norm = crate::text::clean(value).to_lowercase();
-        let norm: String = norm.split_whitespace().collect::<Vec<_>>().join(" ");
+        let clean = crate::text::clean(value);
+        let mut norm = String::with_capacity(clean.len());
+        if clean.is_ascii() {
+            // phone and ID numbers, most of what is hashed: one pass, no copy a step
+            for word in clean.split_whitespace() {
+                if !norm.is_empty() {
+                    norm.push(' ');
+                }
+                norm.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            }
+        } else {
+            // a whole-text lowering: a Greek capital sigma lowers by its place in the word
+            for word in clean.to_lowercase().split_whitespace() {
+                if !norm.is_empty() {
+                    norm.push(' ');
+                }
+                norm.push_str(word);
+            }
+        }
         if norm.is_empty() {
             return None;
         }
         let mut mac = self.keyed.clone();
         mac.update(norm.as_bytes());
         let out = mac.finalize().into_bytes();
-        Some(format!("p1:{}", hex::encode(&out[..16])))
+        let mut token = String::with_capacity(3 + 32);
+        token.push_str("p1:");
+        token.push_str(&hex::encode(&out[..16]));
+        Some(token)
     }
 }
 
@@ -86,6 +106,10 @@ mod tests {
         assert_eq!(a.token("Nguye\u{0302}\u{0303}n Văn An"), Some(t.clone()));
         assert_ne!(b.token("Nguyễn Văn An"), Some(t));
         assert_eq!(a.token("  "), None);
+        // ASCII values take a shorter way to the same normal form
+        let phone = a.token("0912 345 678").unwrap();
+        assert_eq!(a.token("\t0912  345\u{a0}678 "), Some(phone.clone()));
+        assert_eq!(a.token("AbC 12"), a.token("abc\u{3000}12"));
         assert!(Pseudonymiser::new(b"short".to_vec()).is_err());
     }
 }

@@ -62,8 +62,8 @@ async fn keep(
         Some((_, batches)) => from_batches(&batches)?,
         None => Stored::new(),
     };
-    let mut report = KeptReport::default();
-    let mut next = Stored::new();
+    // the measures are counted side by side: one measure's scans leave a core idle
+    let mut counting = Vec::new();
     for ind in catalogue.indicators.iter().chain(&catalogue.operations) {
         let Some(m) = &ind.measure else { continue };
         let Some(parts) = parts::parts(m) else {
@@ -72,43 +72,50 @@ async fn keep(
         if !ctx.table_exist(m.source.as_str()).unwrap_or(false) {
             continue;
         }
-        let now: BTreeMap<String, u64> = base_tables(&ctx, catalogue, &m.source)
-            .await?
-            .into_iter()
-            .filter_map(|t| after.get(&t).map(|v| (t, *v)))
-            .collect();
-        let def = definition(catalogue, m, offset);
-        let one = Measured {
-            id: &ind.id,
-            m,
-            parts: &parts,
-            offset,
-        };
-        let kept = match old.get(&ind.id) {
-            Some(prev) if !whole && prev.definition == def && prev.sources == now => prev.clone(),
-            Some(prev) if !whole && prev.definition == def => {
-                match one
-                    .by_days(lake, catalogue, &ctx, prev, &now, changes)
-                    .await?
-                {
-                    Some((kept, days)) => {
-                        report.days.insert(ind.id.clone(), days);
-                        kept
-                    }
-                    None => {
-                        report.whole.push(ind.id.clone());
-                        one.whole(&ctx, def, now).await?
+        let (ctx, old, after) = (&ctx, &old, &after);
+        counting.push(async move {
+            let now: BTreeMap<String, u64> = base_tables(ctx, catalogue, &m.source)
+                .await?
+                .into_iter()
+                .filter_map(|t| after.get(&t).map(|v| (t, *v)))
+                .collect();
+            let def = definition(catalogue, m, offset);
+            let one = Measured {
+                id: &ind.id,
+                m,
+                parts: &parts,
+                offset,
+            };
+            let (mut kept, how) = match old.get(&ind.id) {
+                Some(prev) if !whole && prev.definition == def && prev.sources == now => {
+                    (prev.clone(), Counted::Unchanged)
+                }
+                Some(prev) if !whole && prev.definition == def => {
+                    match one
+                        .by_days(lake, catalogue, ctx, prev, &now, changes)
+                        .await?
+                    {
+                        Some((kept, days)) => (kept, Counted::Days(days)),
+                        None => (one.whole(ctx, def, now).await?, Counted::Whole),
                     }
                 }
+                _ => (one.whole(ctx, def, now).await?, Counted::Whole),
+            };
+            kept.normalise();
+            Ok::<_, MetricsError>((ind.id.clone(), kept, how))
+        });
+    }
+    let mut report = KeptReport::default();
+    let mut next = Stored::new();
+    for (id, kept, how) in futures::future::try_join_all(counting).await? {
+        match how {
+            Counted::Unchanged => {}
+            Counted::Days(days) => {
+                report.days.insert(id.clone(), days);
             }
-            _ => {
-                report.whole.push(ind.id.clone());
-                one.whole(&ctx, def, now).await?
-            }
-        };
-        let mut kept = kept;
-        kept.normalise();
-        next.insert(ind.id.clone(), kept);
+            Counted::Whole => report.whole.push(id.clone()),
+        }
+        next.insert(id, kept);
     }
     if next != old {
         let metadata = vec![
@@ -125,7 +132,18 @@ async fn keep(
     Ok(report)
 }
 
-/// Name under which a run's changed keys are registered.
+/// How a measure's kept rows were brought up to date.
+enum Counted {
+    /// Its tables did not move.
+    Unchanged,
+    /// The days the run touched, recounted.
+    Days(usize),
+    /// Recounted whole.
+    Whole,
+}
+
+/// Name under which a run's changed keys are registered, followed by the measure's id: the
+/// measures are counted at once in one session.
 const KEYS: &str = "_chiso_changed_keys";
 
 impl Measured<'_> {
@@ -181,6 +199,16 @@ impl Measured<'_> {
         }
         let before = lake.session_at(&prev.sources).await?;
         catalogue.register_views(&before).await;
+        let keys_name: String = format!("{KEYS}_{}", self.id)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let mut touched = BTreeSet::new();
         for c in moved {
             for session in [&before, ctx] {
@@ -193,12 +221,12 @@ impl Measured<'_> {
                     vec![listed],
                 )
                 .map_err(|e| self.query(e))?;
-                let _ = session.deregister_table(KEYS);
+                let _ = session.deregister_table(keys_name.as_str());
                 session
-                    .register_table(KEYS, Arc::new(keys))
+                    .register_table(keys_name.as_str(), Arc::new(keys))
                     .map_err(|e| self.query(e))?;
                 let rows = format!(
-                    "(SELECT s.* FROM {} s LEFT SEMI JOIN {KEYS} k ON {})",
+                    "(SELECT s.* FROM {} s LEFT SEMI JOIN {keys_name} k ON {})",
                     self.m.source,
                     on("s", "k", &c.key)
                 );
@@ -218,7 +246,7 @@ impl Measured<'_> {
                         touched.insert(r.day);
                     }
                 }
-                let _ = session.deregister_table(KEYS);
+                let _ = session.deregister_table(keys_name.as_str());
             }
         }
         let days: Vec<i64> = touched.iter().copied().collect();
