@@ -8,6 +8,7 @@ use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::MemTable;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
+use futures::{StreamExt, TryStreamExt};
 use warehouse::{Changed, Lake, TableCommit};
 
 use super::count::Measured;
@@ -62,7 +63,8 @@ async fn keep(
         Some((_, batches)) => from_batches(&batches)?,
         None => Stored::new(),
     };
-    // the measures are counted side by side: one measure's scans leave a core idle
+    // the measures are counted two at a time: one measure's scans leave a core idle, and
+    // all at once would hold every measure's scans in memory together
     let mut counting = Vec::new();
     for ind in catalogue.indicators.iter().chain(&catalogue.operations) {
         let Some(m) = &ind.measure else { continue };
@@ -107,7 +109,11 @@ async fn keep(
     }
     let mut report = KeptReport::default();
     let mut next = Stored::new();
-    for (id, kept, how) in futures::future::try_join_all(counting).await? {
+    let counted: Vec<_> = futures::stream::iter(counting)
+        .buffered(MEASURES_AT_ONCE)
+        .try_collect()
+        .await?;
+    for (id, kept, how) in counted {
         match how {
             Counted::Unchanged => {}
             Counted::Days(days) => {
@@ -131,6 +137,9 @@ async fn keep(
     }
     Ok(report)
 }
+
+/// Measures counted at once: one a core of the smallest machine chiso runs on.
+const MEASURES_AT_ONCE: usize = 2;
 
 /// How a measure's kept rows were brought up to date.
 enum Counted {
