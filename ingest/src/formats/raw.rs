@@ -2,7 +2,6 @@
 //! Both the CSV export and the API's JSON pages become these, so validation is written once.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::extract::ExtractFile;
@@ -16,27 +15,7 @@ pub struct Names {
     /// (name, position) sorted by name; of a name given twice, the last position, as a map
     /// built from the row would keep.
     sorted: Vec<(String, usize)>,
-    index: HashMap<String, usize, BuildHasherDefault<NameHash>>,
-}
-
-/// A hash for short names, a word at a time.
-#[derive(Default)]
-struct NameHash(u64);
-
-impl Hasher for NameHash {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // the table picks a bucket by the low bits, which a product fills from the high ones
-        self.0 ^ (self.0 >> 29)
-    }
+    index: HashMap<String, usize, foldhash::fast::FixedState>,
 }
 
 impl Names {
