@@ -19,14 +19,6 @@ pub(crate) struct Measured<'a> {
     pub offset: i64,
 }
 
-/// A part's row at the finest grain: the day, each breakdown column's value, the counts.
-pub(crate) struct Row {
-    pub day: i64,
-    pub values: Vec<Option<String>>,
-    pub numerator: i64,
-    pub denominator: i64,
-}
-
 impl Measured<'_> {
     /// The entries of every breakdown (`""`: the whole ward) on `days`, or on every day: one
     /// scan per part at the finest grain, summed here into each breakdown.
@@ -42,17 +34,49 @@ impl Measured<'_> {
             .map(|(d, c)| (d.as_str(), c.as_str()))
             .collect();
         let columns: Vec<&str> = dims.iter().map(|(_, c)| *c).collect();
-        // a part gives its counts at the finest grain (tens of thousands of rows a year):
-        // summed into each breakdown with its values interned, not copied a row at a time
-        let mut sums: Vec<Interned> = (0..=dims.len()).map(|_| Interned::default()).collect();
+        let sums = self.sums(ctx, &columns, days).await?;
+        let names = std::iter::once("").chain(dims.iter().map(|(d, _)| *d));
+        Ok(names
+            .zip(sums)
+            .map(|(dim, sums)| (dim.to_string(), sums.entries()))
+            .filter(|(_, list)| !list.is_empty())
+            .collect())
+    }
+
+    /// The entries of one breakdown column (`None`: the whole ward).
+    pub(crate) async fn dimension(
+        &self,
+        ctx: &SessionContext,
+        column: Option<&str>,
+        days: Option<&[i64]>,
+    ) -> Result<Vec<Entry>> {
+        let columns: Vec<&str> = column.into_iter().collect();
+        let sums = self.sums(ctx, &columns, days).await?;
+        let picked = sums
+            .into_iter()
+            .last()
+            .expect("the whole ward's sums come first, always");
+        Ok(picked.entries())
+    }
+
+    /// The counts of every part on `days` (or every day), for the whole ward (first) and by
+    /// each of `columns`: a part gives its counts at the finest grain (tens of thousands of
+    /// rows a year), summed here with the values interned, not copied a row at a time.
+    async fn sums(
+        &self,
+        ctx: &SessionContext,
+        columns: &[&str],
+        days: Option<&[i64]>,
+    ) -> Result<Vec<Interned>> {
+        let mut sums: Vec<Interned> = (0..=columns.len()).map(|_| Interned::default()).collect();
+        let k = columns.len();
         for part in self.parts {
             let shape = part.shape();
             for b in self
-                .batches(ctx, part, &self.m.source, &columns, days)
+                .batches(ctx, part, &self.m.source, columns, days)
                 .await?
             {
                 let q = |e| self.query(e);
-                let k = columns.len();
                 let day = warehouse::columns::int64(b.column(0)).map_err(q)?;
                 let values = (1..=k)
                     .map(|i| arrow::compute::cast(b.column(i), &DataType::Utf8))
@@ -72,62 +96,20 @@ impl Measured<'_> {
                 }
             }
         }
-        let names = std::iter::once("").chain(dims.iter().map(|(d, _)| *d));
-        Ok(names
-            .zip(sums)
-            .map(|(dim, sums)| (dim.to_string(), sums.entries()))
-            .filter(|(_, list)| !list.is_empty())
-            .collect())
+        Ok(sums)
     }
 
-    /// The entries of one breakdown column (`None`: the whole ward).
-    pub(crate) async fn dimension(
-        &self,
-        ctx: &SessionContext,
-        column: Option<&str>,
-        days: Option<&[i64]>,
-    ) -> Result<Vec<Entry>> {
-        let columns: Vec<&str> = column.into_iter().collect();
-        let mut sums = Sums::new();
-        for part in self.parts {
-            for r in self.rows(ctx, part, &self.m.source, &columns, days).await? {
-                let value = r.values.first().cloned().flatten();
-                add(&mut sums, (part.shape(), r.day, value), &r);
-            }
-        }
-        Ok(entries(sums))
-    }
-
-    /// One part's rows over `source`, by day and the values of `columns`.
-    pub(crate) async fn rows(
+    /// The days one part counts something on over `source`.
+    pub(crate) async fn days(
         &self,
         ctx: &SessionContext,
         part: &Part,
         source: &str,
-        columns: &[&str],
-        days: Option<&[i64]>,
-    ) -> Result<Vec<Row>> {
-        let batches = self.batches(ctx, part, source, columns, days).await?;
-        let k = columns.len();
+    ) -> Result<Vec<i64>> {
         let mut out = Vec::new();
-        for b in &batches {
-            let q = |e| self.query(e);
-            let day = warehouse::columns::int64(b.column(0)).map_err(q)?;
-            let values = (1..=k)
-                .map(|i| warehouse::columns::utf8(b.column(i)))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(q)?;
-            let num = warehouse::columns::int64(b.column(k + 1)).map_err(q)?;
-            let den = warehouse::columns::int64(b.column(k + 2)).map_err(q)?;
-            for r in 0..b.num_rows() {
-                let Some(d) = day[r] else { continue };
-                out.push(Row {
-                    day: d,
-                    values: values.iter().map(|v| v[r].clone()).collect(),
-                    numerator: num[r].unwrap_or(0),
-                    denominator: den[r].unwrap_or(0),
-                });
-            }
+        for b in self.batches(ctx, part, source, &[], None).await? {
+            let day = warehouse::columns::int64(b.column(0)).map_err(|e| self.query(e))?;
+            out.extend(day.into_iter().flatten());
         }
         Ok(out)
     }
@@ -220,29 +202,6 @@ impl Interned {
         out.sort_by(|a, b| (a.shape, a.day, &a.value).cmp(&(b.shape, b.day, &b.value)));
         out
     }
-}
-
-/// Counts by shape, day and value.
-type Sums = BTreeMap<(Shape, i64, Option<String>), (i64, i64)>;
-
-fn add(sums: &mut Sums, key: (Shape, i64, Option<String>), r: &Row) {
-    let e = sums.entry(key).or_default();
-    e.0 += r.numerator;
-    e.1 += r.denominator;
-}
-
-/// The entries of summed counts; a day whose counts cancel out holds nothing.
-fn entries(sums: Sums) -> Vec<Entry> {
-    sums.into_iter()
-        .filter(|(_, (n, d))| *n != 0 || *d != 0)
-        .map(|((shape, day, value), (numerator, denominator))| Entry {
-            shape,
-            day,
-            value,
-            numerator,
-            denominator,
-        })
-        .collect()
 }
 
 /// How each date column of a part is read.

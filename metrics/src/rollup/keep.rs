@@ -251,9 +251,7 @@ impl Measured<'_> {
                         ),
                         _ => format!("{rows} AS r"),
                     };
-                    for r in self.rows(session, part, &source, &[], None).await? {
-                        touched.insert(r.day);
-                    }
+                    touched.extend(self.days(session, part, &source).await?);
                 }
                 let _ = session.deregister_table(keys_name.as_str());
             }
