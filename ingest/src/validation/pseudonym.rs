@@ -85,10 +85,7 @@ impl Pseudonymiser {
         let mut mac = self.keyed.clone();
         mac.update(norm.as_bytes());
         let out = mac.finalize().into_bytes();
-        let mut token = String::with_capacity(3 + 32);
-        token.push_str("p1:");
-        token.push_str(&hex::encode(&out[..16]));
-        Some(token)
+        Some(format!("p1:{}", hex::encode(&out[..16])))
     }
 }
 
