@@ -31,8 +31,14 @@ impl Meter {
 
     /// One more row; a message every `every` rows.
     pub fn tick(&mut self) -> Option<String> {
-        self.rows += 1;
-        self.rows.is_multiple_of(self.every).then(|| {
+        self.add(1)
+    }
+
+    /// `n` more rows; a message when they pass a multiple of `every`.
+    pub fn add(&mut self, n: u64) -> Option<String> {
+        let before = self.rows / self.every;
+        self.rows += n;
+        (self.rows / self.every > before).then(|| {
             format!(
                 "{}: đã đọc {} dòng ({} giây)",
                 self.path,
@@ -84,6 +90,11 @@ mod tests {
         assert!(second.starts_with("x.csv: đã đọc 2 dòng"), "{second}");
         assert_eq!(m.tick(), None);
         assert!(m.done().expect("long file").contains("3 dòng, 2,5 MB"));
+        // rows counted a chunk at a time: a message when a chunk passes a multiple
+        let mut m = Meter::new("z.csv", 10, 10);
+        assert_eq!(m.add(4), None);
+        assert!(m.add(7).expect("past 10").contains("đã đọc 11 dòng"));
+        assert_eq!(m.add(8), None);
         assert_eq!(Meter::new("y.csv", 10, 5).done(), None);
     }
 }

@@ -1,5 +1,7 @@
 //! CSV rows read from bytes as they are needed: a file of millions of rows is parsed a chunk
-//! at a time, so what reading holds does not grow with the file.
+//! at a time, so what reading holds does not grow with the file. Past its header, a file can
+//! also be cut into pieces of whole records ([`Pieces`]), which other threads parse while the
+//! next piece is read.
 
 use std::io::Read;
 
@@ -11,12 +13,17 @@ use crate::{IngestError, Result};
 /// Bytes read from the input at a time.
 const CHUNK: usize = 1 << 20;
 
+/// Bytes of a piece ([`Pieces`]): a few thousand rows, as many as a worker checks at a time.
+/// Small in this crate's tests, so that they cut their files in many places.
+const PIECE: usize = if cfg!(test) { 256 } else { 512 << 10 };
+
 /// The rows of UTF-8 CSV bytes (no byte-order mark), each with the line it starts on and its
 /// cells in NFC.
 pub struct Rows<R> {
     path: String,
     input: R,
     reader: csv_core::Reader,
+    delimiter: u8,
     buf: Vec<u8>,
     /// `buf[start..end]` is read and not parsed yet.
     start: usize,
@@ -47,11 +54,12 @@ impl<R: Read> Rows<R> {
             // cut inside a character, or not UTF-8 at all (an error once the rows are read)
             Err(e) => std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default(),
         };
-        let reader = ReaderBuilder::new().delimiter(delimiter(head)).build();
+        let delimiter = delimiter(head);
         Ok(Self {
             path: path.to_string(),
             input,
-            reader,
+            reader: ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
             buf,
             start: 0,
             end,
@@ -60,6 +68,26 @@ impl<R: Read> Rows<R> {
             out: vec![0; 4096],
             ends: vec![0; 64],
         })
+    }
+
+    /// The field separator.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The rest of the input cut into pieces of whole records, from the end of the last row
+    /// read.
+    pub fn into_pieces(self) -> Pieces<R> {
+        Pieces {
+            carry: self.buf[self.start..self.end].to_vec(),
+            path: self.path,
+            input: self.input,
+            eof: self.eof,
+            line: self.line,
+            finder: ReaderBuilder::new().delimiter(self.delimiter).build(),
+            out: Vec::new(),
+            ends: vec![0; 1024],
+        }
     }
 
     fn error(&self, message: String) -> IngestError {
@@ -153,6 +181,114 @@ impl<R: Read> Rows<R> {
     }
 }
 
+impl<'a> Rows<&'a [u8]> {
+    /// The rows of a piece ([`Pieces`]) separated by `delimiter`.
+    pub fn piece(path: &str, piece: &'a Piece, delimiter: u8) -> Result<Self> {
+        let mut rows = Self::chunked(
+            path,
+            piece.bytes.as_slice(),
+            piece.bytes.len().max(1),
+            |_| delimiter,
+        )?;
+        rows.line = piece.line;
+        Ok(rows)
+    }
+}
+
+/// A run of whole records of a CSV file, as its bytes.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub bytes: Vec<u8>,
+    /// The line of its first byte.
+    pub line: u64,
+}
+
+/// A CSV file's bytes cut into pieces, each ending where a record ends, so that each can be
+/// parsed on its own: the thread that reads the file only looks for where records end (where
+/// there is no quote, at the last line end) and counts lines.
+pub struct Pieces<R> {
+    path: String,
+    input: R,
+    /// Bytes read past the end of the last piece.
+    carry: Vec<u8>,
+    eof: bool,
+    /// Line of the next piece's first byte.
+    line: u64,
+    /// Finds where records end in bytes holding quotes.
+    finder: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<R: Read> Pieces<R> {
+    /// The next piece: `None` at the end.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
+        let mut bytes = std::mem::take(&mut self.carry);
+        let mut want = PIECE;
+        loop {
+            if !self.eof && bytes.len() < want {
+                let from = bytes.len();
+                bytes.resize(want, 0);
+                let n = fill(&mut self.input, &mut bytes[from..], &self.path)?;
+                bytes.truncate(from + n);
+                self.eof = from + n < want;
+            }
+            if bytes.is_empty() {
+                return Ok(None);
+            }
+            // what is left of the first read may be more than a piece
+            let within = want.min(bytes.len());
+            let cut = if self.eof && bytes.len() <= want {
+                Some(bytes.len())
+            } else {
+                self.record_end(&bytes[..within])
+            };
+            match cut {
+                Some(cut) if cut > 0 => {
+                    self.carry = bytes[cut..].to_vec();
+                    bytes.truncate(cut);
+                    let line = self.line;
+                    self.line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+                    return Ok(Some(Piece { bytes, line }));
+                }
+                // a record longer than a piece
+                _ => want *= 2,
+            }
+        }
+    }
+
+    /// Where the last record that ends in `bytes` ends (they start where a record starts).
+    fn record_end(&mut self, bytes: &[u8]) -> Option<usize> {
+        if memchr::memchr(b'"', bytes).is_none() {
+            // without a quote every line end ends a record
+            return memchr::memrchr2(b'\n', b'\r', bytes).map(|i| i + 1);
+        }
+        // a quoted field may hold line ends: the parser says where records end; what it
+        // writes is not needed, and no record writes more than it reads
+        if self.out.len() < bytes.len() {
+            self.out.resize(bytes.len(), 0);
+        }
+        self.finder.reset();
+        let (mut at, mut end) = (0, None);
+        loop {
+            let (result, nin, _, _) =
+                self.finder
+                    .read_record(&bytes[at..], &mut self.out, &mut self.ends);
+            at += nin;
+            match result {
+                ReadRecordResult::Record => end = Some(at),
+                ReadRecordResult::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                ReadRecordResult::OutputFull
+                | ReadRecordResult::InputEmpty
+                | ReadRecordResult::End => return end,
+            }
+        }
+    }
+}
+
 impl<R: Read> Iterator for Rows<R> {
     type Item = Result<(u64, RowCells)>;
 
@@ -213,5 +349,42 @@ mod tests {
         }
         assert!(rows("", 4).is_empty());
         assert!(rows("\r\n\n", 1).is_empty());
+    }
+
+    /// Cut into pieces, each parsed on its own, a file gives the rows it gives read in one
+    /// pass, on the same lines: with and without quoted line ends, whatever the line ends.
+    #[test]
+    fn pieces_parsed_apart_give_the_rows_of_one_pass() {
+        let short = "Ma,Ten\r\n1,\"Nguy\u{1ec5}n, V\u{103}n\"\r\n\r\n\n2,\"d\u{f2}ng\r\nhai \"\"x\"\"\"\n3,Ph\u{1b0}\u{301}\u{2a}c\r4,";
+        let mut quoted = String::from("Ma,Ten\n");
+        let mut plain = String::from("Ma,Ten\r\n");
+        for i in 0..500 {
+            if i % 7 == 0 {
+                quoted.push_str(&format!("{i},\"dòng\n{i}, \"\"{i}\"\"\"\r\n"));
+            } else {
+                quoted.push_str(&format!("{i},tên {i}\n"));
+            }
+            plain.push_str(&format!(
+                "{i},tên {i}{}",
+                if i % 5 == 0 { "\r" } else { "\r\n" }
+            ));
+        }
+        for text in [short, quoted.as_str(), plain.as_str()] {
+            let want = rows(text, CHUNK);
+            let mut head = Rows::new("t.csv", text.as_bytes(), |_| b',').unwrap();
+            let (line, cells) = head.next().unwrap().unwrap();
+            let mut got = vec![(line, cells.into_list())];
+            let mut pieces = head.into_pieces();
+            let mut cut = 0;
+            while let Some(piece) = pieces.next_piece().unwrap() {
+                cut += 1;
+                for row in Rows::piece("t.csv", &piece, b',').unwrap() {
+                    let (line, cells) = row.unwrap();
+                    got.push((line, cells.into_list()));
+                }
+            }
+            assert_eq!(got, want);
+            assert!(cut > 10 || text.len() < PIECE, "{cut} pieces");
+        }
     }
 }

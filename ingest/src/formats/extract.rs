@@ -1,6 +1,6 @@
 //! Extract files: where they are, and their text once decoded.
 //!
-//! Reading a file into records is [`crate::records::each`]; detecting its encoding is
+//! Reading a file into records is [`crate::records::each_row`]; detecting its encoding is
 //! [`crate::encoding`].
 
 use crate::FileInfo;

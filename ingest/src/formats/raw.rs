@@ -254,17 +254,9 @@ pub fn grid_rows(
     field_bytes: usize,
     mut f: impl FnMut(Cells) -> Result<()>,
 ) -> Result<()> {
-    let mut head = Vec::new();
-    for row in rows.by_ref() {
-        head.push(row?);
-        if head.len() == HEADER_SEARCH_ROWS {
-            break;
-        }
-    }
-    let (at, header) = find_header(path, &head, required)?;
-    let header = Arc::new(Names::new(header));
+    let (header, head) = header_of(path, &mut rows, required)?;
     let mut emit = |row: u64, cells: RowCells| {
-        if cells.iter().all(|v| crate::text::trim(v).is_empty()) {
+        if blank(&cells) {
             return Ok(());
         }
         f(Cells {
@@ -274,12 +266,121 @@ pub fn grid_rows(
             field_bytes,
         })
     };
-    for (row, cells) in head.into_iter().skip(at + 1) {
+    for (row, cells) in head {
         emit(row, cells)?;
     }
     for row in rows {
         let (row, cells) = row?;
         emit(row, cells)?;
+    }
+    Ok(())
+}
+
+/// A row of empty cells: not a record.
+fn blank(cells: &RowCells) -> bool {
+    cells.iter().all(|v| crate::text::trim(v).is_empty())
+}
+
+/// The header among the first rows ([`find_header`]), and the rows read after it.
+fn header_of(
+    path: &str,
+    rows: &mut impl Iterator<Item = Result<(u64, RowCells)>>,
+    required: &[&str],
+) -> Result<(Arc<Names>, Vec<(u64, RowCells)>)> {
+    let mut head = Vec::new();
+    for row in rows.by_ref() {
+        head.push(row?);
+        if head.len() == HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let (at, header) = find_header(path, &head, required)?;
+    let after = head.split_off(at + 1);
+    Ok((Arc::new(Names::new(header)), after))
+}
+
+/// What the rows of a CSV file's pieces need to become cells.
+#[derive(Debug)]
+struct Layout {
+    path: String,
+    header: Arc<Names>,
+    delimiter: u8,
+    field_bytes: usize,
+}
+
+/// Rows of a CSV file past its header, as their bytes: parsed by the thread that checks
+/// them ([`Piece::each`]).
+#[derive(Debug)]
+pub struct Piece {
+    layout: Arc<Layout>,
+    bytes: crate::formats::delimited::Piece,
+}
+
+impl Piece {
+    /// Each row's cells, rows of empty cells left out as [`grid_rows`] leaves them; stops at a
+    /// row that cannot be read.
+    pub fn each(&self, mut f: impl FnMut(Cells)) -> Result<()> {
+        let layout = &self.layout;
+        let rows =
+            crate::formats::delimited::Rows::piece(&layout.path, &self.bytes, layout.delimiter)?;
+        for row in rows {
+            let (row, cells) = row?;
+            if blank(&cells) {
+                continue;
+            }
+            f(Cells {
+                header: Arc::clone(&layout.header),
+                row,
+                cells,
+                field_bytes: layout.field_bytes,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A CSV file as [`csv_parts`] gives it.
+pub enum Part {
+    /// A row among the first few, read with the header.
+    Cells(Cells),
+    /// Rows after those.
+    Piece(Piece),
+}
+
+/// As [`csv_read`], giving the rows past the first few as pieces of whole rows
+/// ([`Part::Piece`]), for other threads to parse.
+pub fn csv_parts(
+    path: &str,
+    input: impl std::io::Read,
+    required: &[&str],
+    field_bytes: usize,
+    mut f: impl FnMut(Part) -> Result<()>,
+) -> Result<()> {
+    let mut rows =
+        crate::formats::delimited::Rows::new(path, input, |head| delimiter(head, required))?;
+    let (header, head) = header_of(path, &mut rows, required)?;
+    for (row, cells) in head {
+        if !blank(&cells) {
+            f(Part::Cells(Cells {
+                header: Arc::clone(&header),
+                row,
+                cells,
+                field_bytes,
+            }))?;
+        }
+    }
+    let layout = Arc::new(Layout {
+        path: path.to_string(),
+        header,
+        delimiter: rows.delimiter(),
+        field_bytes,
+    });
+    let mut pieces = rows.into_pieces();
+    while let Some(bytes) = pieces.next_piece()? {
+        f(Part::Piece(Piece {
+            layout: Arc::clone(&layout),
+            bytes,
+        }))?;
     }
     Ok(())
 }

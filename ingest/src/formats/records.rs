@@ -10,31 +10,12 @@ use crate::limits::{self, Limits};
 use crate::raw::{self, RawRecord};
 use crate::{FileInfo, IngestError, Result};
 
-/// Reads `sf` one record at a time, giving each with the file's identity (path and SHA-256,
-/// known before the first record); returns that identity with the number of records. A CSV
-/// is streamed: only its bytes and text are held, never all its records.
-pub fn each(
-    sf: &SourceFile,
-    required: &[&str],
-    limits: &Limits,
-    mut f: impl FnMut(&FileInfo, RawRecord) -> Result<()>,
-) -> Result<FileInfo> {
-    each_row(sf, required, limits, |info, row| f(info, row.into_record()))
-}
-
-/// A record, or a CSV row's cells that make one ([`Row::into_record`]).
+/// A record, a CSV row's cells that make one ([`raw::Cells::into_record`]), or a piece of a
+/// CSV file's rows for the thread that checks them to parse ([`raw::Piece::each`]).
 pub enum Row {
     Record(RawRecord),
     Cells(raw::Cells),
-}
-
-impl Row {
-    pub fn into_record(self) -> RawRecord {
-        match self {
-            Row::Record(r) => r,
-            Row::Cells(c) => c.into_record(),
-        }
-    }
+    Piece(raw::Piece),
 }
 
 /// Where the text of `sf` starts and its SHA-256 when it is UTF-8 that can be read as it
@@ -68,7 +49,10 @@ fn streamable(sf: &SourceFile) -> std::io::Result<Option<(u64, String)>> {
     Ok(Some((skip as u64, sha256)))
 }
 
-/// As [`each`], leaving a CSV row's cells for the caller to make into a record.
+/// Reads `sf`, giving its rows with the file's identity (path and SHA-256, known before the
+/// first row); returns that identity, its rows left for whoever checks them to count. A CSV
+/// is given in pieces of whole rows, which the reader of a UTF-8 file reads as it streams:
+/// only a few pieces are held, never all its records.
 pub fn each_row(
     sf: &SourceFile,
     required: &[&str],
@@ -114,38 +98,25 @@ pub fn each_row(
             (bytes, sha256)
         }
     };
-    let mut info = FileInfo {
+    let info = FileInfo {
         path: sf.display.clone(),
         sha256,
         bytes: size,
         rows: 0,
     };
-    let shown = info.clone();
-    let mut meter = crate::progress::Meter::new(&info.path, info.bytes, crate::progress::EVERY);
-    let mut counted = |r: Row| {
-        if let Some(m) = meter.tick() {
-            crate::progress::report_file(&shown.path, meter.rows(), false, &m);
-        }
-        if meter.rows() > limits.rows {
-            return Err(IngestError::Format {
-                path: sf.path.clone(),
-                message: format!(
-                    "tệp có hơn {} dòng, vượt giới hạn (limits.rows)",
-                    tables::number::integer(limits.rows)
-                ),
-            });
-        }
-        f(&shown, r)
+    let csv_part = |p| match p {
+        raw::Part::Cells(c) => Row::Cells(c),
+        raw::Part::Piece(p) => Row::Piece(p),
     };
     if let Some((skip, _)) = streamed {
         let mut file = std::fs::File::open(&sf.path).map_err(io)?;
         file.seek(SeekFrom::Start(skip)).map_err(io)?;
-        raw::csv_read(&info.path, file, required, limits.field_bytes, |c| {
-            counted(Row::Cells(c))
+        raw::csv_parts(&info.path, file, required, limits.field_bytes, |p| {
+            f(&info, csv_part(p))
         })?;
     } else if ext == "xlsx" {
         for r in crate::sheet::xlsx_records(&info.path, &bytes, required, limits)? {
-            counted(Row::Record(r))?;
+            f(&info, Row::Record(r))?;
         }
     } else {
         let (text, encoding) =
@@ -173,17 +144,17 @@ pub fn each_row(
         };
         if ext == "json" {
             for r in raw::json_page_records(&file, limits.field_bytes)? {
-                counted(Row::Record(r))?;
+                f(&info, Row::Record(r))?;
             }
         } else {
-            raw::csv_rows(&file, required, limits.field_bytes, |c| {
-                counted(Row::Cells(c))
-            })?;
+            raw::csv_parts(
+                &info.path,
+                file.text.as_bytes(),
+                required,
+                limits.field_bytes,
+                |p| f(&info, csv_part(p)),
+            )?;
         }
     }
-    if let Some(m) = meter.done() {
-        crate::progress::report_file(&info.path, meter.rows(), true, &m);
-    }
-    info.rows = meter.rows();
     Ok(info)
 }

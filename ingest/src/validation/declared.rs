@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Decimal128Builder, Int64Array, Int64Builder,
+    StringArray, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use arrow::record_batch::RecordBatch;
@@ -17,7 +17,7 @@ use tables::Spool;
 use crate::extract::{ExtractFile, SourceFile};
 use crate::fields::Fields;
 use crate::keep::{Hashed, Keeper};
-use crate::parallel::Checked;
+use crate::parallel::Chunk;
 use crate::raw::RawRecord;
 use crate::run::Run;
 use crate::{
@@ -236,8 +236,9 @@ pub struct Context<'a> {
     pub limits: crate::Limits,
 }
 
-/// A valid row: its number, its values, its key and content hashed.
-type Valid = (u64, Vec<Value>, Hashed);
+/// What the reading thread keeps of a valid row (its values go to the worker's
+/// [`Columns`]): its number, its key and content hashed, its latest-by value.
+type Offered = (u64, Hashed, i64);
 
 /// What [`Reader::check`] reads: a file, or records already read from a page or a database.
 enum Read<'a> {
@@ -245,20 +246,11 @@ enum Read<'a> {
     Records(FileInfo, Vec<RawRecord>),
 }
 
-struct Kept {
-    values: Vec<Value>,
-    /// Shared by every row of the file.
-    file: Arc<str>,
-    row: u64,
-}
-
 /// Reads records of one dataset, keeping one row per key: the rows kept go to a spool as
 /// they come, and only their hashes stay in memory.
 struct Reader<'a> {
     parser: Parser<'a>,
     keeper: Keeper,
-    /// Rows kept but not yet in a batch.
-    held: Vec<Kept>,
     spool: Spool,
 }
 
@@ -274,7 +266,6 @@ impl<'a> Reader<'a> {
         Self {
             parser: Parser { dataset, ctx },
             keeper: Keeper::new(matches!(dataset.merge, MergeRule::LatestBy(_))),
-            held: Vec::new(),
             // the batch id is known once every file is read: it is stamped as rows are read
             spool: Spool::stamped(dataset.spec(KhoGroup::DanCu).schema),
         }
@@ -294,37 +285,41 @@ impl<'a> Reader<'a> {
         };
         self.keeper.begin(self.position());
         let mut failed = None;
-        // the file's name as its rows carry it, made once
-        let mut name: Option<Arc<str>> = None;
         let check = |rec: &RawRecord, f: &mut Fields<'_>| {
             let values = parser.parse(f);
             let hashed = Hashed::of(&parser.dataset.key_of(&values), &values);
-            Some((rec.row, values, hashed))
+            Some(((rec.row, hashed, parser.order(&values)), values))
         };
-        let take = |info: &FileInfo, checked: Checked<Valid>| match checked {
-            Checked::Valid(row) if failed.is_none() => {
-                let name = name.get_or_insert_with(|| info.path.as_str().into());
-                if let Err(e) = self.keep((info, name), row) {
-                    failed = Some(e);
-                }
+        let schema = self.spool.schema();
+        let columns = || Columns {
+            dataset: parser.dataset,
+            schema: schema.clone(),
+            rows: Vec::new(),
+        };
+        let take = |info: &FileInfo, chunk: Chunk<Offered, Built>| {
+            let (built, valid) = chunk.split(|row, errors| run.reject_errors(info, row, errors));
+            if failed.is_none()
+                && let Err(e) = self.keep(info, built, valid)
+            {
+                failed = Some(e);
             }
-            Checked::Valid(_) => {}
-            Checked::Invalid(row, errors) => run.reject_errors(info, row, errors),
         };
         let (info, drift) = match read {
             Read::File(sf) => {
                 let required = parser.dataset.required();
-                crate::parallel::each_checked(
+                crate::parallel::each_chunk(
                     sf,
                     &required,
                     &parser.ctx.limits,
                     rules,
                     check,
+                    columns,
                     take,
                 )?
             }
             Read::Records(info, records) => {
-                let drift = crate::parallel::records_checked(&info, records, rules, check, take);
+                let drift =
+                    crate::parallel::records_chunked(&info, records, rules, check, columns, take);
                 (info, drift)
             }
         };
@@ -337,64 +332,25 @@ impl<'a> Reader<'a> {
 
     /// The position the next row kept takes in the spool.
     fn position(&self) -> usize {
-        self.spool.len() + self.held.len()
+        self.spool.len()
     }
 
-    /// Takes one valid row; which rows count is decided once every file is read
+    /// Takes a chunk of valid rows of `info`: their columns and, in the same order, what the
+    /// keeper is offered of each. Which rows count is decided once every file is read
     /// ([`Reader::table`]).
-    fn keep(
-        &mut self,
-        (info, name): (&FileInfo, &Arc<str>),
-        (row, values, hashed): Valid,
-    ) -> Result<()> {
-        let dataset = self.parser.dataset;
-        let order = match &dataset.merge {
-            MergeRule::LatestBy(col) => Row {
-                dataset,
-                values: &values,
-            }
-            .get(col)
-            .order(),
-            _ => 0,
-        };
-        let at = self.position();
-        self.keeper.offer(hashed, order, at, (info, row))?;
-        self.held.push(Kept {
-            values,
-            file: Arc::clone(name),
-            row,
-        });
-        if self.held.len() == BATCH_ROWS {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    /// The rows held, as one batch on the spool.
-    fn flush(&mut self) -> Result<()> {
-        if self.held.is_empty() {
-            return Ok(());
-        }
-        let built = |source| tables::BuildError {
+    fn keep(&mut self, info: &FileInfo, built: Built, offered: Vec<Offered>) -> Result<()> {
+        let built_error = |source| tables::BuildError {
             table: self.parser.dataset.table.to_string(),
             source,
         };
-        let rows = std::mem::take(&mut self.held);
-        let columns = self.parser.dataset.columns;
-        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 2);
-        for (i, c) in columns.iter().enumerate() {
-            arrays.push(column(c.kind, rows.iter().map(|r| &r.values[i])).map_err(built)?);
+        let start = self.position();
+        let batch = built.map_err(built_error)?;
+        if batch.num_rows() > 0 {
+            self.spool.push(batch).map_err(built_error)?;
         }
-        let mut file = StringBuilder::new();
-        let mut row = Int64Builder::new();
-        for r in &rows {
-            file.append_value(&r.file);
-            row.append_value(r.row as i64);
+        for (i, (row, hashed, order)) in offered.into_iter().enumerate() {
+            self.keeper.offer(hashed, order, start + i, (info, row))?;
         }
-        arrays.push(Arc::new(file.finish()));
-        arrays.push(Arc::new(row.finish()));
-        let batch = RecordBatch::try_new(self.spool.schema(), arrays).map_err(built)?;
-        self.spool.push(batch).map_err(built)?;
         Ok(())
     }
 
@@ -402,13 +358,7 @@ impl<'a> Reader<'a> {
     /// key. The same row sent twice counts once; two different rows with one key are
     /// resolved by the merge rule (the later state wins) or, where there is no order,
     /// quarantined.
-    fn table(
-        mut self,
-        run: &mut Run,
-        group: KhoGroup,
-        batch_id: &str,
-    ) -> Result<Option<TableData>> {
-        self.flush()?;
+    fn table(self, run: &mut Run, group: KhoGroup, batch_id: &str) -> Result<Option<TableData>> {
         let dataset = self.parser.dataset;
         let spec = dataset.spec(group);
         let built = |source| tables::BuildError {
@@ -482,6 +432,19 @@ fn value_at(kind: Kind, array: &ArrayRef, i: usize) -> Value {
 }
 
 impl Parser<'_> {
+    /// A row's latest-by value (0 for a table kept first-come).
+    fn order(&self, values: &[Value]) -> i64 {
+        match &self.dataset.merge {
+            MergeRule::LatestBy(col) => Row {
+                dataset: self.dataset,
+                values,
+            }
+            .get(col)
+            .order(),
+            _ => 0,
+        }
+    }
+
     fn parse(&self, f: &mut Fields) -> Vec<Value> {
         let values: Vec<Value> = self
             .dataset
@@ -549,8 +512,40 @@ impl Parser<'_> {
     }
 }
 
-/// Rows a table's record batch holds.
-const BATCH_ROWS: usize = 64 * 1024;
+/// A chunk's valid rows as the spool's columns.
+type Built = std::result::Result<RecordBatch, arrow::error::ArrowError>;
+
+/// Builds a chunk's valid rows into the spool's columns, on the worker that checked them.
+struct Columns<'a> {
+    dataset: &'a Dataset,
+    schema: arrow::datatypes::SchemaRef,
+    rows: Vec<(u64, Vec<Value>)>,
+}
+
+impl crate::parallel::Build for Columns<'_> {
+    type Value = Vec<Value>;
+    type Built = Built;
+
+    fn push(&mut self, row: u64, values: Vec<Value>) {
+        self.rows.push((row, values));
+    }
+
+    fn finish(&mut self, file: &str) -> Built {
+        let rows = std::mem::take(&mut self.rows);
+        let columns = self.dataset.columns;
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len() + 2);
+        for (i, c) in columns.iter().enumerate() {
+            arrays.push(column(c.kind, rows.iter().map(|(_, values)| &values[i]))?);
+        }
+        arrays.push(Arc::new(StringArray::from_iter_values(
+            std::iter::repeat_n(file, rows.len()),
+        )));
+        arrays.push(Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|(row, _)| *row as i64),
+        )));
+        RecordBatch::try_new(self.schema.clone(), arrays)
+    }
+}
 
 fn column<'v>(
     kind: Kind,

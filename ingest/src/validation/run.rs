@@ -125,7 +125,7 @@ impl Run {
         })
     }
 
-    /// Counts a file read record by record ([`crate::records::each`]).
+    /// Counts a file read record by record ([`crate::records::each_row`]).
     pub fn add_file(&mut self, info: FileInfo) {
         self.counts.read += info.rows;
         self.files.push(info);

@@ -3,9 +3,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use arrow::array::TimestampMicrosecondBuilder;
-use arrow::array::{ArrayRef, AsArray, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
-use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use arrow::array::{
+    ArrayBuilder, ArrayRef, AsArray, BooleanBuilder, Int32Builder, Int64Builder, StringArray,
+    StringBuilder, TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
@@ -59,15 +62,17 @@ pub struct DossierContent {
     pub so_cccd_token: Option<String>,
 }
 
-/// A dossier state and where it came from.
-#[derive(Debug, Clone)]
-pub struct DossierState {
-    pub content: DossierContent,
+/// What the reading thread keeps of a valid state (its columns go to the worker's
+/// [`Columns`]): its row and keys, hashed by the worker.
+#[derive(Debug, Clone, Copy)]
+pub struct Offered {
     pub row: u64,
-    /// The history key (MaHoSo, NgayCapNhat) and the content, hashed by the worker.
+    /// The history key (MaHoSo, NgayCapNhat) and the content, hashed.
     pub hashed: Hashed,
     /// MaHoSo, hashed: the latest-state key.
     pub dossier: [u64; 2],
+    /// NgayCapNhat: the latest state is the one recorded last.
+    pub at: i64,
 }
 
 /// What validation needs to know besides the record.
@@ -78,7 +83,7 @@ pub struct Rules<'a> {
 }
 
 /// Validates one record; `None` when any field failed (the errors are in `f`).
-pub fn parse(rec: &RawRecord, rules: &Rules, f: &mut Fields) -> Option<DossierState> {
+pub fn parse(rec: &RawRecord, rules: &Rules, f: &mut Fields) -> Option<(Offered, DossierContent)> {
     let ma_ho_so = f.required_text("MaHoSo");
     let ma_tthc = f.required_text("MaTTHC");
     if !ma_tthc.is_empty() && !rules.procedures.contains(&ma_tthc) {
@@ -125,12 +130,13 @@ pub fn parse(rec: &RawRecord, rules: &Rules, f: &mut Fields) -> Option<DossierSt
     if !f.errors.is_empty() {
         return None;
     }
-    Some(DossierState {
+    let offered = Offered {
+        row: rec.row,
         hashed: Hashed::of(&(&content.ma_ho_so, content.ngay_cap_nhat), &content),
         dossier: hash128(&content.ma_ho_so),
-        content,
-        row: rec.row,
-    })
+        at: content.ngay_cap_nhat,
+    };
+    Some((offered, content))
 }
 
 /// A dossier's dates in the order its life gives them: due, finished and returned not
@@ -244,15 +250,12 @@ pub fn history_spec(group: KhoGroup) -> TableSpec {
     }
 }
 
-/// Rows a table's batch holds: the states are turned into Arrow a batch at a time.
-const BATCH_ROWS: usize = 64 * 1024;
-
 /// A run's dossier states on their way to the history and latest-state tables: every valid
 /// state goes to one spool as it arrives; at the end of the run the history table is that
 /// spool without the states sent twice or in conflict, and the latest-state table without
 /// the states a later one replaced.
 pub struct Stage {
-    rows: Rows,
+    spool: Spool,
     /// (MaHoSo, NgayCapNhat): the same state sent twice counts once, a different state under
     /// the same key is a conflict.
     history: Keeper,
@@ -273,56 +276,63 @@ pub struct Staged {
 impl Stage {
     pub fn new() -> Self {
         Self {
-            rows: Rows::new(),
+            // the batch id is known once every file is read: it is stamped as rows are read
+            spool: Spool::stamped(schema()),
             history: Keeper::new(false),
             latest: Keeper::new(true),
         }
     }
 
-    /// A file or page starts.
-    pub fn begin(&mut self, file: Arc<str>) {
-        let at = self.rows.position();
-        self.history.begin(at);
-        self.latest.begin(at);
-        self.rows.file = file;
+    /// What a worker builds a chunk's states into.
+    pub fn columns(&self) -> impl Fn() -> Columns + Sync + use<> {
+        let schema = self.spool.schema();
+        move || Columns::new(schema.clone())
     }
 
-    /// Takes a valid state of `file`.
-    pub fn offer(&mut self, s: &DossierState, file: &FileInfo) -> Result<()> {
-        let at = self.rows.position();
-        let from = (file, s.row);
-        self.history.offer(s.hashed, 0, at, from)?;
-        let latest = Hashed {
-            key: s.dossier,
-            content: s.hashed.content,
-        };
-        self.latest
-            .offer(latest, s.content.ngay_cap_nhat, at, from)?;
-        self.rows.push(s)
+    /// A file or page starts.
+    pub fn begin(&mut self) {
+        let at = self.spool.len();
+        self.history.begin(at);
+        self.latest.begin(at);
+    }
+
+    /// Takes a chunk of valid states of `file`: their columns and, in the same order, what
+    /// the keepers are offered of each.
+    pub fn take(&mut self, file: &FileInfo, built: Built, offered: Vec<Offered>) -> Result<()> {
+        let start = self.spool.len();
+        let batch = built.map_err(built_error)?;
+        if batch.num_rows() > 0 {
+            self.spool.push(batch).map_err(built_error)?;
+        }
+        for (i, s) in offered.into_iter().enumerate() {
+            let (at, from) = (start + i, (file, s.row));
+            self.history.offer(s.hashed, 0, at, from)?;
+            let latest = Hashed {
+                key: s.dossier,
+                content: s.hashed.content,
+            };
+            self.latest.offer(latest, s.at, at, from)?;
+        }
+        Ok(())
     }
 
     /// The current file is refused: its states are left out.
     pub fn refuse(&mut self) {
-        let end = self.rows.position();
+        let end = self.spool.len();
         self.history.refuse(end);
         self.latest.refuse(end);
     }
 
     /// Decides which states are kept: the history and latest-state tables, and what was left
     /// out.
-    pub fn finish(mut self, group: KhoGroup, batch_id: &str) -> Result<Staged> {
-        self.rows.flush()?;
-        let built = |source| tables::BuildError {
-            table: HISTORY_TABLE.to_string(),
-            source,
-        };
-        let all = self.rows.spool.finish().map_err(built)?;
+    pub fn finish(self, group: KhoGroup, batch_id: &str) -> Result<Staged> {
+        let all = self.spool.finish().map_err(built_error)?;
         let history = self.history.finish()?;
         let positions: Vec<usize> = history.conflicts.iter().map(|c| c.pos as usize).collect();
         let conflicts = if positions.is_empty() {
             Vec::new()
         } else {
-            let picked = all.at(&positions).map_err(built)?;
+            let picked = all.at(&positions).map_err(built_error)?;
             let ids = picked.column(0).as_string::<i32>();
             history
                 .conflicts
@@ -362,12 +372,20 @@ impl Default for Stage {
     }
 }
 
-/// States being turned into record batches, each batch written to the spool when full.
-struct Rows {
-    /// The file of the states being pushed.
-    file: Arc<str>,
-    spool: Spool,
-    held: usize,
+fn built_error(source: ArrowError) -> crate::IngestError {
+    tables::BuildError {
+        table: HISTORY_TABLE.to_string(),
+        source,
+    }
+    .into()
+}
+
+/// A chunk's valid states as the spool's columns, built by the worker that checked them.
+pub type Built = std::result::Result<RecordBatch, ArrowError>;
+
+/// Builds a chunk's valid states into the spool's columns, on the worker that checked them.
+pub struct Columns {
+    schema: SchemaRef,
     ma_ho_so: StringBuilder,
     ma_tthc: StringBuilder,
     ten_tthc: StringBuilder,
@@ -390,23 +408,14 @@ struct Rows {
     cap_nhat: TimestampMicrosecondBuilder,
     chu_ho_so: StringBuilder,
     cccd: StringBuilder,
-    file_col: StringBuilder,
     row: Int64Builder,
 }
 
-impl Rows {
-    /// The position the next state pushed takes.
-    fn position(&self) -> usize {
-        self.spool.len() + self.held
-    }
-
-    fn new() -> Self {
+impl Columns {
+    fn new(schema: SchemaRef) -> Self {
         let utc = || TimestampMicrosecondBuilder::new().with_timezone("UTC");
         Self {
-            file: "".into(),
-            // the batch id is known once every file is read: it is stamped as rows are read
-            spool: Spool::stamped(schema()),
-            held: 0,
+            schema,
             ma_ho_so: StringBuilder::new(),
             ma_tthc: StringBuilder::new(),
             ten_tthc: StringBuilder::new(),
@@ -429,13 +438,16 @@ impl Rows {
             cap_nhat: utc(),
             chu_ho_so: StringBuilder::new(),
             cccd: StringBuilder::new(),
-            file_col: StringBuilder::new(),
             row: Int64Builder::new(),
         }
     }
+}
 
-    fn push(&mut self, s: &DossierState) -> Result<()> {
-        let c = &s.content;
+impl crate::parallel::Build for Columns {
+    type Value = DossierContent;
+    type Built = Built;
+
+    fn push(&mut self, row: u64, c: DossierContent) {
         self.ma_ho_so.append_value(&c.ma_ho_so);
         self.ma_tthc.append_value(&c.ma_tthc);
         self.ten_tthc.append_option(c.ten_tthc.as_deref());
@@ -458,20 +470,11 @@ impl Rows {
         self.cap_nhat.append_value(c.ngay_cap_nhat);
         self.chu_ho_so.append_option(c.chu_ho_so_token.as_deref());
         self.cccd.append_option(c.so_cccd_token.as_deref());
-        self.file_col.append_value(&self.file);
-        self.row.append_value(s.row as i64);
-        self.held += 1;
-        if self.held == BATCH_ROWS {
-            self.flush()?;
-        }
-        Ok(())
+        self.row.append_value(row as i64);
     }
 
-    /// The rows held so far as one record batch; the builders start again empty.
-    fn flush(&mut self) -> Result<()> {
-        if self.held == 0 {
-            return Ok(());
-        }
+    fn finish(&mut self, file: &str) -> Self::Built {
+        let rows = self.row.len();
         let arrays: Vec<ArrayRef> = vec![
             Arc::new(self.ma_ho_so.finish()),
             Arc::new(self.ma_tthc.finish()),
@@ -495,16 +498,11 @@ impl Rows {
             Arc::new(self.cap_nhat.finish()),
             Arc::new(self.chu_ho_so.finish()),
             Arc::new(self.cccd.finish()),
-            Arc::new(self.file_col.finish()),
+            Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+                file, rows,
+            ))),
             Arc::new(self.row.finish()),
         ];
-        let built = |source| tables::BuildError {
-            table: HISTORY_TABLE.to_string(),
-            source,
-        };
-        let batch = RecordBatch::try_new(self.spool.schema(), arrays).map_err(built)?;
-        self.spool.push(batch).map_err(built)?;
-        self.held = 0;
-        Ok(())
+        RecordBatch::try_new(self.schema.clone(), arrays)
     }
 }

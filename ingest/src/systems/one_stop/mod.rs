@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono_tz::Tz;
 
 use crate::extract::{ExtractFile, SourceFile};
-use crate::parallel::Checked;
+use crate::parallel::Chunk;
 use crate::run::Run;
 use crate::{Batch, KhoGroup, Pseudonymiser, Result, Ward};
 
-pub use dossier::{DossierContent, DossierState};
+pub use dossier::{DossierContent, Offered};
 
 /// The one-stop system: its catalogue and its dossiers, from files; dossiers also from its
 /// API's pages (`updatedSince`, local time `yyyyMMddHHmmss`).
@@ -114,6 +114,7 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     // exports can hold millions of rows: each is checked as it is read and goes on to the
     // spool; a file's states count once the whole file is known to be good
     let mut stage = dossier::Stage::new();
+    let columns = stage.columns();
     let checking = crate::parallel::Rules {
         tz,
         latest: run.latest_event,
@@ -121,15 +122,16 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     };
     let mut failed = None;
     for sf in &files.dossiers {
-        stage.begin(sf.display.as_str().into());
+        stage.begin();
         let read = run.isolated(sf, |run| {
-            let (info, drift) = crate::parallel::each_checked(
+            let (info, drift) = crate::parallel::each_chunk(
                 sf,
                 &dossier::REQUIRED,
                 &ctx.limits,
                 checking,
                 |rec, f| dossier::parse(rec, &rules, f),
-                |file, checked| keep_state(&mut stage, run, file, checked, &mut failed),
+                &columns,
+                |file, chunk| keep_states(&mut stage, run, file, chunk, &mut failed),
             )?;
             if let Some(e) = failed.take() {
                 return Err(e);
@@ -144,13 +146,14 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     }
     for page in &files.pages {
         let (file, records) = run.take_page(page)?;
-        stage.begin(file.path.as_str().into());
-        let drift = crate::parallel::records_checked(
+        stage.begin();
+        let drift = crate::parallel::records_chunked(
             &file,
             records,
             checking,
             |rec, f| dossier::parse(rec, &rules, f),
-            |file, checked| keep_state(&mut stage, &mut run, file, checked, &mut failed),
+            &columns,
+            |file, chunk| keep_states(&mut stage, &mut run, file, chunk, &mut failed),
         );
         if let Some(e) = failed.take() {
             return Err(e);
@@ -184,24 +187,21 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
     run.into_batch(id, tables)
 }
 
-/// Keeps a valid state ([`dossier::Stage::offer`]); which states count is decided once every
-/// file is read. An invalid one goes to quarantine; a state that cannot be written stops the
-/// file (`failed`).
-fn keep_state(
+/// Keeps a chunk's valid states ([`dossier::Stage::take`]); which states count is decided
+/// once every file is read. Invalid ones go to quarantine; states that cannot be written stop
+/// the file (`failed`).
+fn keep_states(
     stage: &mut dossier::Stage,
     run: &mut Run,
     file: &crate::FileInfo,
-    checked: Checked<DossierState>,
+    chunk: Chunk<Offered, dossier::Built>,
     failed: &mut Option<crate::IngestError>,
 ) {
-    let state = match checked {
-        Checked::Valid(state) => state,
-        Checked::Invalid(row, errors) => return run.reject_errors(file, row, errors),
-    };
+    let (built, valid) = chunk.split(|row, errors| run.reject_errors(file, row, errors));
     if failed.is_some() {
         return;
     }
-    if let Err(e) = stage.offer(&state, file) {
+    if let Err(e) = stage.take(file, built, valid) {
         *failed = Some(e);
     }
 }
