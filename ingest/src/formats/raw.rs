@@ -281,12 +281,15 @@ fn blank(cells: &RowCells) -> bool {
     cells.iter().all(|v| crate::text::trim(v).is_empty())
 }
 
+/// A row's line and its cells.
+type NumberedRow = (u64, RowCells);
+
 /// The header among the first rows ([`find_header`]), and the rows read after it.
 fn header_of(
     path: &str,
     rows: &mut impl Iterator<Item = Result<(u64, RowCells)>>,
     required: &[&str],
-) -> Result<(Arc<Names>, Vec<(u64, RowCells)>)> {
+) -> Result<(Arc<Names>, Vec<NumberedRow>)> {
     let mut head = Vec::new();
     for row in rows.by_ref() {
         head.push(row?);
@@ -347,8 +350,9 @@ pub enum Part {
     Piece(Piece),
 }
 
-/// As [`csv_read`], giving the rows past the first few as pieces of whole rows
-/// ([`Part::Piece`]), for other threads to parse.
+/// The rows of a CSV file's UTF-8 bytes (no byte-order mark), read as they are needed, under
+/// its header (see [`grid_records`]): the first few as cells, the rest as pieces of whole rows
+/// ([`Part::Piece`]) for other threads to parse.
 pub fn csv_parts(
     path: &str,
     input: impl std::io::Read,
@@ -434,50 +438,15 @@ pub fn csv_records(
     field_bytes: usize,
 ) -> Result<Vec<RawRecord>> {
     let mut out = Vec::new();
-    csv_each(file, required, field_bytes, |r| {
-        out.push(r);
+    let bytes = file.text.as_bytes();
+    csv_parts(&file.info.path, bytes, required, field_bytes, |part| {
+        match part {
+            Part::Cells(c) => out.push(c.into_record()),
+            Part::Piece(p) => p.each(|c| out.push(c.into_record()))?,
+        }
         Ok(())
     })?;
     Ok(out)
-}
-
-/// As [`csv_records`], one record at a time.
-pub fn csv_each(
-    file: &ExtractFile,
-    required: &[&str],
-    field_bytes: usize,
-    mut f: impl FnMut(RawRecord) -> Result<()>,
-) -> Result<()> {
-    csv_rows(file, required, field_bytes, |c| f(c.into_record()))
-}
-
-/// As [`csv_each`], giving each row's cells ([`Cells`]).
-pub fn csv_rows(
-    file: &ExtractFile,
-    required: &[&str],
-    field_bytes: usize,
-    f: impl FnMut(Cells) -> Result<()>,
-) -> Result<()> {
-    csv_read(
-        &file.info.path,
-        file.text.as_bytes(),
-        required,
-        field_bytes,
-        f,
-    )
-}
-
-/// As [`csv_rows`], from the UTF-8 bytes (no byte-order mark) of the file at `path`, read as
-/// they are needed.
-pub fn csv_read(
-    path: &str,
-    input: impl std::io::Read,
-    required: &[&str],
-    field_bytes: usize,
-    f: impl FnMut(Cells) -> Result<()>,
-) -> Result<()> {
-    let rows = crate::formats::delimited::Rows::new(path, input, |head| delimiter(head, required))?;
-    grid_rows(path, rows, required, field_bytes, f)
 }
 
 /// Field separators a spreadsheet program may write: Excel in the vi-VN locale writes `;`

@@ -190,7 +190,7 @@ fn pooled<T: Send, B: Build>(
             .collect();
         drop(done);
         let mut order = InOrder::new(results, counted);
-        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut chunk = Vec::new();
         let mut sent = 0u64;
         // the file's name as its rows carry it, made once
         let mut name: Option<Arc<str>> = None;
@@ -231,7 +231,8 @@ fn pooled<T: Send, B: Build>(
 }
 
 fn send(jobs: &SyncSender<Job>, sent: &mut u64, name: &Arc<str>, chunk: &mut Vec<Row>) {
-    let full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+    // a piece goes alone: room for a chunk of rows is made only when rows come
+    let full = std::mem::take(chunk);
     // the workers hold the queue until it closes, so a send cannot fail
     let _ = jobs.send((*sent, Arc::clone(name), full));
     *sent += 1;
