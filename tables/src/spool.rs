@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{BooleanArray, StringArray};
@@ -25,6 +26,8 @@ pub struct Spool {
     held: Vec<RecordBatch>,
     held_rows: usize,
     disk: Option<(Arc<File>, FileWriter<BufWriter<File>>)>,
+    /// Rows of each batch as stored (held, or written to disk): where a batch starts.
+    lengths: Vec<usize>,
     rows: usize,
 }
 
@@ -36,6 +39,7 @@ impl Spool {
             held: Vec::new(),
             held_rows: 0,
             disk: None,
+            lengths: Vec::new(),
             rows: 0,
         }
     }
@@ -69,16 +73,18 @@ impl Spool {
     pub fn push(&mut self, batch: RecordBatch) -> Result<(), ArrowError> {
         self.rows += batch.num_rows();
         if let Some((_, w)) = &mut self.disk {
-            return write_small(w, &batch);
+            return write_small(w, &batch, &mut self.lengths);
         }
         self.held_rows += batch.num_rows();
+        self.lengths.push(batch.num_rows());
         self.held.push(batch);
         if self.held_rows > IN_MEMORY_ROWS {
             // unnamed: nothing is left behind when the process is killed
             let file = tempfile::tempfile()?;
             let mut w = FileWriter::try_new(BufWriter::new(file.try_clone()?), &self.schema)?;
+            self.lengths.clear();
             for b in self.held.drain(..) {
-                write_small(&mut w, &b)?;
+                write_small(&mut w, &b, &mut self.lengths)?;
             }
             self.held_rows = 0;
             self.disk = Some((Arc::new(file), w));
@@ -100,6 +106,8 @@ impl Spool {
             stamped: self.stamped,
             held: Arc::new(self.held),
             file,
+            stored: 0..self.lengths.len(),
+            lengths: Arc::new(self.lengths),
             dropped: None,
             constant: None,
             total: self.rows,
@@ -112,11 +120,16 @@ impl Spool {
 /// own, and whoever reads the rows (a Parquet writer's queue) may hold several at once.
 const DISK_BATCH_ROWS: usize = 8 * 1024;
 
-fn write_small(w: &mut FileWriter<BufWriter<File>>, batch: &RecordBatch) -> Result<(), ArrowError> {
+fn write_small(
+    w: &mut FileWriter<BufWriter<File>>,
+    batch: &RecordBatch,
+    lengths: &mut Vec<usize>,
+) -> Result<(), ArrowError> {
     let mut at = 0;
     while at < batch.num_rows() {
         let n = DISK_BATCH_ROWS.min(batch.num_rows() - at);
         w.write(&batch.slice(at, n))?;
+        lengths.push(n);
         at += n;
     }
     Ok(())
@@ -152,6 +165,18 @@ impl Dropped {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    /// How many rows at these positions are left out.
+    fn count_in(&self, rows: Range<usize>) -> usize {
+        rows.filter(|at| self.contains(*at)).count()
+    }
+
+    /// The positions left out, without the words that leave none out at the end: two
+    /// drops of the same rows are equal whatever their length.
+    fn words(&self) -> &[u64] {
+        let used = self.0.iter().rposition(|w| *w != 0).map_or(0, |i| i + 1);
+        &self.0[..used]
+    }
+
     fn union(&mut self, other: &Dropped) {
         if self.0.len() < other.0.len() {
             self.0.resize(other.0.len(), 0);
@@ -169,6 +194,10 @@ pub struct Rows {
     stamped: Option<SchemaRef>,
     held: Arc<Vec<RecordBatch>>,
     file: Option<Arc<File>>,
+    /// Rows of each stored batch.
+    lengths: Arc<Vec<usize>>,
+    /// The stored batches these rows come from: all of them, or a part ([`Rows::parts`]).
+    stored: Range<usize>,
     dropped: Option<Arc<Dropped>>,
     /// A last column with the same text in every row, added as the rows are read: the
     /// schema with it and the text.
@@ -192,11 +221,14 @@ impl Rows {
     /// Rows already in memory.
     pub fn from_batches(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
         let rows = batches.iter().map(|b| b.num_rows()).sum();
+        let lengths: Vec<usize> = batches.iter().map(|b| b.num_rows()).collect();
         Self {
             schema,
             stamped: None,
             held: Arc::new(batches),
             file: None,
+            stored: 0..lengths.len(),
+            lengths: Arc::new(lengths),
             dropped: None,
             constant: None,
             total: rows,
@@ -216,11 +248,72 @@ impl Rows {
         if dropped.0.len() == words && !self.total.is_multiple_of(64) {
             dropped.0[words - 1] &= (1 << (self.total % 64)) - 1;
         }
-        Self {
-            rows: self.total - dropped.count(),
+        let mut rows = Self {
             dropped: Some(Arc::new(dropped)),
             ..self.clone()
+        };
+        rows.rows = rows.left();
+        rows
+    }
+
+    /// Rows of the stored batches these rows come from, not left out.
+    fn left(&self) -> usize {
+        let whole = self.stored == (0..self.lengths.len());
+        let (from, to) = (self.first_row(), self.first_row() + self.stored_rows());
+        match &self.dropped {
+            None => to - from,
+            Some(d) if whole => self.total - d.count(),
+            Some(d) => to - from - d.count_in(from..to),
         }
+    }
+
+    /// Position of the first row of the stored batches these rows come from.
+    fn first_row(&self) -> usize {
+        self.lengths[..self.stored.start].iter().sum()
+    }
+
+    /// Rows of the stored batches these rows come from, left out or not.
+    fn stored_rows(&self) -> usize {
+        self.lengths[self.stored.clone()].iter().sum()
+    }
+
+    /// The same rows cut into at most `n` parts of whole stored batches, each about as
+    /// large, in order: for as many writers.
+    pub fn parts(&self, n: usize) -> Vec<Rows> {
+        let each = self.stored_rows().div_ceil(n.max(1)).max(1);
+        let mut parts = Vec::new();
+        let (mut start, mut held) = (self.stored.start, 0);
+        for i in self.stored.clone() {
+            held += self.lengths[i];
+            if held >= each || i + 1 == self.stored.end {
+                let mut part = Self {
+                    stored: start..i + 1,
+                    ..self.clone()
+                };
+                part.rows = part.left();
+                if part.rows > 0 {
+                    parts.push(part);
+                }
+                (start, held) = (i + 1, 0);
+            }
+        }
+        parts
+    }
+
+    /// True when both are the same rows of the same spool, with the same columns: what is
+    /// written of one serves for the other.
+    pub fn same_rows(&self, other: &Rows) -> bool {
+        let file = match (&self.file, &other.file) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let dropped = |r: &Rows| r.dropped.as_ref().map_or(&[][..], |d| d.words()).to_vec();
+        let constant = |r: &Rows| r.constant.as_ref().map(|(s, t)| (s.clone(), t.clone()));
+        file && Arc::ptr_eq(&self.held, &other.held)
+            && self.stored == other.stored
+            && dropped(self) == dropped(other)
+            && constant(self) == constant(other)
     }
 
     /// The same rows with a last column holding `text` in every row, as `schema` (the
@@ -253,17 +346,26 @@ impl Rows {
         }
     }
 
-    /// Every row the spool took, as it took them.
-    fn taken(&self) -> Result<Taken, ArrowError> {
+    /// The stored batches in `range`, as the spool took them.
+    fn taken(&self, range: Range<usize>) -> Result<Taken, ArrowError> {
         Ok(match &self.file {
-            Some(file) => Box::new(FileReader::try_new(
-                BufReader::new(At {
-                    file: file.clone(),
-                    pos: 0,
-                }),
-                None,
-            )?),
-            None => Box::new(self.held.as_ref().clone().into_iter().map(Ok)),
+            Some(file) => {
+                let mut read = FileReader::try_new(
+                    BufReader::new(At {
+                        file: file.clone(),
+                        pos: 0,
+                    }),
+                    None,
+                )?;
+                if range.start < read.num_batches() {
+                    read.set_index(range.start)?;
+                }
+                Box::new(read.take(range.len()))
+            }
+            None => {
+                let held = self.held.clone();
+                Box::new(range.map(move |i| Ok(held[i].clone())))
+            }
         })
     }
 
@@ -276,7 +378,7 @@ impl Rows {
         let mut picked = Vec::new();
         let mut start = 0;
         let mut next = wanted.iter().peekable();
-        for batch in self.taken()? {
+        for batch in self.taken(0..self.lengths.len())? {
             if next.peek().is_none() {
                 break;
             }
@@ -303,9 +405,9 @@ impl Rows {
     pub fn batches(
         &self,
     ) -> Result<impl Iterator<Item = Result<RecordBatch, ArrowError>> + use<>, ArrowError> {
-        let read = self.taken()?;
+        let read = self.taken(self.stored.clone())?;
         let (dropped, constant) = (self.dropped.clone(), self.constant.clone());
-        let mut at = 0;
+        let mut at = self.first_row();
         Ok(read.filter_map(move |batch| {
             let batch = match batch {
                 Ok(b) => b,
@@ -446,6 +548,66 @@ mod tests {
             let c = b.column(1).as_string::<i32>();
             (0..c.len()).all(|i| c.value(i) == "b1")
         }));
+    }
+
+    /// A spool of the numbers `0..n`, pushed `step` at a time.
+    fn counting(n: i64, step: usize) -> Rows {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let mut spool = Spool::new(schema.clone());
+        for from in (0..n).step_by(step) {
+            let to = (from + step as i64).min(n);
+            let numbers = Int64Array::from_iter_values(from..to);
+            spool
+                .push(RecordBatch::try_new(schema.clone(), vec![Arc::new(numbers)]).unwrap())
+                .unwrap();
+        }
+        spool.finish().unwrap()
+    }
+
+    #[test]
+    fn parts_hold_every_row_once_in_order_from_disk_or_memory() {
+        for (n, step) in [(3 * IN_MEMORY_ROWS as i64 + 5, 10_000), (1_000, 70)] {
+            let rows = counting(n, step);
+            let mut dropped = Dropped::default();
+            dropped.drop_range(5..9);
+            dropped.drop_row(n as usize - 1);
+            let fewer = rows.without(dropped).stamp("b1");
+            let parts = fewer.parts(2);
+            assert_eq!(parts.len(), 2, "{n} rows");
+            let sizes: Vec<usize> = parts.iter().map(Rows::num_rows).collect();
+            assert_eq!(sizes.iter().sum::<usize>(), fewer.num_rows());
+            assert!(sizes[0].abs_diff(sizes[1]) <= 2 * step.max(DISK_BATCH_ROWS));
+            let all: Vec<i64> = parts.iter().flat_map(numbers).collect();
+            assert_eq!(all, numbers(&fewer));
+            for p in &parts {
+                assert_eq!(numbers(p).len(), p.num_rows());
+            }
+            // more parts than batches: one a batch, none empty
+            let many = counting(10, 4).parts(8);
+            assert_eq!(
+                many.iter().map(Rows::num_rows).collect::<Vec<_>>(),
+                [4, 4, 2]
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_rows_are_known_as_such() {
+        let rows = counting(100, 30);
+        let mut some = Dropped::default();
+        some.drop_row(3);
+        let none = || rows.without(Dropped::default());
+        assert!(none().same_rows(&rows));
+        assert!(none().stamp("b").same_rows(&none().stamp("b")));
+        assert!(!rows.without(some.clone()).same_rows(&rows));
+        assert!(rows.without(some.clone()).same_rows(&rows.without(some)));
+        // a drop past the last row leaves every row in
+        let mut past = Dropped::default();
+        past.drop_row(500);
+        assert!(rows.without(past).same_rows(&rows));
+        // the same numbers from another spool are not the same rows
+        assert!(!counting(100, 30).same_rows(&rows));
+        assert!(!rows.parts(2)[0].same_rows(&rows));
     }
 
     #[test]

@@ -55,6 +55,66 @@ async fn first_ingest_commits_every_table_with_provenance() {
     assert_eq!(dossiers.group.as_deref(), Some("dan_cu"));
 }
 
+/// Names of a table's data files.
+fn data_files(fx: &Fixture, table: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fx.lake_dir().join(table))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".parquet"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_first_run_writes_the_rows_both_dossier_tables_get_once() {
+    // every state is its dossier's latest: the history and the latest-state tables get the
+    // same rows, written once and copied
+    let fx = Fixture::new();
+    fx.ingest().await;
+    let written = data_files(&fx, "one_stop_dossier_history");
+    assert!(!written.is_empty());
+    assert_eq!(data_files(&fx, "one_stop_dossiers"), written);
+    let lake = fx.lake();
+    let rows = "SELECT ma_ho_so, ngay_cap_nhat, trang_thai_ho_so, ma_khu_pho, _batch_id FROM";
+    let read = |table: &str| {
+        let (lake, sql) = (&lake, format!("{rows} {table} ORDER BY ma_ho_so"));
+        async move {
+            let ctx = lake.session().await.unwrap();
+            let batches = ctx.sql(&sql).await.unwrap().collect().await.unwrap();
+            arrow::util::pretty::pretty_format_batches(&batches)
+                .unwrap()
+                .to_string()
+        }
+    };
+    let history = read("one_stop_dossier_history").await;
+    assert_eq!(read("one_stop_dossiers").await, history);
+    assert_eq!(history.matches("| HS").count(), 11);
+    let info = lake
+        .last_commit_info("one_stop_dossiers")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info["chiso.table"], "one_stop_dossiers");
+    assert_eq!(info["chiso.rows"]["read"], 17);
+
+    // HS03 comes twice: the latest state leaves its older one out, so each table is
+    // written its own rows
+    let fx = Fixture::new();
+    fx.add_api_page();
+    fx.ingest().await;
+    assert_ne!(
+        data_files(&fx, "one_stop_dossiers"),
+        data_files(&fx, "one_stop_dossier_history")
+    );
+    let lake = fx.lake();
+    assert_eq!(hs03(&lake).await, (10, 2));
+    assert_eq!(
+        count(&lake, "SELECT count(*) FROM one_stop_dossiers").await,
+        11
+    );
+}
+
 #[tokio::test]
 async fn the_same_extract_twice_changes_nothing() {
     let fx = Fixture::new();

@@ -5,17 +5,13 @@ use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use arrow::array::BooleanArray;
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::datatypes::DataType;
 use arrow::record_batch::RecordBatch;
-use datafusion::catalog::streaming::StreamingTable;
-use datafusion::datasource::{MemTable, provider_as_source};
+use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
-use datafusion::execution::{SendableRecordBatchStream, TaskContext};
-use datafusion::logical_expr::LogicalPlanBuilder;
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::SessionContext;
 use deltalake::DeltaTable;
+use deltalake::kernel::Add;
 use deltalake::kernel::transaction::CommitProperties;
 use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::Compression;
@@ -105,37 +101,39 @@ impl Lake {
             refused: batch.refused.clone(),
             counts: batch.counts,
         });
-        let mut written = futures::stream::iter(batch.tables.iter().cloned())
-            .map(|data| {
+        let mut written = futures::stream::iter(with_copies(&batch.tables))
+            .map(|(data, copies)| {
                 let (lake, header) = (self.clone(), header.clone());
-                tokio::spawn(async move { lake.commit_table(&header, &data).await })
+                tokio::spawn(async move { lake.commit_with_copies(&header, &data, &copies).await })
             })
             .buffered(TABLES_AT_ONCE);
         // a table that fails stops nothing under way: the run ends once every write has
         let mut failed = None;
         while let Some(written) = written.next().await {
-            let result = match written {
-                Ok(result) => result,
+            let results = match written {
+                Ok(results) => results,
                 Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                Err(e) => Err(DataFusionError::External(Box::new(e)).into()),
+                Err(e) => vec![Err(DataFusionError::External(Box::new(e)).into())],
             };
-            let (done, changed) = match result {
-                Ok(written) => written,
-                Err(e) => {
-                    failed.get_or_insert(e);
-                    continue;
+            for result in results {
+                let Committed { done, changed, .. } = match result {
+                    Ok(written) => written,
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        continue;
+                    }
+                };
+                changes.extend(changed);
+                if let Some(v) = done.version {
+                    tables::progress::report(&format!(
+                        "{}: {}: đã ghi {} dòng, phiên bản {v}",
+                        batch.source,
+                        done.table,
+                        tables::number::integer(done.rows_changed)
+                    ));
                 }
-            };
-            changes.extend(changed);
-            if let Some(v) = done.version {
-                tables::progress::report(&format!(
-                    "{}: {}: đã ghi {} dòng, phiên bản {v}",
-                    batch.source,
-                    done.table,
-                    tables::number::integer(done.rows_changed)
-                ));
+                tables.push(done);
             }
-            tables.push(done);
         }
         if let Some(e) = failed {
             return Err(e);
@@ -161,11 +159,35 @@ impl Lake {
         Ok(report)
     }
 
-    async fn commit_table(
+    /// Commits `data`, then each of `copies` (tables getting the very same rows): as copies
+    /// of the files written for `data` when both tables held none, on its own otherwise.
+    async fn commit_with_copies(
         &self,
         batch: &Batch,
         data: &TableData,
-    ) -> Result<(TableCommit, Option<Changed>)> {
+        copies: &[TableData],
+    ) -> Vec<Result<Committed>> {
+        let first = self.commit_table(batch, data).await;
+        let files = match &first {
+            Ok(c) => c.files.clone(),
+            Err(_) => Vec::new(),
+        };
+        let mut out = vec![first];
+        for copy in copies {
+            let copied = match files.is_empty() {
+                true => Ok(None),
+                false => self.commit_copy(batch, copy, &data.spec.name, &files).await,
+            };
+            out.push(match copied {
+                Ok(Some(c)) => Ok(c),
+                Ok(None) => self.commit_table(batch, copy).await,
+                Err(e) => Err(e),
+            });
+        }
+        out
+    }
+
+    async fn commit_table(&self, batch: &Batch, data: &TableData) -> Result<Committed> {
         let spec = &data.spec;
         let mut table = match self.table(&spec.name).await? {
             Some(t) => t,
@@ -219,12 +241,45 @@ impl Lake {
                 table = merge(&ctx, table, spec, replacing, props).await?;
             }
         }
-        Ok(outcome(spec, &table, before, rows, keys))
+        Ok(outcome(spec, &table, before, rows, keys).into())
     }
 }
 
+/// What committing one table did, and the data files a whole write made (see
+/// [`Lake::commit_whole`]).
+pub(crate) struct Committed {
+    pub done: TableCommit,
+    pub changed: Option<Changed>,
+    pub files: Vec<Add>,
+}
+
+impl From<(TableCommit, Option<Changed>)> for Committed {
+    fn from((done, changed): (TableCommit, Option<Changed>)) -> Self {
+        Self {
+            done,
+            changed,
+            files: Vec::new(),
+        }
+    }
+}
+
+/// The batch's tables, each with the later tables that get the very same rows.
+fn with_copies(tables: &[TableData]) -> Vec<(TableData, Vec<TableData>)> {
+    let mut out: Vec<(TableData, Vec<TableData>)> = Vec::new();
+    for t in tables {
+        let same = out
+            .iter_mut()
+            .find(|(first, _)| first.rows.same_rows(&t.rows) && first.spec.schema == t.spec.schema);
+        match same {
+            Some((_, copies)) => copies.push(t.clone()),
+            None => out.push((t.clone(), Vec::new())),
+        }
+    }
+    out
+}
+
 /// What a commit of `rows` rows (keys listed or not) did to `table`, at `before` until then.
-fn outcome(
+pub(crate) fn outcome(
     spec: &TableSpec,
     table: &DeltaTable,
     before: Option<u64>,
@@ -265,60 +320,6 @@ fn append(
         .with_target_file_size(Some(FILE_BYTES))
         .with_save_mode(SaveMode::Append)
         .with_commit_properties(commit_properties(batch, spec))
-}
-
-impl Lake {
-    /// Commits a batch to a table that holds no row yet: every row is new, and they are
-    /// written as they are read from the spool, in one version.
-    async fn commit_whole(
-        &self,
-        batch: &Batch,
-        data: &TableData,
-        table: DeltaTable,
-        before: Option<u64>,
-    ) -> Result<(TableCommit, Option<Changed>)> {
-        let spec = &data.spec;
-        let rows = data.rows.num_rows();
-        if rows == 0 {
-            return Ok(outcome(spec, &table, before, 0, None));
-        }
-        let spooled = Spooled {
-            schema: data.rows.schema(),
-            rows: data.rows.clone(),
-        };
-        let source = StreamingTable::try_new(data.rows.schema(), vec![Arc::new(spooled)])?;
-        let plan =
-            LogicalPlanBuilder::scan("src", provider_as_source(Arc::new(source)), None)?.build()?;
-        let table = append(table, Vec::new(), batch, spec)
-            .with_input_plan(plan)
-            .await?;
-        // everything derived from the table is computed whole: no key needs listing
-        Ok(outcome(spec, &table, before, rows, None))
-    }
-}
-
-/// A batch's rows as DataFusion reads them, a batch at a time from the spool.
-#[derive(Debug)]
-struct Spooled {
-    schema: SchemaRef,
-    rows: tables::Rows,
-}
-
-impl PartitionStream for Spooled {
-    fn schema(&self) -> &SchemaRef {
-        &self.schema
-    }
-
-    fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let batches: Box<dyn Iterator<Item = _> + Send> = match self.rows.batches() {
-            Ok(batches) => Box::new(batches.map(|b| b.map_err(DataFusionError::from))),
-            Err(e) => Box::new(std::iter::once(Err(DataFusionError::from(e)))),
-        };
-        Box::pin(RecordBatchStreamAdapter::new(
-            self.schema.clone(),
-            futures::stream::iter(batches),
-        ))
-    }
 }
 
 /// How a table's Parquet files are written. A writer holds a row group's pages until it is
@@ -505,7 +506,7 @@ fn changed_rows_sql(spec: &TableSpec) -> String {
     }
 }
 
-fn commit_properties(batch: &Batch, spec: &TableSpec) -> CommitProperties {
+pub(crate) fn commit_properties(batch: &Batch, spec: &TableSpec) -> CommitProperties {
     CommitProperties::default().with_metadata([
         ("chiso.source".to_string(), json!(batch.source)),
         ("chiso.batch_id".to_string(), json!(batch.batch_id)),

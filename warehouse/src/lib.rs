@@ -17,6 +17,7 @@ pub mod lock;
 pub mod marks;
 pub mod productions;
 pub mod runs;
+mod whole;
 
 pub use audit::AuditEvent;
 pub use commit::{Changed, CommitReport, TableCommit};

@@ -8,6 +8,7 @@ use datafusion::prelude::SessionContext;
 
 use super::Entry;
 use super::parts::{self, Part, Query, Shape};
+use crate::catalogue::RollupPart;
 use crate::measure::ColumnKind;
 use crate::{Measure, MetricsError, Result};
 
@@ -27,20 +28,18 @@ impl Measured<'_> {
         ctx: &SessionContext,
         days: Option<&[i64]>,
     ) -> Result<BTreeMap<String, Vec<Entry>>> {
-        let dims: Vec<(&str, &str)> = self
-            .m
+        let (dims, columns) = self.dimensions();
+        let sums = self.sums(ctx, &columns, days).await?;
+        Ok(entries_of(&dims, sums))
+    }
+
+    /// The measure's breakdowns and the column of each, in the same order.
+    fn dimensions(&self) -> (Vec<&str>, Vec<&str>) {
+        self.m
             .breakdowns
             .iter()
             .map(|(d, c)| (d.as_str(), c.as_str()))
-            .collect();
-        let columns: Vec<&str> = dims.iter().map(|(_, c)| *c).collect();
-        let sums = self.sums(ctx, &columns, days).await?;
-        let names = std::iter::once("").chain(dims.iter().map(|(d, _)| *d));
-        Ok(names
-            .zip(sums)
-            .map(|(dim, sums)| (dim.to_string(), sums.entries()))
-            .filter(|(_, list)| !list.is_empty())
-            .collect())
+            .unzip()
     }
 
     /// The entries of one breakdown column (`None`: the whole ward).
@@ -69,32 +68,11 @@ impl Measured<'_> {
         days: Option<&[i64]>,
     ) -> Result<Vec<Interned>> {
         let mut sums: Vec<Interned> = (0..=columns.len()).map(|_| Interned::default()).collect();
-        let k = columns.len();
         for part in self.parts {
-            let shape = part.shape();
-            for b in self
+            let batches = self
                 .batches(ctx, part, &self.m.source, columns, days)
-                .await?
-            {
-                let q = |e| self.query(e);
-                let day = warehouse::columns::int64(b.column(0)).map_err(q)?;
-                let values = (1..=k)
-                    .map(|i| arrow::compute::cast(b.column(i), &DataType::Utf8))
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .map_err(|e| q(e.into()))?;
-                let num = warehouse::columns::int64(b.column(k + 1)).map_err(q)?;
-                let den = warehouse::columns::int64(b.column(k + 2)).map_err(q)?;
-                for r in 0..b.num_rows() {
-                    let Some(d) = day[r] else { continue };
-                    let counts = (num[r].unwrap_or(0), den[r].unwrap_or(0));
-                    sums[0].add(shape, d, None, counts);
-                    for (i, v) in values.iter().enumerate() {
-                        let v = v.as_string::<i32>();
-                        let value = (!v.is_null(r)).then(|| v.value(r));
-                        sums[i + 1].add(shape, d, value, counts);
-                    }
-                }
-            }
+                .await?;
+            add_rows(&mut sums, part.shape(), &batches, 0).map_err(|e| self.query(e))?;
         }
         Ok(sums)
     }
@@ -151,6 +129,123 @@ impl Measured<'_> {
             source,
         }
     }
+}
+
+/// Whether two measures are counted by the same scan ([`together`]): event measures over
+/// the same source, counted on the same day column by the same breakdowns.
+pub(crate) fn same_scan(a: &Measured<'_>, b: &Measured<'_>) -> bool {
+    let day = |m: &Measured<'_>| match m.parts {
+        [Part::Counted(RollupPart::Days { column, .. })] => Some(column.clone()),
+        _ => None,
+    };
+    day(a).is_some()
+        && day(a) == day(b)
+        && a.m.source == b.m.source
+        && a.m.breakdowns == b.m.breakdowns
+        && a.offset == b.offset
+}
+
+/// The entries of every day of measures that share a scan ([`same_scan`]), in their order,
+/// from one query: a scan and a grouping for them all instead of one each.
+pub(crate) async fn together(
+    ctx: &SessionContext,
+    members: &[Measured<'_>],
+) -> Result<Vec<BTreeMap<String, Vec<Entry>>>> {
+    let Some(first) = members.first() else {
+        return Ok(Vec::new());
+    };
+    let [Part::Counted(RollupPart::Days { column, .. })] = first.parts else {
+        return Err(MetricsError::Rollup(format!(
+            "{}: only day counts share a scan",
+            first.id
+        )));
+    };
+    let mut aggregates = Vec::new();
+    for one in members {
+        match one.parts {
+            [
+                Part::Counted(RollupPart::Days {
+                    numerator,
+                    denominator,
+                    ..
+                }),
+            ] if same_scan(first, one) => {
+                aggregates.push(one.m.aggregates_of(numerator, denominator));
+            }
+            _ => {
+                return Err(MetricsError::Rollup(format!(
+                    "{} and {} do not share a scan",
+                    first.id, one.id
+                )));
+            }
+        }
+    }
+    let (dims, columns) = first.dimensions();
+    let kinds = kinds(ctx, &first.m.source, &first.parts[0]).await;
+    let kind = |c: &str| kinds.get(c).copied().unwrap_or(ColumnKind::Instant);
+    let query = Query {
+        measure: first.m,
+        source: &first.m.source,
+        values: &columns,
+        days: None,
+        offset_seconds: first.offset,
+    };
+    let sql = parts::days_sql(column, &aggregates, &query, &kind);
+    let batches = ctx
+        .sql(&sql)
+        .await
+        .map_err(|e| first.query(e))?
+        .collect()
+        .await
+        .map_err(|e| first.query(e))?;
+    let mut out = Vec::new();
+    for (j, one) in members.iter().enumerate() {
+        let mut sums: Vec<Interned> = (0..=columns.len()).map(|_| Interned::default()).collect();
+        add_rows(&mut sums, Shape::Days, &batches, j).map_err(|e| one.query(e))?;
+        out.push(entries_of(&dims, sums));
+    }
+    Ok(out)
+}
+
+/// Adds a part's rows (`_ngay`, a value per breakdown, then a numerator and a denominator
+/// for each measure counted) to `sums`: the whole ward's first, then one per breakdown. The
+/// counts read are the `measure`-th pair.
+fn add_rows(
+    sums: &mut [Interned],
+    shape: Shape,
+    batches: &[RecordBatch],
+    measure: usize,
+) -> std::result::Result<(), datafusion::error::DataFusionError> {
+    let k = sums.len() - 1;
+    for b in batches {
+        let day = warehouse::columns::int64(b.column(0))?;
+        let values = (1..=k)
+            .map(|i| arrow::compute::cast(b.column(i), &DataType::Utf8))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let num = warehouse::columns::int64(b.column(k + 1 + 2 * measure))?;
+        let den = warehouse::columns::int64(b.column(k + 2 + 2 * measure))?;
+        for r in 0..b.num_rows() {
+            let Some(d) = day[r] else { continue };
+            let counts = (num[r].unwrap_or(0), den[r].unwrap_or(0));
+            sums[0].add(shape, d, None, counts);
+            for (i, v) in values.iter().enumerate() {
+                let v = v.as_string::<i32>();
+                let value = (!v.is_null(r)).then(|| v.value(r));
+                sums[i + 1].add(shape, d, value, counts);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each breakdown's entries (`""`: the whole ward, first), leaving out those with none.
+fn entries_of(dims: &[&str], sums: Vec<Interned>) -> BTreeMap<String, Vec<Entry>> {
+    let names = std::iter::once("").chain(dims.iter().copied());
+    names
+        .zip(sums)
+        .map(|(dim, sums)| (dim.to_string(), sums.entries()))
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
 }
 
 /// One breakdown's counts by shape, day and value, each value kept once.
@@ -217,4 +312,153 @@ pub(crate) async fn kinds(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{BooleanArray, Int32Array, StringArray, TimestampMicrosecondArray};
+    use arrow::datatypes::{Field, Schema, TimeUnit};
+    use datafusion::datasource::MemTable;
+
+    use super::*;
+    use crate::PeriodRule;
+    use crate::catalogue::Basis;
+
+    fn event(column: &str, filter: Option<&str>, numerator: &str) -> Measure {
+        Measure {
+            source: "ho_so".into(),
+            basis: Basis::Event {
+                column: column.into(),
+            },
+            filter: filter.map(str::to_string),
+            numerator: numerator.into(),
+            denominator: "TRUE".into(),
+            count: None,
+            denominator_sum: None,
+            period_rule: PeriodRule::Calendar,
+            breakdowns: [("khu_pho", "kp"), ("kenh", "kenh")]
+                .map(|(d, c)| (d.to_string(), c.to_string()))
+                .into(),
+            numerator_vi: String::new(),
+            denominator_vi: String::new(),
+            filter_vi: None,
+            period_rule_vi: String::new(),
+            rollup: Vec::new(),
+        }
+    }
+
+    /// Dossiers over three days around a local midnight, two khu phố (one row without),
+    /// two channels.
+    fn session() -> SessionContext {
+        let hour = 3_600_000_000i64;
+        let at: Vec<i64> = (0..40)
+            .map(|i| 1_780_000_000_000_000 + i * 2 * hour)
+            .collect();
+        let done: Vec<Option<i64>> = at
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i % 3 != 0).then_some(t + 30 * hour))
+            .collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "tiep_nhan",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                false,
+            ),
+            Field::new(
+                "xong",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                true,
+            ),
+            Field::new("kp", DataType::Utf8, true),
+            Field::new("kenh", DataType::Int32, false),
+            Field::new("so_hoa", DataType::Boolean, false),
+        ]));
+        let n = at.len();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(TimestampMicrosecondArray::from(at).with_timezone("UTC")),
+                Arc::new(TimestampMicrosecondArray::from(done).with_timezone("UTC")),
+                Arc::new(StringArray::from_iter((0..n).map(|i| match i % 5 {
+                    0 => None,
+                    r => Some(format!("KP0{}", r % 2 + 1)),
+                }))),
+                Arc::new(Int32Array::from_iter_values(
+                    (0..n).map(|i| 1 + (i % 2) as i32),
+                )),
+                Arc::new(BooleanArray::from_iter((0..n).map(|i| Some(i % 4 == 0)))),
+            ],
+        )
+        .unwrap();
+        let ctx = SessionContext::new();
+        let table = MemTable::try_new(schema, vec![vec![batch]]).unwrap();
+        ctx.register_table("ho_so", Arc::new(table)).unwrap();
+        ctx
+    }
+
+    #[tokio::test]
+    async fn measures_sharing_a_scan_count_what_each_counts_alone() {
+        let ctx = session();
+        let measures = [
+            event("tiep_nhan", None, "kenh = 2"),
+            event("tiep_nhan", None, "so_hoa"),
+            event("tiep_nhan", Some("kenh = 1"), "so_hoa OR kp = 'KP01'"),
+        ];
+        let parts: Vec<Vec<Part>> = measures.iter().map(|m| parts::parts(m).unwrap()).collect();
+        let ids = ["a", "b", "c"];
+        let offset = 7 * 3600;
+        let members: Vec<Measured> = (0..3)
+            .map(|i| Measured {
+                id: ids[i],
+                m: &measures[i],
+                parts: &parts[i],
+                offset,
+            })
+            .collect();
+        assert!(same_scan(&members[0], &members[2]));
+        let shared = together(&ctx, &members).await.unwrap();
+        assert_eq!(shared.len(), 3);
+        for (one, entries) in members.iter().zip(&shared) {
+            let alone = one.entries(&ctx, None).await.unwrap();
+            assert_eq!(entries, &alone, "{}", one.id);
+            assert_eq!(
+                alone.keys().collect::<Vec<_>>(),
+                ["", "kenh", "khu_pho"],
+                "{}",
+                one.id
+            );
+        }
+        assert_ne!(shared[0], shared[1], "each measure its own counts");
+
+        // another day column, or other breakdowns, is another scan
+        let finished = event("xong", None, "so_hoa");
+        let finished_parts = parts::parts(&finished).unwrap();
+        let other = Measured {
+            id: "d",
+            m: &finished,
+            parts: &finished_parts,
+            offset,
+        };
+        assert!(!same_scan(&members[0], &other));
+        let mut by_kp = event("tiep_nhan", None, "so_hoa");
+        by_kp.breakdowns.remove("kenh");
+        let by_kp_parts = parts::parts(&by_kp).unwrap();
+        let fewer = Measured {
+            id: "e",
+            m: &by_kp,
+            parts: &by_kp_parts,
+            offset,
+        };
+        assert!(!same_scan(&members[0], &fewer));
+        let first = Measured {
+            id: "a",
+            m: &measures[0],
+            parts: &parts[0],
+            offset,
+        };
+        assert!(together(&ctx, &[first, other]).await.is_err());
+    }
 }

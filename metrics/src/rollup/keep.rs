@@ -11,7 +11,7 @@ use datafusion::prelude::SessionContext;
 use futures::{StreamExt, TryStreamExt};
 use warehouse::{Changed, Lake, TableCommit};
 
-use super::count::Measured;
+use super::count::{self, Measured};
 use super::parts::{self, Part};
 use super::{Kept, Stored, TABLE, definition, from_batches, spec, to_batch};
 use crate::{Catalogue, MetricsError, Result};
@@ -63,9 +63,7 @@ async fn keep(
         Some((_, batches)) => from_batches(&batches)?,
         None => Stored::new(),
     };
-    // the measures are counted two at a time: one measure's scans leave a core idle, and
-    // all at once would hold every measure's scans in memory together
-    let mut counting = Vec::new();
+    let mut listed = Vec::new();
     for ind in catalogue.indicators.iter().chain(&catalogue.operations) {
         let Some(m) = &ind.measure else { continue };
         let Some(parts) = parts::parts(m) else {
@@ -74,21 +72,66 @@ async fn keep(
         if !ctx.table_exist(m.source.as_str()).unwrap_or(false) {
             continue;
         }
-        let (ctx, old, after) = (&ctx, &old, &after);
+        listed.push((ind.id.as_str(), m, parts, definition(catalogue, m, offset)));
+    }
+    let measured = |i: usize| {
+        let (id, m, parts, _) = &listed[i];
+        Measured {
+            id,
+            m,
+            parts,
+            offset,
+        }
+    };
+    // a measure without kept counts of its definition is counted whole; such measures
+    // sharing a scan are counted by one query
+    let fresh = |i: usize| {
+        let (id, _, _, def) = &listed[i];
+        whole || old.get(*id).is_none_or(|prev| prev.definition != *def)
+    };
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    for i in 0..listed.len() {
+        let unit = units
+            .iter_mut()
+            .find(|u| fresh(i) && fresh(u[0]) && count::same_scan(&measured(u[0]), &measured(i)));
+        match unit {
+            Some(u) => u.push(i),
+            None => units.push(vec![i]),
+        }
+    }
+    // the units are counted two at a time: one unit's scans leave a core idle, and all at
+    // once would hold every unit's scans in memory together
+    let mut counting = Vec::new();
+    for unit in units {
+        let (ctx, old, after, listed) = (&ctx, &old, &after, &listed);
         counting.push(async move {
+            let (_, m, _, def) = &listed[unit[0]];
             let now: BTreeMap<String, u64> = base_tables(ctx, catalogue, &m.source)
                 .await?
                 .into_iter()
                 .filter_map(|t| after.get(&t).map(|v| (t, *v)))
                 .collect();
-            let def = definition(catalogue, m, offset);
-            let one = Measured {
-                id: &ind.id,
-                m,
-                parts: &parts,
-                offset,
-            };
-            let (mut kept, how) = match old.get(&ind.id) {
+            if unit.len() > 1 {
+                let members: Vec<Measured> = unit.iter().map(|i| measured(*i)).collect();
+                let counted = count::together(ctx, &members).await?;
+                return Ok(unit
+                    .iter()
+                    .zip(counted)
+                    .map(|(i, entries)| {
+                        let (id, _, _, def) = &listed[*i];
+                        let mut kept = Kept {
+                            definition: def.clone(),
+                            sources: now.clone(),
+                            entries,
+                        };
+                        kept.normalise();
+                        (id.to_string(), kept, Counted::Whole)
+                    })
+                    .collect());
+            }
+            let one = measured(unit[0]);
+            let def = def.clone();
+            let (mut kept, how) = match old.get(one.id) {
                 Some(prev) if !whole && prev.definition == def && prev.sources == now => {
                     (prev.clone(), Counted::Unchanged)
                 }
@@ -104,16 +147,16 @@ async fn keep(
                 _ => (one.whole(ctx, def, now).await?, Counted::Whole),
             };
             kept.normalise();
-            Ok::<_, MetricsError>((ind.id.clone(), kept, how))
+            Ok::<_, MetricsError>(vec![(one.id.to_string(), kept, how)])
         });
     }
     let mut report = KeptReport::default();
     let mut next = Stored::new();
-    let counted: Vec<_> = futures::stream::iter(counting)
+    let counted: Vec<Vec<_>> = futures::stream::iter(counting)
         .buffered(MEASURES_AT_ONCE)
         .try_collect()
         .await?;
-    for (id, kept, how) in counted {
+    for (id, kept, how) in counted.into_iter().flatten() {
         match how {
             Counted::Unchanged => {}
             Counted::Days(days) => {
@@ -138,7 +181,8 @@ async fn keep(
     Ok(report)
 }
 
-/// Measures counted at once: one a core of the smallest machine chiso runs on.
+/// Measures (or measures sharing a scan) counted at once: one a core of the smallest machine
+/// chiso runs on.
 const MEASURES_AT_ONCE: usize = 2;
 
 /// How a measure's kept rows were brought up to date.

@@ -119,48 +119,22 @@ pub struct Query<'a> {
 /// how each date column is read.
 pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> String {
     let day = |c: &str| local_day(c, kind(c), q.offset_seconds);
-    let value: String = q
-        .values
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("CAST({c} AS VARCHAR) AS v{i}, "))
-        .collect();
+    let value = values(q);
     let vs: String = (0..q.values.len()).map(|i| format!("v{i}, ")).collect();
-    // GROUP BY 1, …, n
-    let by = |n: usize| {
-        (1..=n)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let k = q.values.len();
-    let only = |col: &str| match q.days {
-        Some([]) => " AND FALSE".to_string(),
-        Some(days) => format!(
-            " AND {col} IN ({})",
-            days.iter()
-                .map(|d| d.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => String::new(),
-    };
+    let only = |col: &str| only_days(q, col);
     let src = q.source;
     match part {
         Part::Counted(RollupPart::Days {
             column,
             numerator,
             denominator,
-        }) => {
-            let (num, den) = q.measure.aggregates_of(numerator, denominator);
-            let d = day(column);
-            format!(
-                "SELECT {d} AS _ngay, {value}{num} AS tu_so, {den} AS mau_so \
-                 FROM {src} WHERE {column} IS NOT NULL{} GROUP BY {}",
-                only(&d),
-                by(k + 1)
-            )
-        }
+        }) => days_sql(
+            column,
+            &[q.measure.aggregates_of(numerator, denominator)],
+            q,
+            kind,
+        ),
         Part::States {
             column,
             key,
@@ -206,6 +180,64 @@ pub fn sql(part: &Part, q: &Query<'_>, kind: &dyn Fn(&str) -> ColumnKind) -> Str
             );
             changes(&spans, &vs, &by(k + 1), &only("_ngay"))
         }
+    }
+}
+
+/// Day counts by `column` for each of `aggregates` (a numerator and a denominator each), by
+/// one scan: `(_ngay, v0, v1, …, tu_so_0, mau_so_0, tu_so_1, mau_so_1, …)`. Measures whose
+/// filters differ share the scan: a filter is part of its measure's aggregates.
+pub fn days_sql(
+    column: &str,
+    aggregates: &[(String, String)],
+    q: &Query<'_>,
+    kind: &dyn Fn(&str) -> ColumnKind,
+) -> String {
+    let d = local_day(column, kind(column), q.offset_seconds);
+    let counts = aggregates
+        .iter()
+        .enumerate()
+        .map(|(j, (num, den))| format!("{num} AS tu_so_{j}, {den} AS mau_so_{j}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {d} AS _ngay, {}{counts} FROM {} WHERE {column} IS NOT NULL{} GROUP BY {}",
+        values(q),
+        q.source,
+        only_days(q, &d),
+        by(q.values.len() + 1)
+    )
+}
+
+/// The breakdown columns as text, `v0, v1, …`, each followed by a comma.
+fn values(q: &Query<'_>) -> String {
+    q.values
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("CAST({c} AS VARCHAR) AS v{i}, "))
+        .collect()
+}
+
+/// `GROUP BY 1, …, n`'s list.
+fn by(n: usize) -> String {
+    (1..=n)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The condition that keeps only the query's days (none when every day is counted), on the
+/// day expression `col`.
+fn only_days(q: &Query<'_>, col: &str) -> String {
+    match q.days {
+        Some([]) => " AND FALSE".to_string(),
+        Some(days) => format!(
+            " AND {col} IN ({})",
+            days.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => String::new(),
     }
 }
 
