@@ -327,10 +327,21 @@ fn unseen<T>(files: Vec<(T, SourceFile)>, known: &BTreeSet<String>) -> (Vec<(T, 
     let mut out = Vec::new();
     let mut skipped = 0;
     for (table, mut f) in files {
-        let mut hasher = Sha256::new();
-        let hashed = std::fs::File::open(&f.path)
-            .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
-            .map(|_| hex::encode(hasher.finalize()));
+        // the file's reader needs to know whether it is UTF-8 it can stream: that is looked
+        // at on the other core while this one hashes, instead of in a second pass after
+        let (hashed, streams_from) = std::thread::scope(|s| {
+            let looking = s
+                .spawn(|| std::fs::File::open(&f.path).and_then(ingest::encoding::streamable_utf8));
+            let mut hasher = Sha256::new();
+            let hashed = std::fs::File::open(&f.path)
+                .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
+                .map(|_| hex::encode(hasher.finalize()));
+            let streams_from = match looking.join() {
+                Ok(looked) => looked.ok().map(|skip| skip.map(|n| n as u64)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            (hashed, streams_from)
+        });
         if let Ok(sha) = &hashed
             && known.contains(sha)
         {
@@ -338,6 +349,7 @@ fn unseen<T>(files: Vec<(T, SourceFile)>, known: &BTreeSet<String>) -> (Vec<(T, 
             continue;
         }
         f.sha256 = hashed.ok();
+        f.streams_from = streams_from.filter(|_| f.sha256.is_some());
         out.push((table, f));
     }
     (out, skipped)

@@ -14,6 +14,10 @@ pub struct SourceFile {
     /// SHA-256 of its bytes, hex, when whoever found it hashed it already (to tell it from
     /// files ingested before); the reader hashes it otherwise.
     pub sha256: Option<String>,
+    /// Whether its bytes are UTF-8 that can be read as it streams, and where its text starts
+    /// ([`crate::encoding::streamable_utf8`]), when whoever hashed it looked at the same time;
+    /// `None` when not looked at: the reader looks then.
+    pub streams_from: Option<Option<u64>>,
 }
 
 impl SourceFile {
@@ -23,6 +27,7 @@ impl SourceFile {
             path,
             display,
             sha256: None,
+            streams_from: None,
         }
     }
 }

@@ -22,6 +22,9 @@ pub enum Row {
 /// streams ([`crate::encoding::streamable_utf8`]), found in one pass that hashes it too
 /// (unless it is hashed already).
 fn streamable(sf: &SourceFile) -> std::io::Result<Option<(u64, String)>> {
+    if let (Some(streams_from), Some(sha256)) = (sf.streams_from, &sf.sha256) {
+        return Ok(streams_from.map(|skip| (skip, sha256.clone())));
+    }
     struct Hashing<R> {
         input: R,
         hasher: Option<Sha256>,
