@@ -100,7 +100,10 @@ async fn keep(
         }
     }
     // the units are counted two at a time: one unit's scans leave a core idle, and all at
-    // once would hold every unit's scans in memory together
+    // once would hold every unit's scans in memory together. Those of more scans start
+    // first, so that the last to finish leaves a core idle for less long; their results are
+    // taken in the catalogue's order
+    units.sort_by_key(|u| std::cmp::Reverse(listed[u[0]].2.len()));
     let mut counting = Vec::new();
     for unit in units {
         let (ctx, old, after, listed) = (&ctx, &old, &after, &listed);
@@ -114,7 +117,7 @@ async fn keep(
             if unit.len() > 1 {
                 let members: Vec<Measured> = unit.iter().map(|i| measured(*i)).collect();
                 let counted = count::together(ctx, &members).await?;
-                return Ok(unit
+                let counted = unit
                     .iter()
                     .zip(counted)
                     .map(|(i, entries)| {
@@ -127,7 +130,8 @@ async fn keep(
                         kept.normalise();
                         (id.to_string(), kept, Counted::Whole)
                     })
-                    .collect());
+                    .collect();
+                return Ok((unit[0], counted));
             }
             let one = measured(unit[0]);
             let def = def.clone();
@@ -147,16 +151,17 @@ async fn keep(
                 _ => (one.whole(ctx, def, now).await?, Counted::Whole),
             };
             kept.normalise();
-            Ok::<_, MetricsError>(vec![(one.id.to_string(), kept, how)])
+            Ok::<_, MetricsError>((unit[0], vec![(one.id.to_string(), kept, how)]))
         });
     }
     let mut report = KeptReport::default();
     let mut next = Stored::new();
-    let counted: Vec<Vec<_>> = futures::stream::iter(counting)
+    let mut counted: Vec<(usize, Vec<_>)> = futures::stream::iter(counting)
         .buffered(MEASURES_AT_ONCE)
         .try_collect()
         .await?;
-    for (id, kept, how) in counted.into_iter().flatten() {
+    counted.sort_by_key(|(first, _)| *first);
+    for (id, kept, how) in counted.into_iter().flat_map(|(_, c)| c) {
         match how {
             Counted::Unchanged => {}
             Counted::Days(days) => {
