@@ -189,10 +189,7 @@ impl Lake {
 
     async fn commit_table(&self, batch: &Batch, data: &TableData) -> Result<Committed> {
         let spec = &data.spec;
-        let mut table = match self.table(&spec.name).await? {
-            Some(t) => t,
-            None => self.create_table(spec).await?,
-        };
+        let mut table = self.table_or_create(spec).await?;
         let before = table.version();
         let empty = table.snapshot()?.log_data().num_files() == 0;
         if empty {

@@ -31,10 +31,7 @@ impl Lake {
         rows: Vec<RecordBatch>,
         metadata: Vec<(String, serde_json::Value)>,
     ) -> Result<TableCommit> {
-        let table = match self.table(&spec.name).await? {
-            Some(t) => t,
-            None => self.create_table(spec).await?,
-        };
+        let table = self.table_or_create(spec).await?;
         let n: usize = rows.iter().map(|b| b.num_rows()).sum();
         let table = table
             .write(rows)

@@ -122,6 +122,15 @@ impl Lake {
         Ok(table.version().is_some().then_some(table))
     }
 
+    /// The table in its latest version, created empty as `spec` declares it if it does not
+    /// exist yet.
+    pub async fn table_or_create(&self, spec: &TableSpec) -> Result<DeltaTable> {
+        match self.table(&spec.name).await? {
+            Some(t) => Ok(t),
+            None => self.create_table(spec).await,
+        }
+    }
+
     /// A handle on a table that may not exist yet, for creating it.
     pub async fn new_table(&self, name: &str) -> Result<DeltaTable> {
         let url = self.table_url(name)?;

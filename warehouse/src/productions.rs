@@ -94,10 +94,7 @@ impl Lake {
                 text(&serde_json::to_string(&p.files)?),
             ],
         )?;
-        let table = match self.table(TABLE).await? {
-            Some(t) => t,
-            None => self.create_table(&spec()).await?,
-        };
+        let table = self.table_or_create(&spec()).await?;
         table
             .write(vec![row])
             .with_save_mode(SaveMode::Append)

@@ -173,10 +173,7 @@ impl Lake {
                 }])),
             ],
         )?;
-        let table = match self.table(TABLE).await? {
-            Some(t) => t,
-            None => self.create_table(&spec()).await?,
-        };
+        let table = self.table_or_create(&spec()).await?;
         let table = table
             .write(vec![row])
             .with_save_mode(SaveMode::Append)

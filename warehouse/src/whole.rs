@@ -53,10 +53,7 @@ impl Lake {
         files: &[Add],
     ) -> Result<Option<Committed>> {
         let spec = &data.spec;
-        let mut table = match self.table(&spec.name).await? {
-            Some(t) => t,
-            None => self.create_table(spec).await?,
-        };
+        let mut table = self.table_or_create(spec).await?;
         if table.snapshot()?.log_data().num_files() > 0 {
             return Ok(None);
         }
