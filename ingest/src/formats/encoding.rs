@@ -370,7 +370,7 @@ fn in_cp1252(c: char) -> bool {
 /// One cell of a file read as it streams, in NFC, appended to `out` (the file's text is
 /// normalised a cell at a time: no character composes across a separator or a line end).
 pub fn push_nfc(out: &mut String, text: &str) {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if crate::text::surely_nfc(text) || is_nfc_quick(text.chars()) == IsNormalized::Yes {
         out.push_str(text);
     } else {
         out.extend(text.nfc());

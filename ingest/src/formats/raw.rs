@@ -2,6 +2,7 @@
 //! Both the CSV export and the API's JSON pages become these, so validation is written once.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use crate::extract::ExtractFile;
@@ -9,13 +10,58 @@ use crate::{IngestError, Result};
 
 /// The names of a file's fields, shared by all its records: a record holds only its values,
 /// and a field is found by its name's hash (validation asks for each field of every row by
-/// name: a binary search's string comparisons were a tenth of the checking).
+/// name: a binary search's string comparisons were a tenth of the checking, and a map keyed by
+/// the names still compared each name found with a call to `memcmp`).
 #[derive(Debug)]
 pub struct Names {
     /// (name, position) sorted by name; of a name given twice, the last position, as a map
     /// built from the row would keep.
     sorted: Vec<(String, usize)>,
-    index: HashMap<String, usize, foldhash::fast::FixedState>,
+    /// A name's hash → its place in `sorted`; [`SHARED`] when two names share a hash.
+    index: HashMap<u64, usize, BuildHasherDefault<Identity>>,
+}
+
+/// In [`Names::index`]: more than one name has this hash.
+const SHARED: usize = usize::MAX;
+
+/// A name's hash, which keys [`Names::index`] as it is.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x517c_c1b7_2722_0a95).hash_one(name)
+}
+
+/// A hasher that gives back the `u64` it is given: the keys are hashes already.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// `a == b` for the short texts field names are, compared eight bytes at a time in place.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
+    if a.len() < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let last = a.len() - 8;
+    (0..last).step_by(8).all(|i| word(a, i) == word(b, i)) && word(a, last) == word(b, last)
 }
 
 impl Names {
@@ -36,7 +82,13 @@ impl Names {
                 _ => kept.push((n, i)),
             }
         }
-        let index = kept.iter().cloned().collect();
+        let mut index: HashMap<u64, usize, BuildHasherDefault<Identity>> = HashMap::default();
+        for (at, (name, _)) in kept.iter().enumerate() {
+            index
+                .entry(name_hash(name))
+                .and_modify(|e| *e = SHARED)
+                .or_insert(at);
+        }
         Self {
             sorted: kept,
             index,
@@ -57,8 +109,28 @@ impl Names {
         self.sorted.iter().map(|(n, _)| n.as_str())
     }
 
+    /// Each name with the position of its value in a row, in the order of [`Names::iter`].
+    pub fn positions(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.sorted.iter().map(|(n, i)| (n.as_str(), *i))
+    }
+
+    /// One past the last position a name reads a value from.
+    pub fn width(&self) -> usize {
+        self.sorted.iter().map(|(_, i)| i + 1).max().unwrap_or(0)
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        match *self.index.get(&name_hash(name))? {
+            SHARED => self
+                .sorted
+                .binary_search_by(|(n, _)| n.as_str().cmp(name))
+                .ok()
+                .map(|at| self.sorted[at].1),
+            at => {
+                let (n, position) = &self.sorted[at];
+                same(n, name).then_some(*position)
+            }
+        }
     }
 }
 
@@ -147,6 +219,12 @@ impl RawRecord {
         &self.names
     }
 
+    /// Whether each cell holds more than white space, in the row's order (the positions of
+    /// [`Names::positions`]).
+    pub fn filled(&self) -> impl Iterator<Item = bool> {
+        self.values.iter().map(|v| !crate::text::trim(v).is_empty())
+    }
+
     /// Every field, by name.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
         self.names.sorted.iter().map(|(n, i)| {
@@ -221,11 +299,18 @@ pub enum RowCells {
 impl RowCells {
     /// The cells' texts.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        let n = match self {
-            RowCells::List(cells) => cells.len(),
-            RowCells::Cut { ends, .. } => ends.len(),
+        let (list, cut) = match self {
+            RowCells::List(cells) => (Some(cells.iter().map(String::as_str)), None),
+            RowCells::Cut { text, ends } => {
+                let cells = ends.iter().scan(0, move |from, &to| {
+                    let cell = text.get(*from..to).unwrap_or("");
+                    *from = to;
+                    Some(cell)
+                });
+                (None, Some(cells))
+            }
         };
-        (0..n).filter_map(|i| self.get(i))
+        list.into_iter().flatten().chain(cut.into_iter().flatten())
     }
 
     fn get(&self, i: usize) -> Option<&str> {
@@ -322,10 +407,10 @@ pub struct Piece {
 impl Piece {
     /// Each row's cells, rows of empty cells left out as [`grid_rows`] leaves them; stops at a
     /// row that cannot be read.
-    pub fn each(&self, mut f: impl FnMut(Cells)) -> Result<()> {
+    pub fn each(self, mut f: impl FnMut(Cells)) -> Result<()> {
         let layout = &self.layout;
         let rows =
-            crate::formats::delimited::Rows::piece(&layout.path, &self.bytes, layout.delimiter)?;
+            crate::formats::delimited::Rows::piece(&layout.path, self.bytes, layout.delimiter);
         for row in rows {
             let (row, cells) = row?;
             if blank(&cells) {
@@ -552,6 +637,60 @@ mod tests {
             .iter()
             .map(|r| r.row)
             .collect()
+    }
+
+    /// A field is found by its name whatever its length, a name it does not hold is not
+    /// found, and of a name given twice the last column is the one read.
+    #[test]
+    fn fields_are_found_by_name() {
+        let header = [
+            "A",
+            "Mã",
+            "MaHoSo",
+            "NgayCap",
+            "NgayCapNhat",
+            "HoSoCoThanhPhanSoHoa",
+            "",
+            "A",
+            "DuocThanhToanTrucTuyen",
+        ];
+        let names = Arc::new(Names::new(header.iter().map(|s| s.to_string())));
+        let values: Vec<String> = (0..header.len()).map(|i| format!("v{i}")).collect();
+        let rec = RawRecord::from_values(2, names, values, 1 << 10);
+        for (name, want) in [
+            ("A", "v7"),
+            ("Mã", "v1"),
+            ("MaHoSo", "v2"),
+            ("NgayCap", "v3"),
+            ("NgayCapNhat", "v4"),
+            ("HoSoCoThanhPhanSoHoa", "v5"),
+            ("DuocThanhToanTrucTuyen", "v8"),
+            ("", ""),
+            ("B", ""),
+            ("MaHoSX", ""),
+            ("NgayCapNhaT", ""),
+            ("HoSoCoThanhPhanSoHoX", ""),
+            ("XoSoCoThanhPhanSoHoa", ""),
+        ] {
+            assert_eq!(rec.get(name), want, "{name}");
+        }
+        for (a, b) in [
+            ("", ""),
+            ("abc", "abc"),
+            ("abcdefgh", "abcdefgh"),
+            ("abcdefghi", "abcdefghi"),
+        ] {
+            assert!(same(a, b));
+        }
+        for (a, b) in [
+            ("a", ""),
+            ("abc", "abd"),
+            ("abcdefgh", "abcdefgH"),
+            ("xbcdefghi", "abcdefghi"),
+            ("abcdefghijklmnopq", "abcdefghijklmnopr"),
+        ] {
+            assert!(!same(a, b) && !same(b, a), "{a} {b}");
+        }
     }
 
     #[test]

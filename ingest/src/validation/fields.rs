@@ -261,7 +261,7 @@ pub fn parse_decimal(raw: &str, scale: i8) -> Option<i128> {
 pub struct Drift {
     filled: std::collections::BTreeMap<String, u64>,
     wrong: std::collections::BTreeMap<String, u64>,
-    /// Filled values counted by position for records sharing these names (a file's rows
+    /// Filled values counted by cell position for records sharing these names (a file's rows
     /// do), added to `filled` by name when other names come or the counts are read.
     by_position: Option<(std::sync::Arc<crate::raw::Names>, Vec<u64>)>,
 }
@@ -290,13 +290,11 @@ impl Drift {
             .is_some_and(|(names, _)| std::sync::Arc::ptr_eq(names, rec.names()));
         if !same {
             self.settle();
-            self.by_position = Some((rec.names().clone(), vec![0; rec.names().len()]));
+            self.by_position = Some((rec.names().clone(), vec![0; rec.names().width()]));
         }
         if let Some((_, counts)) = &mut self.by_position {
-            for (n, (_, value)) in counts.iter_mut().zip(rec.fields()) {
-                if !crate::text::trim(value).is_empty() {
-                    *n += 1;
-                }
+            for (n, filled) in counts.iter_mut().zip(rec.filled()) {
+                *n += u64::from(filled);
             }
         }
         for e in errors.iter().filter(|e| e.wrong_type) {
@@ -307,8 +305,11 @@ impl Drift {
     /// Moves the counts kept by position to `filled`.
     fn settle(&mut self) {
         if let Some((names, counts)) = self.by_position.take() {
-            for (field, n) in names.iter().zip(counts).filter(|(_, n)| *n > 0) {
-                count(&mut self.filled, field, n);
+            for (field, at) in names.positions() {
+                let n = counts[at];
+                if n > 0 {
+                    count(&mut self.filled, field, n);
+                }
             }
         }
     }
