@@ -55,7 +55,20 @@ impl<R: Read> Rows<R> {
             Err(e) => std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default(),
         };
         let delimiter = delimiter(head);
-        Ok(Self {
+        let eof = end == 0;
+        Ok(Self::over(path, input, delimiter, (buf, end, eof), 1))
+    }
+
+    /// Rows parsed from `buf[..end]` onwards, then from `input` unless `eof`; the first
+    /// starts on `line`.
+    fn over(
+        path: &str,
+        input: R,
+        delimiter: u8,
+        (buf, end, eof): (Vec<u8>, usize, bool),
+        line: u64,
+    ) -> Self {
+        Self {
             path: path.to_string(),
             input,
             reader: ReaderBuilder::new().delimiter(delimiter).build(),
@@ -63,11 +76,11 @@ impl<R: Read> Rows<R> {
             buf,
             start: 0,
             end,
-            eof: end == 0,
-            line: 1,
+            eof,
+            line,
             out: vec![0; 4096],
             ends: vec![0; 64],
-        })
+        }
     }
 
     /// The field separator.
@@ -202,19 +215,13 @@ impl Rows<std::io::Empty> {
     /// (no copy into a buffer of the reader's).
     pub fn piece(path: &str, piece: Piece, delimiter: u8) -> Self {
         let end = piece.bytes.len();
-        Self {
-            path: path.to_string(),
-            input: std::io::empty(),
-            reader: ReaderBuilder::new().delimiter(delimiter).build(),
+        Self::over(
+            path,
+            std::io::empty(),
             delimiter,
-            buf: piece.bytes,
-            start: 0,
-            end,
-            eof: true,
-            line: piece.line,
-            out: vec![0; 4096],
-            ends: vec![0; 64],
-        }
+            (piece.bytes, end, true),
+            piece.line,
+        )
     }
 }
 
@@ -257,10 +264,7 @@ impl<R: Read> Pieces<R> {
                 let n = (&mut self.input)
                     .take((want - from) as u64)
                     .read_to_end(&mut bytes)
-                    .map_err(|source| IngestError::Io {
-                        path: self.path.as_str().into(),
-                        source,
-                    })?;
+                    .map_err(|source| io_error(&self.path, source))?;
                 self.eof = from + n < want;
             }
             if bytes.is_empty() {
@@ -329,10 +333,14 @@ impl<R: Read> Iterator for Rows<R> {
 
 /// Fills `buf` from `input` as far as it goes; the bytes read.
 fn fill(input: &mut impl Read, buf: &mut [u8], path: &str) -> Result<usize> {
-    fill_io(input, buf).map_err(|source| IngestError::Io {
+    fill_io(input, buf).map_err(|source| io_error(path, source))
+}
+
+fn io_error(path: &str, source: std::io::Error) -> IngestError {
+    IngestError::Io {
         path: path.into(),
         source,
-    })
+    }
 }
 
 /// [`fill`], with the I/O error as it is.
