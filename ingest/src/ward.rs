@@ -80,6 +80,6 @@ impl Ward {
 
     /// The unit with this code.
     pub fn unit(&self, code: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.code == code)
+        self.units.iter().find(|u| crate::text::same(&u.code, code))
     }
 }

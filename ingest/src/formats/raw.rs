@@ -12,7 +12,7 @@ use crate::{IngestError, Result};
 /// and a field is found by its name's hash (validation asks for each field of every row by
 /// name: a binary search's string comparisons were a tenth of the checking, and a map keyed by
 /// the names still compared each name found with a call to `memcmp`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Names {
     /// (name, position) sorted by name; of a name given twice, the last position, as a map
     /// built from the row would keep.
@@ -48,20 +48,6 @@ impl std::hash::Hasher for Identity {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
-}
-
-/// `a == b` for the short texts field names are, compared eight bytes at a time in place.
-fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
-    if a.len() < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    let last = a.len() - 8;
-    (0..last).step_by(8).all(|i| word(a, i) == word(b, i)) && word(a, last) == word(b, last)
 }
 
 impl Names {
@@ -119,6 +105,11 @@ impl Names {
         self.sorted.iter().map(|(_, i)| i + 1).max().unwrap_or(0)
     }
 
+    /// Whether `name` is one of the names: a set of codes is looked up this way too.
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
     fn position(&self, name: &str) -> Option<usize> {
         match *self.index.get(&name_hash(name))? {
             SHARED => self
@@ -128,7 +119,7 @@ impl Names {
                 .map(|at| self.sorted[at].1),
             at => {
                 let (n, position) = &self.sorted[at];
-                same(n, name).then_some(*position)
+                crate::text::same(n, name).then_some(*position)
             }
         }
     }
@@ -409,6 +400,10 @@ impl Piece {
     /// row that cannot be read.
     pub fn each(self, mut f: impl FnMut(Cells)) -> Result<()> {
         let layout = &self.layout;
+        // the piece's own copy of the names: every row holds a reference to them, and the
+        // count of one copy shared by the threads checking rows at once went back and forth
+        // between their cores, and with it the names each field is looked up in
+        let header = Arc::new(Names::clone(&layout.header));
         let rows =
             crate::formats::delimited::Rows::piece(&layout.path, self.bytes, layout.delimiter);
         for row in rows {
@@ -417,7 +412,7 @@ impl Piece {
                 continue;
             }
             f(Cells {
-                header: Arc::clone(&layout.header),
+                header: Arc::clone(&header),
                 row,
                 cells,
                 field_bytes: layout.field_bytes,
@@ -642,6 +637,15 @@ mod tests {
     /// A field is found by its name whatever its length, a name it does not hold is not
     /// found, and of a name given twice the last column is the one read.
     #[test]
+    fn codes_are_found_in_a_set_of_names() {
+        let codes = Names::new(["1.001193", "2.000815", "1.000894"].map(String::from));
+        assert!(codes.contains("2.000815"));
+        assert!(!codes.contains("2.000816"));
+        assert!(!codes.contains("2.00081"));
+        assert!(!codes.contains(""));
+    }
+
+    #[test]
     fn fields_are_found_by_name() {
         let header = [
             "A",
@@ -673,23 +677,6 @@ mod tests {
             ("XoSoCoThanhPhanSoHoa", ""),
         ] {
             assert_eq!(rec.get(name), want, "{name}");
-        }
-        for (a, b) in [
-            ("", ""),
-            ("abc", "abc"),
-            ("abcdefgh", "abcdefgh"),
-            ("abcdefghi", "abcdefghi"),
-        ] {
-            assert!(same(a, b));
-        }
-        for (a, b) in [
-            ("a", ""),
-            ("abc", "abd"),
-            ("abcdefgh", "abcdefgH"),
-            ("xbcdefghi", "abcdefghi"),
-            ("abcdefghijklmnopq", "abcdefghijklmnopr"),
-        ] {
-            assert!(!same(a, b) && !same(b, a), "{a} {b}");
         }
     }
 

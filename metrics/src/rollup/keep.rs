@@ -12,7 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use warehouse::{Changed, Lake, TableCommit};
 
 use super::count::{self, Measured};
-use super::parts::{self, Part};
+use super::parts::{self, Part, Shape};
 use super::{Kept, Stored, TABLE, definition, from_batches, spec, to_batch};
 use crate::{Catalogue, MetricsError, Result};
 
@@ -83,58 +83,87 @@ async fn keep(
             offset,
         }
     };
-    // a measure without kept counts of its definition is counted whole; such measures
-    // sharing a scan are counted by one query
+    // one part of a measure, counted as if it were the measure's only one
+    let part_of = |i: usize, k: usize| {
+        let (id, m, parts, _) = &listed[i];
+        Measured {
+            id,
+            m,
+            parts: &parts[k..=k],
+            offset,
+        }
+    };
+    // a measure without kept counts of its definition is counted whole, a part at a time:
+    // parts counted by the same scan (day counts over the same source, day column and
+    // breakdowns, of one measure or of several) are counted by one query. A measure with
+    // counts kept is one unit: it is brought up to date day by day
     let fresh = |i: usize| {
         let (id, _, _, def) = &listed[i];
         whole || old.get(*id).is_none_or(|prev| prev.definition != *def)
     };
-    let mut units: Vec<Vec<usize>> = Vec::new();
-    for i in 0..listed.len() {
-        let unit = units
-            .iter_mut()
-            .find(|u| fresh(i) && fresh(u[0]) && count::same_scan(&measured(u[0]), &measured(i)));
-        match unit {
-            Some(u) => u.push(i),
-            None => units.push(vec![i]),
+    let mut units: Vec<Vec<(usize, Option<usize>)>> = Vec::new();
+    for (i, (_, _, parts, _)) in listed.iter().enumerate() {
+        if !fresh(i) {
+            units.push(vec![(i, None)]);
+            continue;
         }
+        for k in 0..parts.len() {
+            let unit = units.iter_mut().find(|u| match u[0] {
+                (j, Some(l)) => count::same_scan(&part_of(j, l), &part_of(i, k)),
+                (_, None) => false,
+            });
+            match unit {
+                Some(u) => u.push((i, Some(k))),
+                None => units.push(vec![(i, Some(k))]),
+            }
+        }
+    }
+    let mut now = Vec::new();
+    for (_, m, _, _) in &listed {
+        let tables: BTreeMap<String, u64> = base_tables(&ctx, catalogue, &m.source)
+            .await?
+            .into_iter()
+            .filter_map(|t| after.get(&t).map(|v| (t, *v)))
+            .collect();
+        now.push(tables);
     }
     // the units are counted two at a time: one unit's scans leave a core idle, and all at
     // once would hold every unit's scans in memory together. Those of more scans start
-    // first, so that the last to finish leaves a core idle for less long; their results are
-    // taken in the catalogue's order
-    units.sort_by_key(|u| std::cmp::Reverse(listed[u[0]].2.len()));
+    // first (a part of changes groups twice), so that the last to finish leaves a core idle
+    // for less long; their results are taken in the catalogue's order
+    let scans = |u: &Vec<(usize, Option<usize>)>| match u[0] {
+        (i, None) => listed[i].2.len(),
+        (i, Some(k)) => match listed[i].2[k].shape() {
+            Shape::Changes => 2,
+            Shape::Days => 1,
+        },
+    };
+    units.sort_by_key(|u| std::cmp::Reverse(scans(u)));
     let mut counting = Vec::new();
     for unit in units {
-        let (ctx, old, after, listed) = (&ctx, &old, &after, &listed);
+        let (ctx, old, listed, now) = (&ctx, &old, &listed, &now);
         counting.push(async move {
-            let (_, m, _, def) = &listed[unit[0]];
-            let now: BTreeMap<String, u64> = base_tables(ctx, catalogue, &m.source)
-                .await?
-                .into_iter()
-                .filter_map(|t| after.get(&t).map(|v| (t, *v)))
-                .collect();
-            if unit.len() > 1 {
-                let members: Vec<Measured> = unit.iter().map(|i| measured(*i)).collect();
-                let counted = count::together(ctx, &members).await?;
+            let (i, k) = unit[0];
+            if k.is_some() {
+                let members: Vec<Measured> = unit
+                    .iter()
+                    .filter_map(|(i, k)| k.map(|k| part_of(*i, k)))
+                    .collect();
+                let counted = match members.as_slice() {
+                    [one] => vec![one.entries(ctx, None).await?],
+                    _ => count::together(ctx, &members).await?,
+                };
                 let counted = unit
                     .iter()
                     .zip(counted)
-                    .map(|(i, entries)| {
-                        let (id, _, _, def) = &listed[*i];
-                        let mut kept = Kept {
-                            definition: def.clone(),
-                            sources: now.clone(),
-                            entries,
-                        };
-                        kept.normalise();
-                        (id.to_string(), kept, Counted::Whole)
-                    })
+                    .map(|((i, _), entries)| (*i, Count::Part(entries)))
                     .collect();
-                return Ok((unit[0], counted));
+                return Ok::<_, MetricsError>(counted);
             }
-            let one = measured(unit[0]);
+            let one = measured(i);
+            let (_, _, _, def) = &listed[i];
             let def = def.clone();
+            let now = now[i].clone();
             let (mut kept, how) = match old.get(one.id) {
                 Some(prev) if !whole && prev.definition == def && prev.sources == now => {
                     (prev.clone(), Counted::Unchanged)
@@ -151,23 +180,49 @@ async fn keep(
                 _ => (one.whole(ctx, def, now).await?, Counted::Whole),
             };
             kept.normalise();
-            Ok::<_, MetricsError>((unit[0], vec![(one.id.to_string(), kept, how)]))
+            Ok(vec![(i, Count::Measure(kept, how))])
         });
     }
-    let mut report = KeptReport::default();
-    let mut next = Stored::new();
-    let mut counted: Vec<(usize, Vec<_>)> = futures::stream::iter(counting)
+    let counted: Vec<Vec<(usize, Count)>> = futures::stream::iter(counting)
         .buffered(MEASURES_AT_ONCE)
         .try_collect()
         .await?;
-    counted.sort_by_key(|(first, _)| *first);
-    for (id, kept, how) in counted.into_iter().flat_map(|(_, c)| c) {
+    // a measure counted a part at a time: its parts' entries together are its kept counts
+    let mut measures: BTreeMap<usize, (Kept, Counted)> = BTreeMap::new();
+    for (i, count) in counted.into_iter().flatten() {
+        match count {
+            Count::Measure(kept, how) => {
+                measures.insert(i, (kept, how));
+            }
+            Count::Part(entries) => {
+                let (kept, _) = measures.entry(i).or_insert_with(|| {
+                    let kept = Kept {
+                        definition: listed[i].3.clone(),
+                        sources: now[i].clone(),
+                        entries: BTreeMap::new(),
+                    };
+                    (kept, Counted::Whole)
+                });
+                for (dim, list) in entries {
+                    kept.entries.entry(dim).or_default().extend(list);
+                }
+            }
+        }
+    }
+    let mut report = KeptReport::default();
+    let mut next = Stored::new();
+    for (i, (mut kept, how)) in measures {
+        let id = listed[i].0.to_string();
         match how {
             Counted::Unchanged => {}
             Counted::Days(days) => {
                 report.days.insert(id.clone(), days);
             }
-            Counted::Whole => report.whole.push(id.clone()),
+            Counted::Whole => {
+                // two parts counting on the same day and value make one entry
+                kept.normalise();
+                report.whole.push(id.clone());
+            }
         }
         next.insert(id, kept);
     }
@@ -186,9 +241,17 @@ async fn keep(
     Ok(report)
 }
 
-/// Measures (or measures sharing a scan) counted at once: one a core of the smallest machine
-/// chiso runs on.
+/// Units (a measure, or parts of measures sharing a scan) counted at once: one a core of the
+/// smallest machine chiso runs on.
 const MEASURES_AT_ONCE: usize = 2;
+
+/// What a unit counted, for one measure.
+enum Count {
+    /// The measure's kept rows, brought up to date.
+    Measure(Kept, Counted),
+    /// One of its parts, counted whole.
+    Part(BTreeMap<String, Vec<super::Entry>>),
+}
 
 /// How a measure's kept rows were brought up to date.
 enum Counted {

@@ -1,6 +1,5 @@
 //! Dossier states (hồ sơ TTHC): validation and the lake tables of states.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -13,7 +12,7 @@ use arrow::record_batch::RecordBatch;
 
 use crate::fields::Fields;
 use crate::keep::{Conflict, Hashed, Keeper, hash128};
-use crate::raw::RawRecord;
+use crate::raw::{Names, RawRecord};
 use crate::{FileInfo, KhoGroup, MergeRule, Pseudonymiser, Result, TableData, TableSpec, Ward};
 use tables::Spool;
 
@@ -78,7 +77,8 @@ pub struct Offered {
 /// What validation needs to know besides the record.
 pub struct Rules<'a> {
     pub ward: &'a Ward,
-    pub procedures: &'a BTreeSet<String>,
+    /// The catalogue's procedure codes, looked up as field names are (each row names one).
+    pub procedures: &'a Names,
     pub pseudonymiser: &'a Pseudonymiser,
 }
 
@@ -326,8 +326,24 @@ impl Stage {
     /// Decides which states are kept: the history and latest-state tables, and what was left
     /// out.
     pub fn finish(self, group: KhoGroup, batch_id: &str) -> Result<Staged> {
-        let all = self.spool.finish().map_err(built_error)?;
-        let history = self.history.finish()?;
+        let Stage {
+            spool,
+            history,
+            latest,
+        } = self;
+        // the two keepers decide apart from each other and from the spool's last write: each
+        // on a core of its own, instead of one after the other on the reading thread
+        let (all, history, latest) = std::thread::scope(|s| {
+            let latest = s.spawn(|| latest.finish());
+            let history = history.finish();
+            let all = spool.finish();
+            let latest = latest
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (all, history, latest)
+        });
+        let all = all.map_err(built_error)?;
+        let history = history?;
         let positions: Vec<usize> = history.conflicts.iter().map(|c| c.pos as usize).collect();
         let conflicts = if positions.is_empty() {
             Vec::new()
@@ -350,7 +366,7 @@ impl Stage {
         if history_rows.num_rows() == 0 {
             return Ok(staged);
         }
-        let latest = self.latest.finish()?;
+        let latest = latest?;
         let latest_rows = all.without(latest.dropped).stamp(batch_id);
         staged.tables = Some((
             TableData {

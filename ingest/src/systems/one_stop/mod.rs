@@ -104,8 +104,12 @@ pub fn read(files: &OneStopFiles, ctx: &Context) -> Result<Batch> {
         }
     }
 
-    let mut known = ctx.known_procedures.clone();
-    known.extend(procedures.keys().cloned());
+    let known = crate::raw::Names::new(
+        ctx.known_procedures
+            .iter()
+            .chain(procedures.keys())
+            .cloned(),
+    );
     let rules = dossier::Rules {
         ward: ctx.ward,
         procedures: &known,
