@@ -7,6 +7,10 @@
 //! ```text
 //! cargo bench --bench ingest_dossiers -- --rows 1000000
 //! ```
+//!
+//! `--repeat N` runs the ingest (each time into a lake of its own) and DuckDB's copy in turn
+//! N times and prints the median of each and of their ratios: on a machine whose timings
+//! swing from one run to the next, one pair says little.
 
 use std::io::Write;
 use std::path::Path;
@@ -106,7 +110,7 @@ fn write_dossiers(path: &Path, rows: u64, later: i64) -> std::io::Result<()> {
     w.flush()
 }
 
-fn pipelines() -> String {
+fn pipelines(lake: &str) -> String {
     let units: String = (1..=12)
         .map(|k| format!("[[ward.units]]\ncode = \"KP{k:02}\"\nname = \"Khu phố {k}\"\n"))
         .collect();
@@ -119,7 +123,7 @@ province = "Tỉnh Đồng Nai"
 catalogue = "{}"
 {units}
 [lake]
-location = "lake"
+location = "{lake}"
 
 [server]
 address = "127.0.0.1:0"
@@ -132,17 +136,18 @@ files = {{ catalogue = ["extracts/danh_muc_tthc.csv"], dossiers = ["extracts/ho_
     )
 }
 
-fn main() -> anyhow::Result<()> {
-    let rows = common::arg("--rows")
-        .map(|n| n.replace('_', "").parse::<u64>())
-        .transpose()?
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir()?;
-    write_extracts(dir.path(), rows)?;
-    let path = dir.path().join("pipelines.toml");
-    std::fs::write(&path, pipelines())?;
-    let cfg = chiso::Config::load(&path)?;
-    let size = std::fs::metadata(dir.path().join("extracts/ho_so_export.csv"))?.len();
+/// The argument that makes this process one measured ingest of the file, into the lake of
+/// the pipelines.toml that follows.
+const ROUND: &str = "--ingest-round";
+
+/// How that process tells the seconds it took.
+const SECONDS: &str = "seconds: ";
+
+/// One ingest of the extracts beside `path`, measured and printed.
+fn ingest_round(path: &Path, rows: u64) -> anyhow::Result<()> {
+    let cfg = chiso::Config::load(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let size = std::fs::metadata(dir.join("extracts/ho_so_export.csv"))?.len();
     let (report, seconds, peak) = common::measured_ingest(&cfg, Some("one_stop"))?;
     let r = &report[0];
     println!(
@@ -159,28 +164,97 @@ fn main() -> anyhow::Result<()> {
         "every generated row (and the catalogue) must be accepted: {:?}",
         r.counts
     );
+    println!("{SECONDS}{seconds}");
+    Ok(())
+}
 
+fn main() -> anyhow::Result<()> {
+    let rows = common::arg("--rows")
+        .map(|n| n.replace('_', "").parse::<u64>())
+        .transpose()?
+        .unwrap_or(1_000_000);
+    if let Some(path) = common::arg(ROUND) {
+        return ingest_round(Path::new(&path), rows);
+    }
+    let repeat = common::arg("--repeat")
+        .map(|n| n.parse::<usize>())
+        .transpose()?
+        .unwrap_or(1)
+        .max(1);
+    let dir = tempfile::tempdir()?;
+    write_extracts(dir.path(), rows)?;
     common::duckdb::ensure()?;
-    let csv = dir.path().join("extracts/ho_so_export.csv");
-    let out = common::duckdb::run(
-        "ingest_csv.py",
-        &serde_json::json!({
-            "threads": std::thread::available_parallelism().map_or(2, |n| n.get()),
-            "csv": csv.display().to_string(),
-            "parquet": dir.path().join("duckdb.parquet").display().to_string(),
-        }),
-    )?;
-    let duck = out["seconds"].as_f64().unwrap_or(f64::NAN);
-    println!(
-        "duckdb {}: COPY read_csv → parquet of {} rows in {duck:.1} s; peak memory {:.0} MiB",
-        common::duckdb::VERSION,
-        out["rows"],
-        out["peak_mib"].as_f64().unwrap_or(f64::NAN)
-    );
-    println!(
-        "ratio: chiso takes {:.2} × DuckDB's time (goal ≤ 2)",
-        seconds / duck
-    );
+    let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let mut cfg = None;
+    for round in 0..repeat {
+        // a lake of its own each time, the same file new to it; each ingest in a process of
+        // its own, as `chiso ingest` runs: what the writer of the file or an earlier round
+        // left behind in this one does not count against it
+        let path = dir.path().join(format!("pipelines-{round}.toml"));
+        std::fs::write(&path, pipelines(&format!("lake-{round}")))?;
+        let out = std::process::Command::new(std::env::current_exe()?)
+            .args([
+                ROUND,
+                &path.display().to_string(),
+                "--rows",
+                &rows.to_string(),
+            ])
+            .stderr(std::process::Stdio::inherit())
+            .output()?;
+        let printed = String::from_utf8_lossy(&out.stdout);
+        print!(
+            "{}",
+            printed
+                .lines()
+                .filter(|l| !l.starts_with(SECONDS))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        );
+        anyhow::ensure!(out.status.success(), "the ingest failed");
+        let seconds: f64 = printed
+            .lines()
+            .find_map(|l| l.strip_prefix(SECONDS))
+            .ok_or_else(|| anyhow::anyhow!("the ingest did not say how long it took"))?
+            .trim()
+            .parse()?;
+        cfg = Some(chiso::Config::load(&path)?);
+
+        let csv = dir.path().join("extracts/ho_so_export.csv");
+        let out = common::duckdb::run(
+            "ingest_csv.py",
+            &serde_json::json!({
+                "threads": std::thread::available_parallelism().map_or(2, |n| n.get()),
+                "csv": csv.display().to_string(),
+                "parquet": dir.path().join(format!("duckdb-{round}.parquet")).display().to_string(),
+            }),
+        )?;
+        let duck = out["seconds"].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "duckdb {}: COPY read_csv → parquet of {} rows in {duck:.1} s; peak memory {:.0} MiB",
+            common::duckdb::VERSION,
+            out["rows"],
+            out["peak_mib"].as_f64().unwrap_or(f64::NAN)
+        );
+        println!(
+            "ratio: chiso takes {:.2} × DuckDB's time (goal ≤ 2)",
+            seconds / duck
+        );
+        ours.push(seconds);
+        theirs.push(duck);
+        ratios.push(seconds / duck);
+    }
+    if repeat > 1 {
+        println!(
+            "median of {repeat}: chiso {:.2} s, DuckDB {:.2} s; ratio {:.2} × (goal ≤ 2; \
+             lowest {:.2}, highest {:.2})",
+            median(&mut ours),
+            median(&mut theirs),
+            median(&mut ratios),
+            ratios.first().copied().unwrap_or(f64::NAN),
+            ratios.last().copied().unwrap_or(f64::NAN),
+        );
+    }
+    let cfg = cfg.expect("at least one round");
 
     // a day's re-sent states: the first 1 000 dossiers finished an hour later; the rollups are
     // recounted only on the days those dossiers fall on
@@ -209,4 +283,15 @@ fn main() -> anyhow::Result<()> {
         peak.map_or("unknown".to_string(), |p| format!("{p:.0} MiB"))
     );
     Ok(())
+}
+
+/// The middle value (the mean of the two middle ones for an even count); sorts `values`.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }
