@@ -2,6 +2,7 @@
 //! just what the browser test needs (navigate, find, type, click, run a script, screenshot,
 //! read the console).
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,13 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // the browser is the driver's child and outlived a driver killed alone, taking memory
+        // and time from whatever ran next: the driver leads a process group of its own, and
+        // the whole group goes
+        if let Ok(group) = libc::pid_t::try_from(self.driver.id()) {
+            // SAFETY: kill only sends a signal; the group is the one the driver was started in
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -52,6 +60,7 @@ impl Browser {
             .port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
