@@ -185,7 +185,6 @@ fn main() -> anyhow::Result<()> {
     write_extracts(dir.path(), rows)?;
     common::duckdb::ensure()?;
     let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    let mut cfg = None;
     for round in 0..repeat {
         // a lake of its own each time, the same file new to it; each ingest in a process of
         // its own, as `chiso ingest` runs: what the writer of the file or an earlier round
@@ -217,7 +216,6 @@ fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("the ingest did not say how long it took"))?
             .trim()
             .parse()?;
-        cfg = Some(chiso::Config::load(&path)?);
 
         let csv = dir.path().join("extracts/ho_so_export.csv");
         let out = common::duckdb::run(
@@ -254,7 +252,8 @@ fn main() -> anyhow::Result<()> {
             ratios.last().copied().unwrap_or(f64::NAN),
         );
     }
-    let cfg = cfg.expect("at least one round");
+    // the re-sent states go to the last round's lake
+    let cfg = chiso::Config::load(&dir.path().join(format!("pipelines-{}.toml", repeat - 1)))?;
 
     // a day's re-sent states: the first 1 000 dossiers finished an hour later; the rollups are
     // recounted only on the days those dossiers fall on

@@ -136,15 +136,29 @@ impl Measured<'_> {
 /// measure of that part alone) over the same source, on the same day column, by the same
 /// breakdowns.
 pub(crate) fn same_scan(a: &Measured<'_>, b: &Measured<'_>) -> bool {
-    let day = |m: &Measured<'_>| match m.parts {
-        [Part::Counted(RollupPart::Days { column, .. })] => Some(column.clone()),
-        _ => None,
+    let (Some((column_a, _, _)), Some((column_b, _, _))) = (a.day_counts(), b.day_counts()) else {
+        return false;
     };
-    day(a).is_some()
-        && day(a) == day(b)
+    column_a == column_b
         && a.m.source == b.m.source
         && a.m.breakdowns == b.m.breakdowns
         && a.offset == b.offset
+}
+
+impl Measured<'_> {
+    /// The day column, numerator and denominator of a measure of one part of day counts.
+    fn day_counts(&self) -> Option<(&str, &str, &str)> {
+        match self.parts {
+            [
+                Part::Counted(RollupPart::Days {
+                    column,
+                    numerator,
+                    denominator,
+                }),
+            ] => Some((column, numerator, denominator)),
+            _ => None,
+        }
+    }
 }
 
 /// The entries of every day of measures that share a scan ([`same_scan`]), in their order,
@@ -156,7 +170,7 @@ pub(crate) async fn together(
     let Some(first) = members.first() else {
         return Ok(Vec::new());
     };
-    let [Part::Counted(RollupPart::Days { column, .. })] = first.parts else {
+    let Some((column, _, _)) = first.day_counts() else {
         return Err(MetricsError::Rollup(format!(
             "{}: only day counts share a scan",
             first.id
@@ -164,14 +178,8 @@ pub(crate) async fn together(
     };
     let mut aggregates = Vec::new();
     for one in members {
-        match one.parts {
-            [
-                Part::Counted(RollupPart::Days {
-                    numerator,
-                    denominator,
-                    ..
-                }),
-            ] if same_scan(first, one) => {
+        match one.day_counts() {
+            Some((_, numerator, denominator)) if same_scan(first, one) => {
                 aggregates.push(one.m.aggregates_of(numerator, denominator));
             }
             _ => {

@@ -74,22 +74,13 @@ async fn keep(
         }
         listed.push((ind.id.as_str(), m, parts, definition(catalogue, m, offset)));
     }
-    let measured = |i: usize| {
+    // a measure with all its parts, or with one part (`k`) as if it were its only one
+    let measured = |i: usize, k: Option<usize>| {
         let (id, m, parts, _) = &listed[i];
         Measured {
             id,
             m,
-            parts,
-            offset,
-        }
-    };
-    // one part of a measure, counted as if it were the measure's only one
-    let part_of = |i: usize, k: usize| {
-        let (id, m, parts, _) = &listed[i];
-        Measured {
-            id,
-            m,
-            parts: &parts[k..=k],
+            parts: k.map_or(&parts[..], |k| &parts[k..=k]),
             offset,
         }
     };
@@ -109,7 +100,7 @@ async fn keep(
         }
         for k in 0..parts.len() {
             let unit = units.iter_mut().find(|u| match u[0] {
-                (j, Some(l)) => count::same_scan(&part_of(j, l), &part_of(i, k)),
+                (j, Some(l)) => count::same_scan(&measured(j, Some(l)), &measured(i, Some(k))),
                 (_, None) => false,
             });
             match unit {
@@ -131,12 +122,16 @@ async fn keep(
     // once would hold every unit's scans in memory together. Those of more scans start
     // first (a part of changes groups twice), so that the last to finish leaves a core idle
     // for less long; their results are taken in the catalogue's order
-    let scans = |u: &Vec<(usize, Option<usize>)>| match u[0] {
-        (i, None) => listed[i].2.len(),
-        (i, Some(k)) => match listed[i].2[k].shape() {
-            Shape::Changes => 2,
-            Shape::Days => 1,
-        },
+    let scans = |u: &Vec<(usize, Option<usize>)>| {
+        let (i, k) = u[0];
+        measured(i, k)
+            .parts
+            .iter()
+            .map(|p| match p.shape() {
+                Shape::Changes => 2,
+                Shape::Days => 1,
+            })
+            .sum::<usize>()
     };
     units.sort_by_key(|u| std::cmp::Reverse(scans(u)));
     let mut counting = Vec::new();
@@ -145,10 +140,7 @@ async fn keep(
         counting.push(async move {
             let (i, k) = unit[0];
             if k.is_some() {
-                let members: Vec<Measured> = unit
-                    .iter()
-                    .filter_map(|(i, k)| k.map(|k| part_of(*i, k)))
-                    .collect();
+                let members: Vec<Measured> = unit.iter().map(|(i, k)| measured(*i, *k)).collect();
                 let counted = match members.as_slice() {
                     [one] => vec![one.entries(ctx, None).await?],
                     _ => count::together(ctx, &members).await?,
@@ -160,7 +152,7 @@ async fn keep(
                     .collect();
                 return Ok::<_, MetricsError>(counted);
             }
-            let one = measured(i);
+            let one = measured(i, None);
             let (_, _, _, def) = &listed[i];
             let def = def.clone();
             let now = now[i].clone();
