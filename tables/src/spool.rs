@@ -25,7 +25,7 @@ pub struct Spool {
     stamped: Option<SchemaRef>,
     held: Vec<RecordBatch>,
     held_rows: usize,
-    disk: Option<(Arc<File>, FileWriter<BufWriter<File>>)>,
+    disk: Option<(Arc<Spilled>, FileWriter<BufWriter<File>>)>,
     /// Rows of each batch as stored (held, or written to disk): where a batch starts.
     lengths: Vec<usize>,
     rows: usize,
@@ -87,7 +87,7 @@ impl Spool {
                 write_small(&mut w, &b, &mut self.lengths)?;
             }
             self.held_rows = 0;
-            self.disk = Some((Arc::new(file), w));
+            self.disk = Some((Arc::new(Spilled(file)), w));
         }
         Ok(())
     }
@@ -193,7 +193,7 @@ pub struct Rows {
     schema: SchemaRef,
     stamped: Option<SchemaRef>,
     held: Arc<Vec<RecordBatch>>,
-    file: Option<Arc<File>>,
+    file: Option<Arc<Spilled>>,
     /// Rows of each stored batch.
     lengths: Arc<Vec<usize>>,
     /// The stored batches these rows come from: all of them, or a part ([`Rows::parts`]).
@@ -455,16 +455,33 @@ type Taken = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send>;
 /// A reader of the spool's file at its own offset: readers of one spool do not move each
 /// other's.
 struct At {
-    file: Arc<File>,
+    file: Arc<Spilled>,
     pos: u64,
+}
+
+/// The spool's file. The last close of a file of rows frees its pages, a hundred megabytes
+/// for a large extract: tens of milliseconds of the kernel's time that the run, between
+/// writing its tables and counting its rollups, does not wait for.
+struct Spilled(File);
+
+impl Drop for Spilled {
+    fn drop(&mut self) {
+        // a second descriptor of the file, closed last, on a thread of its own; should the
+        // thread not start, the file closes here as it would have
+        if let Ok(last) = self.0.try_clone() {
+            let _ = std::thread::Builder::new()
+                .name("chiso-spool-close".to_string())
+                .spawn(move || drop(last));
+        }
+    }
 }
 
 impl Read for At {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         #[cfg(unix)]
-        let n = std::os::unix::fs::FileExt::read_at(self.file.as_ref(), buf, self.pos)?;
+        let n = std::os::unix::fs::FileExt::read_at(&self.file.0, buf, self.pos)?;
         #[cfg(windows)]
-        let n = std::os::windows::fs::FileExt::seek_read(self.file.as_ref(), buf, self.pos)?;
+        let n = std::os::windows::fs::FileExt::seek_read(&self.file.0, buf, self.pos)?;
         self.pos += n as u64;
         Ok(n)
     }
@@ -475,7 +492,7 @@ impl Seek for At {
         let (base, by) = match to {
             SeekFrom::Start(n) => (0, n as i64),
             SeekFrom::Current(d) => (self.pos, d),
-            SeekFrom::End(d) => (self.file.metadata()?.len(), d),
+            SeekFrom::End(d) => (self.file.0.metadata()?.len(), d),
         };
         self.pos = base.checked_add_signed(by).ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")

@@ -9,3 +9,4 @@ pub mod records;
 pub mod sheet;
 pub mod text;
 pub mod time;
+pub mod zone;

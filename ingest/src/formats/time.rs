@@ -3,13 +3,20 @@
 //! A time without an offset is local to the ward (Asia/Ho_Chi_Minh). The lake stores UTC
 //! microseconds; the period a record belongs to is decided later, in local time.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// Parses one date-time field. Accepted forms, in the order they are tried: ISO 8601 with an
 /// offset, ISO 8601 local (`T` or space), `dd/MM/yyyy HH:mm:ss`, `dd/MM/yyyy HH:mm`,
 /// `dd/MM/yyyy`, `yyyy-MM-dd`, the national portal's `yyyyMMddHHmmss`, and Excel serial numbers.
 pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let micros = parse_micros(raw, tz)?;
+    DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| format!("ngoài khoảng thời gian đọc được: {}", raw.trim()))
+}
+
+/// As [`parse_instant`], in UTC microseconds as the lake keeps them.
+pub fn parse_micros(raw: &str, tz: Tz) -> Result<i64, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err("trống".to_string());
@@ -19,13 +26,10 @@ pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     if fixed.is_none()
         && let Ok(dt) = DateTime::<FixedOffset>::parse_from_rfc3339(s)
     {
-        return Ok(dt.with_timezone(&Utc));
+        return Ok(dt.timestamp_micros());
     }
     if let Some(local) = fixed.or_else(|| parse_local(s)) {
-        return tz
-            .from_local_datetime(&local)
-            .single()
-            .map(|d| d.with_timezone(&Utc))
+        return crate::formats::zone::micros_from_local(tz, &local)
             .ok_or_else(|| format!("giờ địa phương không tồn tại: {s}"));
     }
     Err(format!(
@@ -123,6 +127,7 @@ fn excel_serial(s: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn utc(s: &str) -> DateTime<Utc> {
         parse_instant(s, chrono_tz::Asia::Ho_Chi_Minh).expect(s)

@@ -122,8 +122,8 @@ impl<'a> Fields<'a> {
             }
             return None;
         }
-        match crate::time::parse_instant(raw, self.tz) {
-            Ok(t) => Some(t.timestamp_micros()),
+        match crate::time::parse_micros(raw, self.tz) {
+            Ok(t) => Some(t),
             Err(reason) => {
                 self.wrong_type(field, reason);
                 None
