@@ -24,11 +24,13 @@ impl Drop for Browser {
         // the browser is the driver's child and outlived a driver killed alone, taking memory
         // and time from whatever ran next: the driver leads a process group of its own, and
         // the whole group goes
-        if let Ok(group) = libc::pid_t::try_from(self.driver.id()) {
+        let group_killed = libc::pid_t::try_from(self.driver.id()).is_ok_and(|group| {
             // SAFETY: kill only sends a signal; the group is the one the driver was started in
-            unsafe { libc::kill(-group, libc::SIGKILL) };
+            unsafe { libc::kill(-group, libc::SIGKILL) == 0 }
+        });
+        if !group_killed {
+            let _ = self.driver.kill();
         }
-        let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }

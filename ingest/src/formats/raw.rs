@@ -634,8 +634,7 @@ mod tests {
             .collect()
     }
 
-    /// A field is found by its name whatever its length, a name it does not hold is not
-    /// found, and of a name given twice the last column is the one read.
+    /// A set of codes is looked up as field names are: a code is found whole, not by a part.
     #[test]
     fn codes_are_found_in_a_set_of_names() {
         let codes = Names::new(["1.001193", "2.000815", "1.000894"].map(String::from));
@@ -645,6 +644,8 @@ mod tests {
         assert!(!codes.contains(""));
     }
 
+    /// A field is found by its name whatever its length, a name it does not hold is not
+    /// found, and of a name given twice the last column is the one read.
     #[test]
     fn fields_are_found_by_name() {
         let header = [

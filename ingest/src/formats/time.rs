@@ -3,20 +3,14 @@
 //! A time without an offset is local to the ward (Asia/Ho_Chi_Minh). The lake stores UTC
 //! microseconds; the period a record belongs to is decided later, in local time.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 /// Parses one date-time field. Accepted forms, in the order they are tried: ISO 8601 with an
 /// offset, ISO 8601 local (`T` or space), `dd/MM/yyyy HH:mm:ss`, `dd/MM/yyyy HH:mm`,
 /// `dd/MM/yyyy`, `yyyy-MM-dd`, the national portal's `yyyyMMddHHmmss`, and Excel serial numbers.
-pub fn parse_instant(raw: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let micros = parse_micros(raw, tz)?;
-    DateTime::from_timestamp_micros(micros)
-        .ok_or_else(|| format!("ngoài khoảng thời gian đọc được: {}", raw.trim()))
-}
-
-/// As [`parse_instant`], in UTC microseconds as the lake keeps them.
-pub fn parse_micros(raw: &str, tz: Tz) -> Result<i64, String> {
+/// Gives UTC microseconds, as the lake keeps instants.
+pub fn parse_instant(raw: &str, tz: Tz) -> Result<i64, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err("trống".to_string());
@@ -49,7 +43,7 @@ pub fn from_epoch_days(days: i32) -> Option<NaiveDate> {
 }
 
 /// `None` for an empty field, otherwise as [`parse_instant`].
-pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+pub fn parse_optional(raw: &str, tz: Tz) -> Result<Option<i64>, String> {
     if raw.trim().is_empty() {
         Ok(None)
     } else {
@@ -127,10 +121,11 @@ fn excel_serial(s: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     fn utc(s: &str) -> DateTime<Utc> {
-        parse_instant(s, chrono_tz::Asia::Ho_Chi_Minh).expect(s)
+        let micros = parse_instant(s, chrono_tz::Asia::Ho_Chi_Minh).expect(s);
+        DateTime::from_timestamp_micros(micros).expect(s)
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl<'a> Fields<'a> {
             }
             return None;
         }
-        match crate::time::parse_micros(raw, self.tz) {
+        match crate::time::parse_instant(raw, self.tz) {
             Ok(t) => Some(t),
             Err(reason) => {
                 self.wrong_type(field, reason);

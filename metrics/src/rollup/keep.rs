@@ -156,7 +156,7 @@ async fn keep(
             let (_, _, _, def) = &listed[i];
             let def = def.clone();
             let now = now[i].clone();
-            let (mut kept, how) = match old.get(one.id) {
+            let (kept, how) = match old.get(one.id) {
                 Some(prev) if !whole && prev.definition == def && prev.sources == now => {
                     (prev.clone(), Counted::Unchanged)
                 }
@@ -171,7 +171,6 @@ async fn keep(
                 }
                 _ => (one.whole(ctx, def, now).await?, Counted::Whole),
             };
-            kept.normalise();
             Ok(vec![(i, Count::Measure(kept, how))])
         });
     }
@@ -206,8 +205,10 @@ async fn keep(
     for (i, (mut kept, how)) in measures {
         let id = listed[i].0.to_string();
         match how {
+            // kept as the table held them
             Counted::Unchanged => {}
             Counted::Days(days) => {
+                kept.normalise();
                 report.days.insert(id.clone(), days);
             }
             Counted::Whole => {
