@@ -178,8 +178,9 @@ impl<R: Read> Rows<R> {
         let ends = &self.ends[..endlen];
         let len = ends.last().copied().unwrap_or(0);
         // nearly every row is UTF-8 and NFC as a whole, cut between characters: its text is
-        // its bytes, checked once instead of a cell at a time
-        if let Ok(whole) = std::str::from_utf8(&self.out[..len])
+        // its bytes, checked once instead of a cell at a time (where it is not, the cells are
+        // checked one by one, saying where)
+        if let Ok(whole) = simdutf8::basic::from_utf8(&self.out[..len])
             && crate::text::surely_nfc(whole)
             && ends.iter().all(|&e| whole.is_char_boundary(e))
         {

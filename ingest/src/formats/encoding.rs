@@ -337,10 +337,12 @@ pub fn streamable_utf8(mut input: impl std::io::Read) -> std::io::Result<Option<
             break;
         }
         let chunk = &buf[..n];
-        let valid = match std::str::from_utf8(chunk) {
+        // Vietnamese text is more than half bytes above 127: the standard check reads it
+        // a character at a time, this one a vector at a time
+        let valid = match simdutf8::compat::from_utf8(chunk) {
             Ok(text) => text,
             Err(e) if e.error_len().is_none() => {
-                std::str::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default()
+                simdutf8::basic::from_utf8(&chunk[..e.valid_up_to()]).unwrap_or_default()
             }
             Err(_) => return Ok(None),
         };

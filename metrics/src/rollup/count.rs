@@ -29,8 +29,15 @@ impl Measured<'_> {
         days: Option<&[i64]>,
     ) -> Result<BTreeMap<String, Vec<Entry>>> {
         let (dims, columns) = self.dimensions();
-        let sums = self.sums(ctx, &columns, days).await?;
-        Ok(entries_of(&dims, sums))
+        let names: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+        let batches = self.part_batches(ctx, &columns, days).await?;
+        let shapes: Vec<Shape> = self.parts.iter().map(Part::shape).collect();
+        off_the_runtime(move || {
+            let sums = sums_of(names.len(), &shapes, &batches, 0)?;
+            Ok(entries_of(&names, sums))
+        })
+        .await
+        .map_err(|e| self.query(e))
     }
 
     /// The measure's breakdowns and the column of each, in the same order.
@@ -50,31 +57,37 @@ impl Measured<'_> {
         days: Option<&[i64]>,
     ) -> Result<Vec<Entry>> {
         let columns: Vec<&str> = column.into_iter().collect();
-        let sums = self.sums(ctx, &columns, days).await?;
-        let picked = sums
-            .into_iter()
-            .last()
-            .expect("the whole ward's sums come first, always");
-        Ok(picked.entries())
+        let batches = self.part_batches(ctx, &columns, days).await?;
+        let shapes: Vec<Shape> = self.parts.iter().map(Part::shape).collect();
+        let k = columns.len();
+        off_the_runtime(move || {
+            let sums = sums_of(k, &shapes, &batches, 0)?;
+            let picked = sums
+                .into_iter()
+                .last()
+                .expect("the whole ward's sums come first, always");
+            Ok(picked.entries())
+        })
+        .await
+        .map_err(|e| self.query(e))
     }
 
-    /// The counts of every part on `days` (or every day), for the whole ward (first) and by
-    /// each of `columns`: a part gives its counts at the finest grain (tens of thousands of
-    /// rows a year), summed here with the values interned, not copied a row at a time.
-    async fn sums(
+    /// Each part's counts on `days` (or every day) as its query gives them, by `columns`: a
+    /// part gives its counts at the finest grain (tens of thousands of rows a year).
+    async fn part_batches(
         &self,
         ctx: &SessionContext,
         columns: &[&str],
         days: Option<&[i64]>,
-    ) -> Result<Vec<Interned>> {
-        let mut sums: Vec<Interned> = (0..=columns.len()).map(|_| Interned::default()).collect();
+    ) -> Result<Vec<Vec<RecordBatch>>> {
+        let mut out = Vec::new();
         for part in self.parts {
-            let batches = self
-                .batches(ctx, part, &self.m.source, columns, days)
-                .await?;
-            add_rows(&mut sums, part.shape(), &batches, 0).map_err(|e| self.query(e))?;
+            out.push(
+                self.batches(ctx, part, &self.m.source, columns, days)
+                    .await?,
+            );
         }
-        Ok(sums)
+        Ok(out)
     }
 
     /// The days one part counts something on over `source`.
@@ -208,13 +221,51 @@ pub(crate) async fn together(
         .collect()
         .await
         .map_err(|e| first.query(e))?;
-    let mut out = Vec::new();
-    for (j, one) in members.iter().enumerate() {
-        let mut sums: Vec<Interned> = (0..=columns.len()).map(|_| Interned::default()).collect();
-        add_rows(&mut sums, Shape::Days, &batches, j).map_err(|e| one.query(e))?;
-        out.push(entries_of(&dims, sums));
+    let names: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+    let n = members.len();
+    off_the_runtime(move || {
+        (0..n)
+            .map(|j| {
+                let sums = sums_of(
+                    names.len(),
+                    &[Shape::Days],
+                    std::slice::from_ref(&batches),
+                    j,
+                )?;
+                Ok(entries_of(&names, sums))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| first.query(e))
+}
+
+/// Runs `f` (summing a query's rows, tens of milliseconds of one core) on a thread of its
+/// own: on the thread polling the counting, it held up the planning and the start of the
+/// next query while the runtime's workers waited.
+async fn off_the_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, datafusion::error::DataFusionError> + Send + 'static,
+) -> std::result::Result<T, datafusion::error::DataFusionError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(datafusion::error::DataFusionError::External(Box::new(e))),
     }
-    Ok(out)
+}
+
+/// The sums of each part's rows (`batches[i]` of `shapes[i]`), for the whole ward (first)
+/// and each of `k` breakdowns, read as the `measure`-th counts.
+fn sums_of(
+    k: usize,
+    shapes: &[Shape],
+    batches: &[Vec<RecordBatch>],
+    measure: usize,
+) -> std::result::Result<Vec<Interned>, datafusion::error::DataFusionError> {
+    let mut sums: Vec<Interned> = (0..=k).map(|_| Interned::default()).collect();
+    for (shape, batches) in shapes.iter().zip(batches) {
+        add_rows(&mut sums, *shape, batches, measure)?;
+    }
+    Ok(sums)
 }
 
 /// Adds a part's rows (`_ngay`, a value per breakdown, then a numerator and a denominator
@@ -249,8 +300,8 @@ fn add_rows(
 }
 
 /// Each breakdown's entries (`""`: the whole ward, first), leaving out those with none.
-fn entries_of(dims: &[&str], sums: Vec<Interned>) -> BTreeMap<String, Vec<Entry>> {
-    let names = std::iter::once("").chain(dims.iter().copied());
+fn entries_of(dims: &[String], sums: Vec<Interned>) -> BTreeMap<String, Vec<Entry>> {
+    let names = std::iter::once("").chain(dims.iter().map(String::as_str));
     names
         .zip(sums)
         .map(|(dim, sums)| (dim.to_string(), sums.entries()))
@@ -293,23 +344,34 @@ impl Interned {
         e.1 += d;
     }
 
-    /// The entries of the summed counts; a day whose counts cancel out holds nothing.
+    /// The entries of the summed counts, in the order [`super::Kept::normalise`] keeps
+    /// them (by shape, value, day: sorting them again there finds them in order); a day
+    /// whose counts cancel out holds nothing.
     fn entries(self) -> Vec<Entry> {
         let values = self.values;
-        let mut out: Vec<Entry> = self
+        // each value's place among the values in order: entries sort on numbers, not texts
+        let mut order: Vec<u32> = (0..values.len() as u32).collect();
+        order.sort_by(|a, b| values[*a as usize].cmp(&values[*b as usize]));
+        let mut rank = vec![0u32; values.len()];
+        for (r, id) in order.into_iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        let mut kept: Vec<((Shape, u32, i64), (i64, i64))> = self
             .sums
             .into_iter()
             .filter(|(_, (n, d))| *n != 0 || *d != 0)
-            .map(|((shape, day, id), (numerator, denominator))| Entry {
+            .map(|((shape, day, id), counts)| ((shape, id, day), counts))
+            .collect();
+        kept.sort_unstable_by_key(|((shape, id, day), _)| (*shape, rank[*id as usize], *day));
+        kept.into_iter()
+            .map(|((shape, id, day), (numerator, denominator))| Entry {
                 shape,
                 day,
                 value: values[id as usize].clone(),
                 numerator,
                 denominator,
             })
-            .collect();
-        out.sort_by(|a, b| (a.shape, a.day, &a.value).cmp(&(b.shape, b.day, &b.value)));
-        out
+            .collect()
     }
 }
 

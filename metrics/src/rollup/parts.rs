@@ -244,14 +244,16 @@ fn only_days(q: &Query<'_>, col: &str) -> String {
 }
 
 /// `+` on the day a span starts, `−` on the day it ends, per day and breakdown values `vs`
-/// (`v0, v1, …, `), grouped `by`.
+/// (`v0, v1, …, `), grouped `by`. Each span is paired with both signs rather than read twice
+/// (a `UNION ALL` of the spans computed them, and scanned their source, once for each side).
 fn changes(spans: &str, vs: &str, by: &str, only: &str) -> String {
     format!(
         "WITH spans AS ({spans}) \
          SELECT _ngay, {vs}CAST(sum(tu_so) AS BIGINT) AS tu_so, \
          CAST(sum(mau_so) AS BIGINT) AS mau_so FROM (\
-         SELECT _tu AS _ngay, {vs}tu_so, mau_so FROM spans \
-         UNION ALL SELECT _den AS _ngay, {vs}-tu_so AS tu_so, -mau_so AS mau_so \
-         FROM spans WHERE _den IS NOT NULL) AS c WHERE TRUE{only} GROUP BY {by}"
+         SELECT CASE WHEN _dau > 0 THEN _tu ELSE _den END AS _ngay, {vs}\
+         _dau * tu_so AS tu_so, _dau * mau_so AS mau_so \
+         FROM spans CROSS JOIN (VALUES (CAST(1 AS BIGINT)), (CAST(-1 AS BIGINT))) AS d(_dau) \
+         WHERE _dau > 0 OR _den IS NOT NULL) AS c WHERE TRUE{only} GROUP BY {by}"
     )
 }
