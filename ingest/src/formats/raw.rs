@@ -116,7 +116,7 @@ impl Names {
         // there is the one asked for, so a stale or foreign slot costs a miss, never a
         // wrong answer
         let address = name.as_ptr() as usize;
-        let slot = (address >> 3 ^ address >> 11) % FOUND_SLOTS;
+        let slot = ((address >> 3) ^ (address >> 11)) % FOUND_SLOTS;
         let (last, at) = FOUND.with(|found| found[slot].get());
         if last == address
             && let Some((n, position)) = self.sorted.get(at)

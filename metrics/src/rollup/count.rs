@@ -318,6 +318,9 @@ struct Interned {
     sums: HashMap<(Shape, i64, u32), (i64, i64), Fast>,
 }
 
+/// A day's sums' key: shape, the value's number, day.
+type SumKey = (Shape, u32, i64);
+
 /// A hasher for the counts' own keys, which no one outside chooses: the default hasher's
 /// resistance to chosen keys made a third of the summing.
 type Fast = foldhash::fast::FixedState;
@@ -356,7 +359,7 @@ impl Interned {
         for (r, id) in order.into_iter().enumerate() {
             rank[id as usize] = r as u32;
         }
-        let mut kept: Vec<((Shape, u32, i64), (i64, i64))> = self
+        let mut kept: Vec<(SumKey, (i64, i64))> = self
             .sums
             .into_iter()
             .filter(|(_, (n, d))| *n != 0 || *d != 0)
