@@ -105,9 +105,10 @@ impl Names {
         self.sorted.iter().map(|(_, i)| i + 1).max().unwrap_or(0)
     }
 
-    /// Whether `name` is one of the names: a set of codes is looked up this way too.
+    /// Whether `name` is one of the names: a set of codes is looked up this way too (by the
+    /// hash alone: a row's code is a text of its own, at an address asked by once).
     pub fn contains(&self, name: &str) -> bool {
-        self.position(name).is_some()
+        self.place(name).is_some()
     }
 
     fn position(&self, name: &str) -> Option<usize> {

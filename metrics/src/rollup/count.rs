@@ -30,14 +30,8 @@ impl Measured<'_> {
     ) -> Result<BTreeMap<String, Vec<Entry>>> {
         let (dims, columns) = self.dimensions();
         let names: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
-        let batches = self.part_batches(ctx, &columns, days).await?;
-        let shapes: Vec<Shape> = self.parts.iter().map(Part::shape).collect();
-        off_the_runtime(move || {
-            let sums = sums_of(names.len(), &shapes, &batches, 0)?;
-            Ok(entries_of(&names, sums))
-        })
-        .await
-        .map_err(|e| self.query(e))
+        self.summed(ctx, &columns, days, move |sums| entries_of(&names, sums))
+            .await
     }
 
     /// The measure's breakdowns and the column of each, in the same order.
@@ -57,37 +51,38 @@ impl Measured<'_> {
         days: Option<&[i64]>,
     ) -> Result<Vec<Entry>> {
         let columns: Vec<&str> = column.into_iter().collect();
-        let batches = self.part_batches(ctx, &columns, days).await?;
-        let shapes: Vec<Shape> = self.parts.iter().map(Part::shape).collect();
-        let k = columns.len();
-        off_the_runtime(move || {
-            let sums = sums_of(k, &shapes, &batches, 0)?;
+        self.summed(ctx, &columns, days, |sums| {
             let picked = sums
                 .into_iter()
                 .last()
                 .expect("the whole ward's sums come first, always");
-            Ok(picked.entries())
+            picked.entries()
         })
         .await
-        .map_err(|e| self.query(e))
     }
 
-    /// Each part's counts on `days` (or every day) as its query gives them, by `columns`: a
-    /// part gives its counts at the finest grain (tens of thousands of rows a year).
-    async fn part_batches(
+    /// The counts of every part on `days` (or every day), for the whole ward (first) and by
+    /// each of `columns`, given to `finish`: a part gives its counts at the finest grain (tens
+    /// of thousands of rows a year), summed with the values interned, off the runtime.
+    async fn summed<T: Send + 'static>(
         &self,
         ctx: &SessionContext,
         columns: &[&str],
         days: Option<&[i64]>,
-    ) -> Result<Vec<Vec<RecordBatch>>> {
-        let mut out = Vec::new();
+        finish: impl FnOnce(Vec<Interned>) -> T + Send + 'static,
+    ) -> Result<T> {
+        let mut batches = Vec::new();
         for part in self.parts {
-            out.push(
+            batches.push(
                 self.batches(ctx, part, &self.m.source, columns, days)
                     .await?,
             );
         }
-        Ok(out)
+        let shapes: Vec<Shape> = self.parts.iter().map(Part::shape).collect();
+        let k = columns.len();
+        off_the_runtime(move || Ok(finish(sums_of(k, &shapes, &batches, 0)?)))
+            .await
+            .map_err(|e| self.query(e))
     }
 
     /// The days one part counts something on over `source`.
@@ -318,9 +313,6 @@ struct Interned {
     sums: HashMap<(Shape, i64, u32), (i64, i64), Fast>,
 }
 
-/// A day's sums' key: shape, the value's number, day.
-type SumKey = (Shape, u32, i64);
-
 /// A hasher for the counts' own keys, which no one outside chooses: the default hasher's
 /// resistance to chosen keys made a third of the summing.
 type Fast = foldhash::fast::FixedState;
@@ -359,15 +351,14 @@ impl Interned {
         for (r, id) in order.into_iter().enumerate() {
             rank[id as usize] = r as u32;
         }
-        let mut kept: Vec<(SumKey, (i64, i64))> = self
+        let mut kept: Vec<_> = self
             .sums
             .into_iter()
             .filter(|(_, (n, d))| *n != 0 || *d != 0)
-            .map(|((shape, day, id), counts)| ((shape, id, day), counts))
             .collect();
-        kept.sort_unstable_by_key(|((shape, id, day), _)| (*shape, rank[*id as usize], *day));
+        kept.sort_unstable_by_key(|((shape, day, id), _)| (*shape, rank[*id as usize], *day));
         kept.into_iter()
-            .map(|((shape, id, day), (numerator, denominator))| Entry {
+            .map(|((shape, day, id), (numerator, denominator))| Entry {
                 shape,
                 day,
                 value: values[id as usize].clone(),
