@@ -30,6 +30,11 @@ fn policy(route: &str) -> Option<&'static str> {
     }
 }
 
+/// The `ETag` of a body: the first half of its SHA-256, quoted.
+pub fn tag(bytes: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..32])
+}
+
 pub async fn etag(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -70,7 +75,15 @@ pub async fn etag(req: Request, next: Next) -> Response {
         Ok(b) => b,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(&bytes))[..32]);
+    // a handler that keeps its bytes keeps their tag too ([`tag`]): they are not hashed again
+    let tag = match parts
+        .headers
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(t) => t.to_string(),
+        None => tag(&bytes),
+    };
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

@@ -271,6 +271,43 @@ async fn every_route_for_every_role() {
     let page = khu_pho.clone().get("/?period=2026-06").await.text();
     assert!(!page.contains("value=\"KP02\""), "no other khu phố offered");
 
+    // the overview's table is drawn once a minute for each view and kept: the ward's, drawn
+    // just before, is not what the khu phố account is shown, nor the other way round
+    let ward = ubnd
+        .clone()
+        .get("/api/indicators?period=2026-06")
+        .await
+        .json();
+    let ward_page = ubnd.clone().get("/?period=2026-06").await.text();
+    let mine_page = khu_pho.clone().get("/?period=2026-06").await.text();
+    let again = ubnd.clone().get("/?period=2026-06").await.text();
+    for (page, figures, whose) in [
+        (&ward_page, &ward, "ward"),
+        (&mine_page, &kp01, "KP01"),
+        (&again, &ward, "ward again"),
+    ] {
+        let mut shown = 0;
+        for r in figures["indicators"].as_array().unwrap() {
+            let (Some(n), Some(d)) = (r["numerator"].as_u64(), r["denominator"].as_u64()) else {
+                continue;
+            };
+            let id = r["id"].as_str().unwrap();
+            let start = page
+                .find(&format!("id=\"row-{id}\""))
+                .unwrap_or_else(|| panic!("{whose}: no row for {id}"));
+            let row = &page[start..start + page[start..].find("</tr>").unwrap()];
+            let frac = format!(
+                "{} / {}",
+                metrics::format::integer(n),
+                metrics::format::integer(d)
+            );
+            assert!(row.contains(&frac), "{whose} {id}: {frac} not in {row}");
+            shown += 1;
+        }
+        assert!(shown > 3, "{whose}: figures with a numerator shown");
+    }
+    assert_ne!(ward_page, mine_page);
+
     // an officer sees its own office's tasks only
     let tasks = can_bo.clone().get("/api/tasks?on=2026-07-15").await.json();
     let ids: Vec<&str> = tasks["tasks"]

@@ -162,6 +162,12 @@ async fn operations_endpoints_and_cache_headers() {
         assert_eq!(first.status(), 200);
         let tag = first.headers()["etag"].to_str().unwrap().to_string();
         assert_eq!(first.headers()["cache-control"], "private, max-age=60");
+        // the tag is the first half of the SHA-256 of the very bytes sent, whether the
+        // handler kept it with them or the tag was made from them as they went out
+        let body = first.bytes().await.unwrap();
+        use sha2::Digest;
+        let hashed = hex::encode(sha2::Sha256::digest(&body));
+        assert_eq!(tag, format!("\"{}\"", &hashed[..32]), "{path}");
         let again = client
             .get(format!("{base}{path}"))
             .header("if-none-match", &tag)

@@ -1,10 +1,13 @@
 //! `/api/indicators`, `/api/indicators/{id}`, `/api/indicators/{id}/series`.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::extract::Query;
-use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorTable, IndicatorValue, Period};
+use metrics::{BreakdownValue, Explanation, IndicatorRow, IndicatorValue, Period};
 use serde::{Deserialize, Serialize};
 
 use crate::view::{period_or, unit_of};
@@ -34,14 +37,36 @@ pub struct TableQuery {
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<TableQuery>,
-) -> Result<Json<IndicatorTable>, ApiError> {
+) -> Result<Response, ApiError> {
     let period = period_or(q.period.as_deref(), state.site.default_period)?;
     let unit = unit_of(&state, q.unit.as_deref())?;
     let ev = state
         .evaluator_for(q.as_of.as_deref(), q.rule.as_deref())
         .await?;
-    let table = state.report(&ev, period, unit.as_deref()).await?;
-    Ok(Json((*table).clone()))
+    // every request for the snapshot's table gets the same bytes: written and tagged once
+    let question = format!("report.json|{period}|{}", unit.as_deref().unwrap_or(""));
+    let answer = state
+        .memo(&ev, &question, || async {
+            let table = state.report(&ev, period, unit.as_deref()).await?;
+            let json = serde_json::to_vec(&*table).map_err(ApiError::internal)?;
+            Ok((crate::caching::tag(&json), Bytes::from(json)))
+        })
+        .await?;
+    let (tag, json) = &*answer;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::ETAG,
+                HeaderValue::from_str(tag).map_err(ApiError::internal)?,
+            ),
+        ],
+        json.clone(),
+    )
+        .into_response())
 }
 
 /// One indicator with its definition in plain Vietnamese, the SQL behind the figure and,

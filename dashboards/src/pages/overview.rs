@@ -13,10 +13,10 @@ use super::PageError;
 use super::figures::{Arrivals, age_text, trend};
 use super::layout::{Section, page, status_class, unit_name};
 use super::pickers::pickers;
-use crate::AppState;
 use crate::auth::Viewer;
 use crate::charts::sparkline;
 use crate::view::{View, ViewQuery};
+use crate::{ApiError, AppState};
 
 pub async fn get(
     State(state): State<AppState>,
@@ -26,13 +26,52 @@ pub async fn get(
     let view = View::read(&state, &q)?;
     let ev = state.evaluator_for(None, q.rule.as_deref()).await?;
     let table = state.report(&ev, view.period, view.unit.as_deref()).await?;
-    let arrivals = Arrivals::read(&state, &ev).await?;
+    // the table reads nothing of the viewer, and the ages it shows change by the minute: it
+    // is drawn once a minute for the snapshot and the view, not for every request
+    let minute = chrono::Utc::now().timestamp().div_euclid(60);
+    let question = format!("overview|{}|{minute}", view.query());
+    let drawn = state
+        .memo(&ev, &question, || {
+            figures(&state, &ev, &view, &table, minute)
+        })
+        .await?;
     let cat = ev.catalogue();
-    let now = chrono::Utc::now();
     let place = match &view.unit {
         Some(u) => unit_name(&state.site, u),
         None => state.site.ward_name.clone(),
     };
+    let body = html! {
+        h1 { (cat.title) }
+        p.lead { (place) " · " (table.period_label) " · " (view.rule_text())
+            @if let Some(v) = table.lake_version { " · dữ liệu phiên bản v" (v) } }
+        (pickers(&state.site, &viewer, &view, "/", true))
+        (PreEscaped(drawn.as_str()))
+        p.small {
+            "Tỷ lệ = tử số / mẫu số. Đánh giá so với mục tiêu của mốc gần nhất; “nguy cơ” khi đường xu hướng 6 tháng không chạm mục tiêu trước hạn. "
+            "Mỗi chỉ tiêu: định nghĩa, câu lệnh SQL và danh sách hồ sơ minh chứng ở trang của chỉ tiêu."
+        }
+    };
+    Ok(page(
+        &state.site,
+        &viewer,
+        Section::Overview,
+        &format!("Tổng quan {}", table.period_label),
+        body,
+    ))
+}
+
+/// The table of `view`'s figures, their trends and the ages of their data at `minute`
+/// (minutes since 1970).
+async fn figures(
+    state: &AppState,
+    ev: &metrics::Evaluator,
+    view: &View,
+    table: &metrics::IndicatorTable,
+    minute: i64,
+) -> Result<String, ApiError> {
+    let arrivals = Arrivals::read(state, ev).await?;
+    let cat = ev.catalogue();
+    let now = chrono::DateTime::from_timestamp(minute * 60, 0).unwrap_or_else(chrono::Utc::now);
     // each row with the group heading it opens, if it opens one
     let mut rows = Vec::new();
     let mut group = String::new();
@@ -48,7 +87,7 @@ pub async fn get(
             };
             let ind = cat.indicator(&r.id).ok();
             let spark = if r.computed {
-                let series = trend(&state, &ev, &r.id, view.period, view.unit.as_deref()).await?;
+                let series = trend(state, ev, &r.id, view.period, view.unit.as_deref()).await?;
                 let values: Vec<Option<f64>> = series.iter().map(|v| v.value).collect();
                 let target = match (ind, r.figure.milestone) {
                     (Some(ind), Some(y)) => match ind.target(y) {
@@ -74,11 +113,7 @@ pub async fn get(
         }
     }
     let query = view.query();
-    let body = html! {
-        h1 { (cat.title) }
-        p.lead { (place) " · " (table.period_label) " · " (view.rule_text())
-            @if let Some(v) = table.lake_version { " · dữ liệu phiên bản v" (v) } }
-        (pickers(&state.site, &viewer, &view, "/", true))
+    let drawn = html! {
         div.wrap {
             table #phu-luc-1 .cards-small .fixed {
                 colgroup {
@@ -99,18 +134,8 @@ pub async fn get(
                 }
             }
         }
-        p.small {
-            "Tỷ lệ = tử số / mẫu số. Đánh giá so với mục tiêu của mốc gần nhất; “nguy cơ” khi đường xu hướng 6 tháng không chạm mục tiêu trước hạn. "
-            "Mỗi chỉ tiêu: định nghĩa, câu lệnh SQL và danh sách hồ sơ minh chứng ở trang của chỉ tiêu."
-        }
     };
-    Ok(page(
-        &state.site,
-        &viewer,
-        Section::Overview,
-        &format!("Tổng quan {}", table.period_label),
-        body,
-    ))
+    Ok(drawn.into_string())
 }
 
 fn row(

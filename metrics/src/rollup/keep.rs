@@ -109,14 +109,19 @@ async fn keep(
             }
         }
     }
+    // measures share their sources: each view is planned once, not once a measure
+    let mut under: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
     let mut now = Vec::new();
     for (_, m, _, _) in &listed {
-        let tables: BTreeMap<String, u64> = base_tables(&ctx, catalogue, &m.source)
-            .await?
-            .into_iter()
-            .filter_map(|t| after.get(&t).map(|v| (t, *v)))
-            .collect();
-        now.push(tables);
+        if !under.contains_key(m.source.as_str()) {
+            let tables = base_tables(&ctx, catalogue, &m.source)
+                .await?
+                .into_iter()
+                .filter_map(|t| after.get(&t).map(|v| (t, *v)))
+                .collect();
+            under.insert(&m.source, tables);
+        }
+        now.push(under[m.source.as_str()].clone());
     }
     // the units are counted two at a time: one unit's scans leave a core idle, and all at
     // once would hold every unit's scans in memory together. Those of more scans start
