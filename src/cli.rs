@@ -70,6 +70,15 @@ pub enum Command {
         /// Last month covered (YYYY-MM); default: the last complete month.
         #[arg(long)]
         until: Option<String>,
+        /// A province of this many distinct wards instead: each ward's extracts and deployment
+        /// file under OUT/<code>/, and the province's file, listing their lakes, as
+        /// OUT/pipelines.toml.
+        #[arg(long, value_name = "N")]
+        wards: Option<usize>,
+        /// With --wards: the wards' lakes under this root (s3://bucket/prefix or a directory),
+        /// one prefix per ward; default: each ward's own directory.
+        #[arg(long, value_name = "URL", requires = "wards")]
+        lake: Option<String>,
     },
     /// Run the pipelines once and print what was committed.
     Ingest {
@@ -122,6 +131,10 @@ pub enum Command {
         /// Break every indicator down by khu_pho, linh_vuc, don_vi or kenh.
         #[arg(long, value_name = "DIMENSION")]
         by: Option<String>,
+        /// Every ward of the [province] side by side, with the province's figure (the wards'
+        /// numerators and denominators summed).
+        #[arg(long, conflicts_with_all = ["unit", "explain", "by", "rule"])]
+        province: bool,
     },
     /// The 6 rõ tasks of the ward's plans: who, what, by when, product, effect, and status.
     Tasks {
@@ -290,12 +303,38 @@ pub async fn run(cli: Cli) -> Result<()> {
             seed,
             scale,
             until,
+            wards,
+            lake,
         } => {
             let until = match until {
                 Some(u) => u.parse::<Period>()?,
                 None => site::last_complete_month(&cfg),
             };
-            write_sample(&cfg, &out, seed, scale, until)?;
+            match wards {
+                Some(n) => {
+                    let Period::Month { year, month } = until else {
+                        anyhow::bail!("--until takes a month, like 2026-10");
+                    };
+                    let files = crate::province::write_wards(
+                        &cfg,
+                        &cli.config,
+                        &out,
+                        n,
+                        seed,
+                        scale,
+                        (year, month),
+                        lake.as_deref(),
+                    )?;
+                    println!(
+                        "sample: {} wards under {} up to {}; the province's file: {}",
+                        files.len(),
+                        out.display(),
+                        until.label_vi(),
+                        out.join("pipelines.toml").display()
+                    );
+                }
+                None => write_sample(&cfg, &out, seed, scale, until)?,
+            }
         }
         Command::Ingest { source } => {
             // personal data never enters the lake in clear: no key, no ingest
@@ -313,11 +352,33 @@ pub async fn run(cli: Cli) -> Result<()> {
             rule,
             explain,
             by,
+            province,
         } => {
             let period = match period {
                 Some(p) => p.parse::<Period>()?,
                 None => site::last_complete_month(&cfg),
             };
+            if province {
+                let at = metrics::parse_as_of(as_of.as_deref().unwrap_or(""), cfg.timezone())?;
+                let rows = crate::province::table(&cfg, period, at).await?;
+                let name = cfg.province.as_ref().map(|p| p.name.as_str());
+                match format {
+                    Format::Table => print!(
+                        "{}",
+                        crate::province::as_text(
+                            &rows,
+                            &format!(
+                                "Chỉ số chuyển đổi số các phường — {} — {}",
+                                name.unwrap_or_default(),
+                                period.label_vi()
+                            )
+                        )
+                    ),
+                    Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                    Format::Csv => print!("{}", crate::province::as_csv(&rows, period)?),
+                }
+                return Ok(());
+            }
             if let Some(u) = &unit
                 && cfg.ward.unit(u).is_none()
             {

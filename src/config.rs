@@ -20,6 +20,9 @@ pub struct Config {
     /// The reports: letterheads, recipients, signatures, schedules and the outbox.
     #[serde(default)]
     pub reports: Option<dashboards::documents::report::ReportsConfig>,
+    /// The wards whose lakes a city or province reads side by side.
+    #[serde(default)]
+    pub province: Option<ProvinceConfig>,
     /// File holding the pseudonymisation key, outside the lake (the environment variable
     /// CHISO_PSEUDONYM_KEY takes precedence).
     #[serde(default)]
@@ -33,12 +36,37 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LakeConfig {
+    /// A directory, or `s3://bucket/prefix` for S3-compatible object storage.
     #[serde(default = "default_lake")]
     pub location: String,
+    /// Storage options for object storage, by object_store's names (`endpoint`, `region`,
+    /// `allow_http` …). Credentials belong in the environment (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`), which also fills in any option left out here.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
 }
 
 fn default_lake() -> String {
     "data/lake".to_string()
+}
+
+/// A province (or city): its wards' lakes, read side by side. Each ward keeps its own lake
+/// (local, or a prefix on the same object store as `[lake]`, whose options apply).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceConfig {
+    pub name: String,
+    pub wards: Vec<ProvinceWard>,
+}
+
+/// One ward of a province.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceWard {
+    pub code: String,
+    pub name: String,
+    /// The ward's lake: a directory or an `s3://` prefix.
+    pub lake: String,
 }
 
 /// The web service.
@@ -118,6 +146,17 @@ impl Config {
             source
                 .check()
                 .map_err(|e| anyhow::anyhow!("sources.{name}: {e}"))?;
+        }
+        if let Some(p) = &self.province {
+            let mut seen = std::collections::BTreeSet::new();
+            for w in &p.wards {
+                if !seen.insert(&w.code) {
+                    bail!("province.wards: code {} appears twice", w.code);
+                }
+            }
+            if p.wards.is_empty() {
+                bail!("province.wards: no ward listed");
+            }
         }
         self.server
             .address

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod memory;
 pub mod pipeline;
 pub mod progress_bars;
+pub mod province;
 pub mod report_schedule;
 pub mod scheduler;
 pub mod site;

@@ -12,7 +12,8 @@ use crate::config::Config;
 
 /// Opens the configured lake.
 pub fn open_lake(cfg: &Config) -> Result<Lake> {
-    Lake::open(&cfg.lake.location, &cfg.base_dir).context("opening the lake")
+    let options = cfg.lake.options.clone().into_iter().collect();
+    Lake::open_with(&cfg.lake.location, &cfg.base_dir, options).context("opening the lake")
 }
 
 /// Runs one source (or every source when `only` is `None`); returns one report per source.
@@ -36,7 +37,7 @@ pub async fn ingest(
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let _lock = lake.lock_source(name)?;
+        let lock = lake.lock_source(name).await?;
         ingest::progress::report(&format!("{name}: bắt đầu đọc nguồn"));
         let started_at = chrono::Utc::now();
         let result = run_source(cfg, lake, name, source, key).await;
@@ -66,6 +67,7 @@ pub async fn ingest(
                 failures.push(e);
             }
         }
+        lock.release().await?;
     }
     match failures.len() {
         0 => Ok(reports),
@@ -90,11 +92,12 @@ async fn keep_rollups(cfg: &Config, lake: &Lake, report: &mut CommitReport) {
         return;
     }
     let kept = async {
-        let _lock = lake.lock_source(metrics::rollup::TABLE)?;
+        let lock = lake.lock_source(metrics::rollup::TABLE).await?;
         let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
-        anyhow::Ok(
-            metrics::rollup::update(lake, &catalogue, cfg.timezone(), &report.changes).await?,
-        )
+        let kept =
+            metrics::rollup::update(lake, &catalogue, cfg.timezone(), &report.changes).await?;
+        lock.release().await?;
+        anyhow::Ok(kept)
     };
     match kept.await {
         Ok(k) => {
@@ -121,7 +124,7 @@ pub async fn rebuild_rollups(
     cfg: &Config,
     lake: &Lake,
 ) -> Result<metrics::rollup::keep::KeptReport> {
-    let _lock = lake.lock_source(metrics::rollup::TABLE)?;
+    let lock = lake.lock_source(metrics::rollup::TABLE).await?;
     let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
     let started_at = chrono::Utc::now();
     let kept = metrics::rollup::rebuild(lake, &catalogue, cfg.timezone()).await?;
@@ -139,6 +142,7 @@ pub async fn rebuild_rollups(
         })
         .await?;
     }
+    lock.release().await?;
     Ok(kept)
 }
 

@@ -38,7 +38,20 @@ pub fn site(cfg: &Config) -> dashboards::Site {
             tracing::warn!("serving no tasks: {e}");
             Vec::new()
         }),
+        province_wards: None,
     }
+}
+
+/// The site with the province's wards, their lakes opened: what the service shows.
+pub fn site_with_province(cfg: &Config) -> Result<dashboards::Site> {
+    let mut s = site(cfg);
+    if let Some(p) = &cfg.province {
+        s.province_wards = Some(dashboards::Province {
+            name: p.name.clone(),
+            wards: crate::province::ward_lakes(cfg)?,
+        });
+    }
+    Ok(s)
 }
 
 /// Sign-in settings from `[server]`.
@@ -57,5 +70,9 @@ pub fn auth_settings(cfg: &Config) -> dashboards::auth::Settings {
 pub async fn state(cfg: &Config) -> Result<dashboards::AppState> {
     let lake = crate::pipeline::open_lake(cfg)?;
     let ev = crate::indicators::evaluator(cfg, &lake).await?;
-    Ok(dashboards::AppState::new(site(cfg), lake, ev))
+    Ok(dashboards::AppState::new(
+        site_with_province(cfg)?,
+        lake,
+        ev,
+    ))
 }

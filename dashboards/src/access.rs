@@ -94,6 +94,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/chi-tieu/{id}"),
     ("GET", "/chi-tieu/{id}/tai/{file}"),
     ("GET", "/nhiem-vu"),
+    ("GET", "/tinh"),
+    ("GET", "/tinh/{id}"),
+    ("GET", "/api/province"),
     ("GET", "/du-lieu"),
     ("GET", "/cong-khai"),
     ("GET", "/cong-khai/bieu-do/{file}"),
@@ -137,6 +140,9 @@ pub fn rule_for(method: &Method, path: &str) -> Option<Rule> {
         "/bao-cao/tai/{file}" => audited(rule(Staff, UnitReportFile, Free, true), "download"),
         "/chi-tieu/{id}/tai/{file}" => audited(FIGURES_API, "export"),
         "/nhiem-vu" => rule(Staff, Denied, Office, false),
+        // every ward of the province: not for a khu phố's board
+        "/tinh" | "/tinh/{id}" => rule(Staff, Denied, Free, false),
+        "/api/province" => rule(Staff, Denied, Free, true),
         "/api/indicators" | "/api/indicators/{id}" | "/api/indicators/{id}/series" => FIGURES_API,
         "/api/freshness" | "/api/runs" => FIGURES_API,
         "/api/indicators/{id}/evidence" => {

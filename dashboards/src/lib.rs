@@ -28,7 +28,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 
 pub use error::ApiError;
-pub use state::{AppState, Site};
+pub use state::{AppState, Province, Site};
 
 /// The router. Every route passes the access layer ([`access::guard`]), the cache headers and
 /// the request metrics.
@@ -38,6 +38,9 @@ pub fn app(state: AppState) -> Router {
         .route("/chi-tieu/{id}", get(pages::indicator::get))
         .route("/chi-tieu/{id}/tai/{file}", get(api::downloads::get))
         .route("/nhiem-vu", get(pages::tasks::get))
+        .route("/tinh", get(pages::province::list))
+        .route("/tinh/{id}", get(pages::province::indicator))
+        .route("/api/province", get(api::province::get))
         .route("/du-lieu", get(pages::data::get))
         .route("/cong-khai", get(pages::public::get))
         .route("/cong-khai/bieu-do/{file}", get(api::charts::public))

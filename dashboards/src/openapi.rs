@@ -24,6 +24,7 @@ use crate::api;
         api::data::runs,
         api::data::quarantine,
         api::tasks::list,
+        api::province::get,
         api::charts::get,
         api::charts::public,
         api::charts::breakdown,

@@ -24,6 +24,15 @@ pub struct Site {
     pub outbox: std::path::PathBuf,
     /// Accounts, sessions and sign-in limits.
     pub auth: crate::auth::Settings,
+    /// The province whose wards' lakes the service reads side by side, if any.
+    pub province_wards: Option<Province>,
+}
+
+/// A province (or city) and its wards' lakes.
+#[derive(Debug, Clone)]
+pub struct Province {
+    pub name: String,
+    pub wards: Vec<metrics::province::WardLake>,
 }
 
 /// Shared state: the site and an evaluator over the current lake snapshot, replaced
@@ -37,7 +46,11 @@ pub struct AppState {
     pub observations: Arc<crate::observe::Observations>,
     evaluator: Arc<RwLock<Arc<Evaluator>>>,
     memo: Arc<std::sync::Mutex<Memo>>,
+    /// Province tables by period and the wards' run-log versions they were read at.
+    provinces: Arc<std::sync::Mutex<ProvinceMemo>>,
 }
+
+type ProvinceMemo = std::collections::HashMap<String, Arc<Vec<metrics::province::ProvinceRow>>>;
 
 /// What was computed from a snapshot, by a key that names the snapshot (its lake version and
 /// rule) and the question. A snapshot never changes, so an entry never goes stale; switching to
@@ -59,7 +72,54 @@ impl AppState {
             lake,
             evaluator: Arc::new(RwLock::new(Arc::new(evaluator))),
             memo: Arc::default(),
+            provinces: Arc::default(),
         }
+    }
+
+    /// The province's table for `period`, `None` when the deployment names no province. It is
+    /// computed again only when a ward's lake has logged a run since: the run logs' versions
+    /// (a listing each) name the tables it was computed from.
+    pub async fn province(
+        &self,
+        period: Period,
+    ) -> Result<Option<Arc<Vec<metrics::province::ProvinceRow>>>, crate::ApiError> {
+        let Some(province) = &self.site.province_wards else {
+            return Ok(None);
+        };
+        let versions =
+            futures::future::try_join_all(province.wards.iter().map(|w| w.lake.log_version()))
+                .await
+                .map_err(metrics::MetricsError::from)?;
+        let key = format!("{period}|{versions:?}");
+        let kept = self
+            .provinces
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(rows) = kept {
+            return Ok(Some(rows));
+        }
+        let ev = self.evaluator().await;
+        let rows = Arc::new(
+            metrics::province::evaluate(
+                &province.wards,
+                ev.catalogue(),
+                ev.timezone(),
+                metrics::AsOf::Latest,
+                &self.site.max_age_hours,
+                period,
+            )
+            .await?,
+        );
+        let mut kept = self.provinces.lock().unwrap_or_else(|p| p.into_inner());
+        // the latest tables only: older versions are never asked for again
+        kept.retain(|k, _| k.ends_with(&format!("|{versions:?}")));
+        if kept.len() >= 64 {
+            kept.clear();
+        }
+        kept.insert(key, rows.clone());
+        Ok(Some(rows))
     }
 
     /// What `compute` gives for `question` over the snapshot of `ev`, computed once.

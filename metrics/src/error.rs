@@ -42,6 +42,9 @@ pub enum MetricsError {
     /// The kept counts cannot be read or written.
     #[error("indicator rollups: {0}")]
     Rollup(String),
+    /// A province's wards cannot be read side by side.
+    #[error("province: {0}")]
+    Province(String),
 }
 
 impl MetricsError {

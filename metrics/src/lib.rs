@@ -15,6 +15,7 @@ pub mod milestone;
 pub mod open;
 pub mod period;
 pub mod projection;
+pub mod province;
 pub mod records;
 pub mod report;
 pub mod rollup;

@@ -211,7 +211,7 @@ pub async fn assert_not_in_clear(lake_dir: &Path, lake: &Lake, values: &[&str]) 
 
     let ctx = lake.session().await.unwrap();
     let mut texts = 0;
-    for name in lake.table_names().unwrap() {
+    for name in lake.table_names().await.unwrap() {
         let batches = ctx
             .sql(&format!("SELECT * FROM {name}"))
             .await

@@ -240,7 +240,7 @@ async fn a_file_missing_a_required_column_is_refused_whole() {
     // file was refused, and why
     let lake = fx.lake();
     assert_eq!(
-        lake.table_names().unwrap(),
+        lake.table_names().await.unwrap(),
         [
             "ingest_files",
             "ingest_refused_files",
@@ -258,7 +258,7 @@ async fn a_file_missing_a_required_column_is_refused_whole() {
 async fn overlapping_runs_of_a_source_are_refused() {
     let fx = Fixture::new();
     let lake = fx.lake();
-    let held = lake.lock_source("one_stop").unwrap();
+    let held = lake.lock_source("one_stop").await.unwrap();
     let key = ingest::Pseudonymiser::new(b"fixture-key-0123456789".to_vec()).unwrap();
     let err = chiso::pipeline::ingest(&fx.cfg, &lake, Some("one_stop"), &key)
         .await
@@ -267,7 +267,7 @@ async fn overlapping_runs_of_a_source_are_refused() {
         format!("{err:#}").contains("another ingest of source “one_stop” is running"),
         "{err:#}"
     );
-    assert!(lake.table_names().unwrap().is_empty());
+    assert!(lake.table_names().await.unwrap().is_empty());
     drop(held);
     assert_eq!(fx.ingest().await.counts.accepted, 16);
 }

@@ -25,18 +25,33 @@ pub enum WarehouseError {
     /// A point in the lake's history that does not exist.
     #[error("as of: {0}")]
     AsOf(String),
-    /// Another run of the same source holds its lock.
+    /// Another run of the same source holds its lock (on object storage, its lease).
     #[error(
-        "another ingest of source “{source_name}” is running; wait for it to finish, or remove a \
-         stale lock only if no chiso process is running"
+        "another ingest of source “{source_name}” is running{}; wait for it to finish",
+        held_by(holder)
     )]
-    Busy { source_name: String },
+    Busy {
+        source_name: String,
+        holder: Option<crate::lock::Holder>,
+    },
     /// Building book-keeping rows failed.
     #[error(transparent)]
     Build(#[from] tables::BuildError),
     /// Building the run-log row failed.
     #[error("run log: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+fn held_by(holder: &Option<crate::lock::Holder>) -> String {
+    match holder {
+        Some(h) => format!(
+            " (on {}, process {}; its lease runs out at {} unless renewed)",
+            h.host,
+            h.pid,
+            h.until.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => String::new(),
+    }
 }
 
 /// Result with [`WarehouseError`].

@@ -1,12 +1,16 @@
 //! Where the lake is, which tables it holds, and a query session over them.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use datafusion::prelude::SessionContext;
-use deltalake::DeltaTable;
 use deltalake::kernel::StructType;
 use deltalake::kernel::engine::arrow_conversion::TryIntoKernel;
+use deltalake::logstore::ObjectStoreRef;
+use deltalake::{DeltaTable, DeltaTableBuilder};
+use futures::StreamExt;
 use tables::TableSpec;
 use url::Url;
 
@@ -19,11 +23,22 @@ pub const KEY_PROPERTY: &str = "chiso.key";
 /// Table property naming the reporting-unit column.
 pub const UNIT_PROPERTY: &str = "chiso.unit_column";
 
-/// A lake rooted at a URL: a local directory (`file://`) by default.
+/// A lake rooted at a URL: a local directory (`file://`) by default, or a prefix of an
+/// S3-compatible bucket (`s3://bucket/prefix`).
 #[derive(Debug, Clone)]
 pub struct Lake {
     root: Url,
+    /// Storage options (endpoint, region, credentials …) given by the deployment; the
+    /// environment's `AWS_*` variables fill in what they leave out.
+    options: Arc<HashMap<String, String>>,
+    /// The store, rooted at the lake's root: paths under it are relative to the lake.
+    store: ObjectStoreRef,
+    /// How long a run's lease on its source lasts without renewal (object storage only).
+    pub(crate) lease: Duration,
 }
+
+/// URL schemes a lake can live under.
+const SCHEMES: [&str; 3] = ["file", "s3", "s3a"];
 
 /// A table of the lake, as listed.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -64,6 +79,17 @@ impl Lake {
     /// Opens (creating if needed) the lake at `location`: a URL, or a directory path,
     /// relative paths taken from `base`.
     pub fn open(location: &str, base: &Path) -> Result<Lake> {
+        Lake::open_with(location, base, HashMap::new())
+    }
+
+    /// Opens the lake at `location` with storage options: for `s3://`, object_store's keys
+    /// (`aws_endpoint`, `aws_region`, `aws_allow_http`, `aws_access_key_id` …); the
+    /// environment's `AWS_*` variables supply any the options leave out.
+    pub fn open_with(
+        location: &str,
+        base: &Path,
+        options: HashMap<String, String>,
+    ) -> Result<Lake> {
         let err = |message: String| WarehouseError::Location {
             location: location.to_string(),
             message,
@@ -82,9 +108,9 @@ impl Lake {
                 Url::from_directory_path(&p).map_err(|_| err("not an absolute path".into()))?
             }
         };
-        if root.scheme() != "file" {
+        if !SCHEMES.contains(&root.scheme()) {
             return Err(err(format!(
-                "scheme “{}” is not enabled in this build; use a local directory",
+                "scheme “{}” is not supported; use a local directory or s3://bucket/prefix",
                 root.scheme()
             )));
         }
@@ -92,7 +118,51 @@ impl Lake {
         if !root.path().ends_with('/') {
             root.set_path(&format!("{}/", root.path()));
         }
-        Ok(Lake { root })
+        if root.scheme() != "file"
+            && let Some(key) = options.keys().find(|k| {
+                k.to_ascii_lowercase()
+                    .parse::<object_store::aws::AmazonS3ConfigKey>()
+                    .is_err()
+            })
+        {
+            return Err(err(format!(
+                "unknown storage option “{key}” (object_store's names: endpoint, region, \
+                 allow_http …)"
+            )));
+        }
+        let store = deltalake::logstore::store_for(&root, &options)
+            .map_err(|e| err(format!("cannot reach the store: {e}")))?;
+        Ok(Lake {
+            root,
+            options: Arc::new(options),
+            store,
+            lease: crate::lock::LEASE,
+        })
+    }
+
+    /// The store, rooted at the lake's root.
+    pub fn store(&self) -> &ObjectStoreRef {
+        &self.store
+    }
+
+    /// True when the lake lives on the local disk.
+    pub fn is_local(&self) -> bool {
+        self.root.scheme() == "file"
+    }
+
+    /// A builder for the table at `url`, with the lake's storage options.
+    pub(crate) fn builder(&self, url: Url) -> Result<DeltaTableBuilder> {
+        Ok(DeltaTableBuilder::from_url(url)?.with_storage_options((*self.options).clone()))
+    }
+
+    /// True when the table has a Delta log: one listing call, no commit read.
+    pub(crate) async fn exists(&self, name: &str) -> Result<bool> {
+        let log = object_store::path::Path::from_iter([name, "_delta_log"]);
+        match self.store.list(Some(&log)).next().await {
+            None => Ok(false),
+            Some(Ok(_)) => Ok(true),
+            Some(Err(e)) => Err(deltalake::DeltaTableError::from(e).into()),
+        }
     }
 
     /// The lake's root URL.
@@ -112,13 +182,10 @@ impl Lake {
 
     /// The table in its latest version, `None` if it does not exist yet.
     pub async fn table(&self, name: &str) -> Result<Option<DeltaTable>> {
-        let url = self.table_url(name)?;
-        if let Ok(dir) = url.to_file_path()
-            && !dir.join("_delta_log").is_dir()
-        {
+        if !self.exists(name).await? {
             return Ok(None);
         }
-        let table = DeltaTable::try_from_url(url).await?;
+        let table = self.builder(self.table_url(name)?)?.load().await?;
         Ok(table.version().is_some().then_some(table))
     }
 
@@ -140,7 +207,7 @@ impl Lake {
                 source,
             })?;
         }
-        Ok(DeltaTable::try_from_url(url).await?)
+        Ok(DeltaTable::try_from_url_with_storage_options(url, (*self.options).clone()).await?)
     }
 
     /// The commit info of a table's latest commit: operation, time, and the provenance an
@@ -186,23 +253,16 @@ impl Lake {
     }
 
     /// Names of the tables in the lake, sorted.
-    pub fn table_names(&self) -> Result<Vec<String>> {
-        let dir = self
-            .root
-            .to_file_path()
-            .map_err(|_| WarehouseError::Location {
-                location: self.root.to_string(),
-                message: "not a local directory".into(),
-            })?;
-        let io = |source| WarehouseError::Io {
-            path: dir.display().to_string(),
-            source,
-        };
+    pub async fn table_names(&self) -> Result<Vec<String>> {
+        let listed = self
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(deltalake::DeltaTableError::from)?;
         let mut names = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(io)? {
-            let entry = entry.map_err(io)?;
-            if entry.path().join("_delta_log").is_dir()
-                && let Some(name) = entry.file_name().to_str()
+        for dir in listed.common_prefixes {
+            if let Some(name) = dir.filename()
+                && self.exists(name).await?
             {
                 names.push(name.to_string());
             }
@@ -214,7 +274,7 @@ impl Lake {
     /// Every table with its version and group.
     pub async fn tables(&self) -> Result<Vec<TableInfo>> {
         let mut out = Vec::new();
-        for name in self.table_names()? {
+        for name in self.table_names().await? {
             if let Some(t) = self.table(&name).await? {
                 out.push(TableInfo::of(name, &t)?);
             }
@@ -297,7 +357,7 @@ impl Lake {
             None => Default::default(),
         };
         let mut tables = Vec::new();
-        for name in self.table_names()? {
+        for name in self.table_names().await? {
             if name == crate::runs::TABLE {
                 continue;
             }

@@ -118,13 +118,10 @@ impl Lake {
     /// opened): what a reader polls to notice runs logged by another process. `None` before
     /// the first run.
     pub async fn log_version(&self) -> Result<Option<u64>> {
-        let url = self.table_url(TABLE)?;
-        if let Ok(dir) = url.to_file_path()
-            && !dir.join("_delta_log").is_dir()
-        {
+        if !self.exists(TABLE).await? {
             return Ok(None);
         }
-        let table = deltalake::DeltaTableBuilder::from_url(url)?.build()?;
+        let table = self.builder(self.table_url(TABLE)?)?.build()?;
         match table.get_latest_version().await {
             Ok(v) => Ok(Some(v)),
             Err(deltalake::DeltaTableError::NotATable(_)) => Ok(None),

@@ -59,18 +59,12 @@ impl Lake {
         }
         let before = table.version();
         // on a local disk a copy is a hard link; on object storage, a copy inside the store
-        let (store, root) = object_store::parse_url(self.root()).map_err(store_error)?;
         for add in files {
             let at = |table: &str| -> Result<Path> {
                 let file = Path::from_url_path(&add.path).map_err(|e| store_error(e.into()))?;
-                Ok(root
-                    .clone()
-                    .join(table)
-                    .parts()
-                    .chain(file.parts())
-                    .collect())
+                Ok(std::iter::once(table.into()).chain(file.parts()).collect())
             };
-            store
+            self.store()
                 .copy(&at(from)?, &at(&spec.name)?)
                 .await
                 .map_err(store_error)?;

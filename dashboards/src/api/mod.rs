@@ -7,5 +7,6 @@ pub mod evidence;
 pub mod freshness;
 pub mod health;
 pub mod indicators;
+pub mod province;
 pub mod static_fonts;
 pub mod tasks;

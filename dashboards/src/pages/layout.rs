@@ -13,6 +13,7 @@ pub enum Section {
     Overview,
     Indicator,
     Tasks,
+    Province,
     Data,
     Reports,
     Public,
@@ -29,6 +30,9 @@ pub fn page(site: &Site, viewer: &Viewer, section: Section, title: &str, body: M
             let mut l = vec![("/", "Tổng quan", Section::Overview)];
             if r != Role::KhuPho {
                 l.push(("/nhiem-vu", "Nhiệm vụ 6 rõ", Section::Tasks));
+                if site.province_wards.is_some() {
+                    l.push(("/tinh", "Các phường", Section::Province));
+                }
             }
             l.push(("/du-lieu", "Dữ liệu", Section::Data));
             l.push(("/bao-cao", "Báo cáo", Section::Reports));

@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod layout;
 pub mod overview;
 pub mod pickers;
+pub mod province;
 pub mod public;
 pub mod reports;
 pub mod signin;

@@ -23,13 +23,30 @@ fn fail(pattern: &str, message: String) -> IngestError {
     }
 }
 
+/// The store holding `url` and the path in it. S3's endpoint, region and credentials come from
+/// the environment's `AWS_*` variables, as for the lake.
+fn open_store(
+    url: &url::Url,
+) -> object_store::Result<(Box<dyn object_store::ObjectStore>, object_store::path::Path)> {
+    match url.scheme() {
+        "s3" | "s3a" => {
+            let store = object_store::aws::AmazonS3Builder::from_env()
+                .with_url(url.as_str())
+                .build()?;
+            let path = object_store::path::Path::from_url_path(url.path())?;
+            Ok((Box::new(store), path))
+        }
+        _ => object_store::parse_url(url),
+    }
+}
+
 /// The objects matching `pattern` (`*` within a name, `**` across folders), sorted, copied
 /// into `staging`; each is named to people by its URL.
 pub async fn fetch(pattern: &str, staging: &Path) -> Result<Vec<SourceFile>> {
     let url = url::Url::parse(pattern)
         .map_err(|e| fail(pattern, format!("địa chỉ không hợp lệ: {e}")))?;
-    let (store, path) = object_store::parse_url(&url)
-        .map_err(|e| fail(pattern, format!("không mở được kho lưu trữ: {e}")))?;
+    let (store, path) =
+        open_store(&url).map_err(|e| fail(pattern, format!("không mở được kho lưu trữ: {e}")))?;
     let wanted = path.as_ref().to_string();
     let literal: Vec<&str> = wanted
         .split('/')
