@@ -326,8 +326,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                         lake.as_deref(),
                     )?;
                     println!(
-                        "sample: {} wards under {} up to {}; the province's file: {}",
+                        "sample: {} wards ({} dossiers) under {} up to {}; the province's file: {}",
                         files.len(),
+                        files.iter().map(|(_, m)| m.dossier_count).sum::<usize>(),
                         out.display(),
                         until.label_vi(),
                         out.join("pipelines.toml").display()

@@ -161,7 +161,7 @@ const NAMES: [&str; 20] = [
 /// sample extracts and its own deployment file, whose lake is `<lake>/<code>` (by default
 /// `out/<code>/lake`); `out/pipelines.toml` is the province's, listing every ward's lake, with
 /// the first ward as its home ward. The wards differ in seed, size and khu phố populations.
-/// Returns the wards' deployment files.
+/// Returns each ward's deployment file and what its sample holds.
 #[allow(clippy::too_many_arguments)]
 pub fn write_wards(
     cfg: &Config,
@@ -172,7 +172,7 @@ pub fn write_wards(
     scale: f64,
     until: (i32, u32),
     lake: Option<&str>,
-) -> Result<Vec<PathBuf>> {
+) -> Result<Vec<(PathBuf, sample::Manifest)>> {
     if n == 0 {
         bail!("--wards: at least one ward");
     }
@@ -211,7 +211,7 @@ pub fn write_wards(
         std::fs::write(&file, toml::to_string(&t)?)?;
         let ward_cfg = Config::load(&file)?;
         let spec = ward_cfg.sample_spec(seed + i as u64, scale * size, until);
-        sample::write_sample(&spec, &dir.join("sample"))
+        let manifest = sample::write_sample(&spec, &dir.join("sample"))
             .with_context(|| format!("writing the sample of ward {code}"))?;
         // the lake as the province's file names it, from `out`
         let listed_lake = own_lake.unwrap_or_else(|| format!("{code}/lake"));
@@ -229,7 +229,7 @@ pub fn write_wards(
             ("name".to_string(), toml::Value::String(name.clone())),
             ("lake".to_string(), toml::Value::String(listed_lake)),
         ])));
-        files.push(file);
+        files.push((file, manifest));
     }
     let mut province = home.expect("one ward at least");
     province.insert(

@@ -69,21 +69,7 @@ pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Re
     let metrics::Period::Month { year, month } = until else {
         anyhow::bail!("--until takes a month, like 2026-10");
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("pipelines.toml"))?
-        .replace(
-            "catalogue = \"data/catalogue/indicators.toml\"",
-            &format!(
-                "catalogue = \"{}\"",
-                root.join("data/catalogue/indicators.toml").display()
-            ),
-        )
-        .replace(
-            "plans = \"data/plans\"",
-            &format!("plans = \"{}\"", root.join("data/plans").display()),
-        );
-    let path = dir.join("pipelines.toml");
-    std::fs::write(&path, text)?;
+    let path = repository_deployment(dir, "")?;
     let cfg = chiso::Config::load(&path)?;
 
     let started = Instant::now();
@@ -102,6 +88,34 @@ pub fn sample_lake(dir: &Path, scale: f64, until: metrics::Period) -> anyhow::Re
         .args([INGEST, &path.display().to_string()])
         .status()?;
     anyhow::ensure!(status.success(), "the ingest failed");
+    Ok(path)
+}
+
+/// The repository's pipelines.toml written into `dir`, the catalogue and the plans read from
+/// the repository, `lake_options` (TOML inline-table entries) added to `[lake]`.
+#[allow(dead_code)]
+pub fn repository_deployment(dir: &Path, lake_options: &str) -> anyhow::Result<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("pipelines.toml"))?
+        .replace(
+            "catalogue = \"data/catalogue/indicators.toml\"",
+            &format!(
+                "catalogue = \"{}\"",
+                root.join("data/catalogue/indicators.toml").display()
+            ),
+        )
+        .replace(
+            "plans = \"data/plans\"",
+            &format!("plans = \"{}\"", root.join("data/plans").display()),
+        );
+    if !lake_options.is_empty() {
+        text = text.replace(
+            "location = \"data/lake\"",
+            &format!("location = \"data/lake\"\noptions = {{ {lake_options} }}"),
+        );
+    }
+    let path = dir.join("pipelines.toml");
+    std::fs::write(&path, text)?;
     Ok(path)
 }
 

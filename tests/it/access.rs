@@ -391,6 +391,7 @@ fn route_of(uri: &str) -> String {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         ["", "chi-tieu", _] => "/chi-tieu/{id}".into(),
+        ["", "tinh", _] => "/tinh/{id}".into(),
         ["", "chi-tieu", _, "tai", _] => "/chi-tieu/{id}/tai/{file}".into(),
         ["", "cong-khai", "bieu-do", _] => "/cong-khai/bieu-do/{file}".into(),
         ["", "bao-cao", "tai", _] => "/bao-cao/tai/{file}".into(),

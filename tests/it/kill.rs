@@ -59,7 +59,7 @@ async fn a_killed_ingest_leaves_the_previous_or_the_next_state() {
 /// its source's lease, and the next run on this machine sees its holder gone.
 #[tokio::test]
 async fn a_killed_ingest_on_s3_leaves_the_previous_or_the_next_state() {
-    let s3 = crate::s3::S3Server::start();
+    let s3 = crate::s3_server::S3Server::start();
     s3.bucket("kill").await;
     let (_dir, cfg) = sample_deployment(0.3, (2026, 3));
     killed_runs(&s3.deploy_to(&cfg, "kill")).await;

@@ -20,6 +20,7 @@ mod province;
 mod readers;
 mod rollups;
 mod s3;
+mod s3_server;
 mod schedule;
 mod uploads;
 mod vneid;

@@ -207,7 +207,7 @@ async fn the_province_sums_its_wards_numerators_and_denominators() {
 /// table is the wards' sums.
 #[tokio::test]
 async fn a_sampled_province_on_s3_is_ingested_ward_by_ward_and_read_whole() {
-    let s3 = crate::s3::S3Server::start();
+    let s3 = crate::s3_server::S3Server::start();
     s3.bucket("tinh").await;
     let (dir, cfg) = crate::helpers::sample_deployment(0.02, (2026, 3));
     let cfg = s3.deploy_to(&cfg, "tinh");
