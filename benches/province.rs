@@ -86,12 +86,18 @@ fn main() -> anyhow::Result<()> {
     );
 
     let province = out.join("pipelines.toml");
-    for period in [until.to_string(), year.to_string()] {
+    let (month, whole_year) = (until.to_string(), year.to_string());
+    let runs: [&[&str]; 3] = [
+        &["--period", &month, "--open-only", "yes"],
+        &["--period", &month],
+        &["--period", &whole_year],
+    ];
+    for args in runs {
         let status = std::process::Command::new(std::env::current_exe()?)
             .args(["--measure", &province.display().to_string()])
-            .args(["--period", &period])
+            .args(args)
             .status()?;
-        anyhow::ensure!(status.success(), "measuring {period} failed");
+        anyhow::ensure!(status.success(), "measuring {args:?} failed");
     }
     drop(s3);
     Ok(())
@@ -106,6 +112,25 @@ fn measure(config: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if common::arg("--open-only").is_some() {
+        // what one lake per ward costs: every ward's log read and its tables registered,
+        // no figure computed
+        let wards = chiso::province::ward_lakes(&cfg)?;
+        let started = Instant::now();
+        let mut tables = 0;
+        for w in &wards {
+            tables += runtime
+                .block_on(w.lake.session_as_of(AsOf::Latest))?
+                .tables
+                .len();
+        }
+        println!(
+            "opening {} wards' snapshots ({tables} tables): {:.2} s",
+            wards.len(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     common::reset_peak();
     let started = Instant::now();
     let rows = runtime.block_on(chiso::province::table(&cfg, period, AsOf::Latest))?;

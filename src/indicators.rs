@@ -25,6 +25,18 @@ pub async fn evaluator_at(
     Ok(ev.with_rule(rule))
 }
 
+/// `numerator/denominator` as the tables print it, empty for a figure that is no ratio.
+pub fn fraction(f: &metrics::IndicatorValue) -> String {
+    match (f.numerator, f.denominator) {
+        (Some(n), Some(d)) => format!(
+            "{}/{}",
+            metrics::format::integer(n),
+            metrics::format::integer(d)
+        ),
+        _ => String::new(),
+    }
+}
+
 /// The table as aligned text, the way the plan prints it.
 pub fn as_text(rows: &[IndicatorRow], title: &str) -> String {
     let mut out = format!("{title}\n");
@@ -34,14 +46,7 @@ pub fn as_text(rows: &[IndicatorRow], title: &str) -> String {
             group = &r.group;
             out.push_str(&format!("\n{}. {}\n", r.group, r.group_name));
         }
-        let frac = match (r.figure.numerator, r.figure.denominator) {
-            (Some(n), Some(d)) => format!(
-                "{}/{}",
-                metrics::format::integer(n),
-                metrics::format::integer(d)
-            ),
-            _ => String::new(),
-        };
+        let frac = fraction(&r.figure);
         let target = r.figure.target_text.clone().unwrap_or_default();
         out.push_str(&format!(
             "{:<6} {:<10} {:>16} {:>15}  mục tiêu {:<12} {}  — {}\n",

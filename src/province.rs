@@ -59,21 +59,19 @@ pub fn as_text(rows: &[ProvinceRow], title: &str) -> String {
             out.push_str(&format!("\n{}. {}\n", r.group, r.group_name));
         }
         let f = &r.figure;
-        let frac = match (f.numerator, f.denominator) {
-            (Some(n), Some(d)) => format!(
-                "{}/{}",
-                metrics::format::integer(n),
-                metrics::format::integer(d)
-            ),
-            _ => String::new(),
+        let frac = crate::indicators::fraction(f);
+        let met = match r.wards_judged {
+            0 => String::new(),
+            n => format!("đạt {}/{n} phường", r.wards_met),
         };
         out.push_str(&format!(
-            "{:<6} {:<10} {:>16} {:>19}  {:<18} đạt {}/{} phường — {}\n",
-            r.id, r.unit, f.value_text, frac, f.status_text, r.wards_met, r.wards_judged, r.name
+            "{:<6} {:<10} {:>16} {:>19}  {:<18} {met:<15} — {}\n",
+            r.id, r.unit, f.value_text, frac, f.status_text, r.name
         ));
         let ranked: Vec<_> = r.wards.iter().filter(|w| w.rank.is_some()).collect();
         if let (Some(best), Some(last)) = (ranked.first(), ranked.last())
             && ranked.len() > 1
+            && best.value != last.value
         {
             out.push_str(&format!(
                 "       cao nhất: {} {}; thấp nhất: {} {}\n",
@@ -280,6 +278,13 @@ fn ward_table(
                 }
             }
         }
+    }
+    // the reports are signed in the ward's own place
+    if let Some(r) = t.get_mut("reports").and_then(toml::Value::as_table_mut)
+        && r.contains_key("place")
+    {
+        let place = ward.name.strip_prefix("Phường ").unwrap_or(ward.name);
+        r.insert("place".into(), toml::Value::String(place.into()));
     }
     let lake_table = t
         .entry("lake")

@@ -105,7 +105,7 @@ pub struct ProvinceRow {
     /// The province's figure: sums of the wards' numerators and denominators.
     #[serde(flatten)]
     pub figure: IndicatorValue,
-    /// Wards with a figure to judge, and those of them that meet the target.
+    /// Wards with a figure and a target to judge it by, and those of them that meet it.
     pub wards_judged: usize,
     pub wards_met: usize,
     /// Wards ranked by value, highest first; wards with no value last, by code.
@@ -137,9 +137,10 @@ pub fn combine(wards: &[WardTable]) -> Vec<ProvinceRow> {
 }
 
 fn row(template: &IndicatorRow, figures: &[(&WardTable, &IndicatorValue)]) -> ProvinceRow {
+    // judged: a ward with a figure and a target to hold it to
     let judged = figures
         .iter()
-        .filter(|(_, f)| !matches!(f.status, Status::ChuaCoDuLieu))
+        .filter(|(_, f)| !matches!(f.status, Status::ChuaCoDuLieu | Status::KhongCoMucTieu))
         .count();
     let met = figures
         .iter()

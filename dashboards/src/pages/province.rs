@@ -65,7 +65,7 @@ pub async fn list(
         h1 { "Chỉ số chuyển đổi số các phường" }
         p.lead { (province.name) " · " (province.wards.len()) " phường · " (period.label_vi()) }
         (period_form("/tinh", period))
-        table.figures {
+        table.figures.cards-small {
             thead { tr {
                 th { "Chỉ tiêu" } th.num { "Toàn tỉnh" } th.num { "Tử số / mẫu số" }
                 th { "Đánh giá" } th.num { "Phường đạt" } th { "Cao nhất" } th { "Thấp nhất" }
@@ -73,14 +73,20 @@ pub async fn list(
             tbody {
                 @for r in rows.iter() {
                     @let ranked: Vec<_> = r.wards.iter().filter(|w| w.rank.is_some()).collect();
+                    @let (first, last) = (ranked.first(), ranked.last());
+                    @let equal = first.map(|w| w.value) == last.map(|w| w.value);
                     tr {
-                        td { a href=(format!("/tinh/{}?period={period}", r.id)) { (r.id) } " " (r.name) }
-                        td.num { (r.figure.value_text) }
-                        td.num { (fraction(r.figure.numerator, r.figure.denominator)) }
-                        td { span class=(format!("pill {}", status_class(r.figure.status))) { (r.figure.status_text) } }
-                        td.num { (r.wards_met) " / " (r.wards_judged) }
-                        td { @if let Some(w) = ranked.first() { (w.name) " " (w.value_text) } }
-                        td { @if ranked.len() > 1 { @if let Some(w) = ranked.last() { (w.name) " " (w.value_text) } } }
+                        td data-label="Chỉ tiêu" { a href=(format!("/tinh/{}?period={period}", r.id)) { (r.id) } " " (r.name) }
+                        td.num data-label="Toàn tỉnh" { (r.figure.value_text) }
+                        td.num data-label="Tử số / mẫu số" { (fraction(r.figure.numerator, r.figure.denominator)) }
+                        td data-label="Đánh giá" { span class=(format!("pill {}", status_class(r.figure.status))) { (r.figure.status_text) } }
+                        td.num data-label="Phường đạt" { @if r.wards_judged > 0 { (r.wards_met) " / " (r.wards_judged) } }
+                        @if equal && ranked.len() > 1 {
+                            td colspan="2" data-label="Các phường" { "bằng nhau: " (first.map(|w| w.value_text.as_str()).unwrap_or_default()) }
+                        } @else {
+                            td data-label="Cao nhất" { @if let Some(w) = first { (w.name) " " (w.value_text) } }
+                            td data-label="Thấp nhất" { @if ranked.len() > 1 { @if let Some(w) = last { (w.name) " " (w.value_text) } } }
+                        }
                     }
                 }
             }
@@ -123,7 +129,7 @@ pub async fn indicator(
             (r.figure.status_text) " · " (r.wards_met) "/" (r.wards_judged) " phường đạt · " (period.label_vi())
         }
         (period_form(&format!("/tinh/{}", r.id), period))
-        table.figures {
+        table.figures.cards-small {
             thead { tr {
                 th.num { "Hạng" } th { "Phường" } th.num { "Giá trị" } th.num { "Tử số / mẫu số" }
                 th { "Đánh giá" } th { "" }
@@ -131,11 +137,11 @@ pub async fn indicator(
             tbody {
                 @for w in &r.wards {
                     tr {
-                        td.num { @if let Some(k) = w.rank { (k) } }
-                        td { (w.name) " " span.small { "(" (w.code) ")" } }
-                        td.num { (w.value_text) }
-                        td.num { (fraction(w.numerator, w.denominator)) }
-                        td { span class=(format!("pill {}", status_class(w.status))) { (w.status_text) } }
+                        td.num data-label="Hạng" { @if let Some(k) = w.rank { (k) } }
+                        td data-label="Phường" { (w.name) " " span.small { "(" (w.code) ")" } }
+                        td.num data-label="Giá trị" { (w.value_text) }
+                        td.num data-label="Tử số / mẫu số" { (fraction(w.numerator, w.denominator)) }
+                        td data-label="Đánh giá" { span class=(format!("pill {}", status_class(w.status))) { (w.status_text) } }
                         td {
                             @if let Some(v) = w.value {
                                 span.bar style=(format!("display:inline-block;height:10px;background:#3b6ea5;width:{:.0}px", 160.0 * v / top)) {}
