@@ -3,10 +3,12 @@
 //! into its own prefix of one bucket on a local S3 server (`moto_server`, started here), and
 //! the province's table — every ward's figures side by side and the province's sums — is
 //! computed for one month and for a year, each in a fresh process: wall time and peak
-//! resident memory. `--store local` puts the wards' lakes on the local disk instead.
+//! resident memory. `--store local` puts the wards' lakes on the local disk instead;
+//! `--cluster standalone` (a build with the `cluster` feature) computes the same tables again
+//! on a Ballista scheduler and executor inside the measuring process.
 //!
 //! ```text
-//! cargo bench --bench province -- --wards 100 --until 2026-10
+//! cargo bench --bench province --features cluster -- --wards 100 --until 2026-10 --cluster standalone
 //! ```
 
 use std::path::Path;
@@ -92,12 +94,19 @@ fn main() -> anyhow::Result<()> {
         &["--period", &month],
         &["--period", &whole_year],
     ];
-    for args in runs {
-        let status = std::process::Command::new(std::env::current_exe()?)
-            .args(["--measure", &province.display().to_string()])
-            .args(args)
-            .status()?;
-        anyhow::ensure!(status.success(), "measuring {args:?} failed");
+    // in this process, then on the cluster when one is named
+    let engines: Vec<Vec<String>> = std::iter::once(Vec::new())
+        .chain(common::arg("--cluster").map(|url| vec!["--cluster".to_string(), url]))
+        .collect();
+    for engine in &engines {
+        for args in runs {
+            let status = std::process::Command::new(std::env::current_exe()?)
+                .args(["--measure", &province.display().to_string()])
+                .args(args)
+                .args(engine)
+                .status()?;
+            anyhow::ensure!(status.success(), "measuring {args:?} {engine:?} failed");
+        }
     }
     drop(s3);
     Ok(())
@@ -105,7 +114,11 @@ fn main() -> anyhow::Result<()> {
 
 /// The province's table for `--period`, in this fresh process: wall time and peak memory.
 fn measure(config: &Path) -> anyhow::Result<()> {
-    let cfg = chiso::Config::load(config)?;
+    let mut cfg = chiso::Config::load(config)?;
+    if let Some(url) = common::arg("--cluster") {
+        cfg.use_cluster(&url)?;
+    }
+    let on = cfg.engine.describe().to_string();
     let period: Period = common::arg("--period")
         .ok_or_else(|| anyhow::anyhow!("--period"))?
         .parse()?;
@@ -120,12 +133,12 @@ fn measure(config: &Path) -> anyhow::Result<()> {
         let mut tables = 0;
         for w in &wards {
             tables += runtime
-                .block_on(w.lake.session_as_of(AsOf::Latest))?
+                .block_on(w.lake.figures_as_of(AsOf::Latest))?
                 .tables
                 .len();
         }
         println!(
-            "opening {} wards' snapshots ({tables} tables): {:.2} s",
+            "opening {} wards' snapshots ({tables} tables) [{on}]: {:.2} s",
             wards.len(),
             started.elapsed().as_secs_f64()
         );
@@ -137,7 +150,7 @@ fn measure(config: &Path) -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
     let i3 = rows.iter().find(|r| r.id == "I.3");
     println!(
-        "province table {}: {} indicators × {} wards in {seconds:.2} s; peak memory {}; I.3 {} ({} / {})",
+        "province table {} [{on}]: {} indicators × {} wards in {seconds:.2} s; peak memory {}; I.3 {} ({} / {})",
         period.label_vi(),
         rows.len(),
         rows.first().map_or(0, |r| r.wards.len()),

@@ -17,6 +17,10 @@ pub struct Cli {
     /// The deployment file.
     #[arg(long, global = true, default_value = "pipelines.toml")]
     pub config: PathBuf,
+    /// Compute the figures on a Ballista cluster: df://host:port of its scheduler, or
+    /// `standalone` for one inside this process (a build with the `cluster` feature).
+    #[arg(long, global = true, value_name = "URL")]
+    pub cluster: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -236,7 +240,10 @@ pub async fn run(cli: Cli) -> Result<()> {
     if let Command::Verify { file } = &cli.command {
         return crate::documents::verify(file);
     }
-    let cfg = Config::load(&cli.config)?;
+    let mut cfg = Config::load(&cli.config)?;
+    if let Some(url) = &cli.cluster {
+        cfg.use_cluster(url)?;
+    }
     match cli.command {
         Command::Verify { .. } => {}
         Command::Report {

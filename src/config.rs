@@ -23,6 +23,13 @@ pub struct Config {
     /// The wards whose lakes a city or province reads side by side.
     #[serde(default)]
     pub province: Option<ProvinceConfig>,
+    /// Where the figures' queries run, when not in this process.
+    #[serde(default)]
+    pub cluster: Option<ClusterConfig>,
+    /// The engine `[cluster]` names (or `--cluster` overrides), made once: every lake the
+    /// deployment opens shares it, and with it one connection or one in-process cluster.
+    #[serde(skip)]
+    pub engine: warehouse::Engine,
     /// File holding the pseudonymisation key, outside the lake (the environment variable
     /// CHISO_PSEUDONYM_KEY takes precedence).
     #[serde(default)]
@@ -48,6 +55,15 @@ pub struct LakeConfig {
 
 fn default_lake() -> String {
     "data/lake".to_string()
+}
+
+/// A Ballista cluster the figures are computed on (a build with the `cluster` feature).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// `df://host:port` of the scheduler, or `standalone` for a scheduler and an executor
+    /// inside the process.
+    pub url: String,
 }
 
 /// A province (or city): its wards' lakes, read side by side. Each ward keeps its own lake
@@ -123,10 +139,28 @@ impl Config {
             .with_context(|| format!("cannot read {} (use --config FILE)", path.display()))?;
         let mut cfg: Config =
             toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))?;
-        cfg.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        // absolute, so that paths handed on (to a province's wards, say) hold from anywhere
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        cfg.base_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
         cfg.check()
             .with_context(|| format!("in {}", path.display()))?;
+        if let Some(c) = &cfg.cluster {
+            cfg.use_cluster(&c.url.clone())
+                .with_context(|| format!("in {}", path.display()))?;
+        }
         Ok(cfg)
+    }
+
+    /// Computes the figures on the cluster at `url` (`df://host:port` or `standalone`).
+    pub fn use_cluster(&mut self, url: &str) -> Result<()> {
+        self.engine = warehouse::Engine::cluster(url)?;
+        self.cluster = Some(ClusterConfig {
+            url: url.to_string(),
+        });
+        Ok(())
     }
 
     fn check(&self) -> Result<()> {

@@ -13,7 +13,9 @@ use crate::config::Config;
 /// Opens the configured lake.
 pub fn open_lake(cfg: &Config) -> Result<Lake> {
     let options = cfg.lake.options.clone().into_iter().collect();
-    Lake::open_with(&cfg.lake.location, &cfg.base_dir, options).context("opening the lake")
+    Ok(Lake::open_with(&cfg.lake.location, &cfg.base_dir, options)
+        .context("opening the lake")?
+        .with_engine(cfg.engine.clone()))
 }
 
 /// Runs one source (or every source when `only` is `None`); returns one report per source.

@@ -38,7 +38,8 @@ pub fn ward_lakes(cfg: &Config) -> Result<Vec<WardLake>> {
         .iter()
         .map(|w| {
             let lake = Lake::open_with(&w.lake, &cfg.base_dir, options.clone())
-                .with_context(|| format!("ward {}", w.code))?;
+                .with_context(|| format!("ward {}", w.code))?
+                .with_engine(cfg.engine.clone());
             Ok(WardLake {
                 code: w.code.clone(),
                 name: w.name.clone(),

@@ -525,7 +525,7 @@ impl Evaluator {
             v.status = match (v.value, &target) {
                 (None, _) => Status::ChuaCoDuLieu,
                 (Some(_), None) => Status::KhongCoMucTieu,
-                (Some(value), Some(Target::AtLeast { percent })) => {
+                (Some(value), Some(t @ Target::AtLeast { percent })) => {
                     let due = milestone.and_then(crate::period::deadline);
                     // a catalogue has no history: there is no trend to carry forward
                     let p = match due {
@@ -534,7 +534,7 @@ impl Evaluator {
                         }
                         _ => None,
                     };
-                    let status = if value + 1e-9 >= *percent {
+                    let status = if t.met_by(value) == Some(true) {
                         Status::Dat
                     } else if due.is_some_and(|d| period.last_day() >= d) {
                         Status::ChuaDat

@@ -51,7 +51,7 @@ impl Evaluator {
             ctx,
             version,
             tables,
-        } = lake.session_as_of(at).await?;
+        } = lake.figures_as_of(at).await?;
         // freshness is judged at the moment the figures stand for, not when they are re-read
         let now = match at {
             AsOf::Time(t) => t,

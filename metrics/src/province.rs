@@ -174,7 +174,7 @@ fn row(template: &IndicatorRow, figures: &[(&WardTable, &IndicatorValue)]) -> Pr
         match (figure.value, &target) {
             (None, _) => Status::ChuaCoDuLieu,
             (Some(_), None) => Status::KhongCoMucTieu,
-            (Some(v), Some(Target::AtLeast { percent })) if v + 1e-9 >= *percent => Status::Dat,
+            (Some(v), Some(t @ Target::AtLeast { .. })) if t.met_by(v) == Some(true) => Status::Dat,
             (Some(_), Some(Target::AtLeast { .. })) => Status::ChuaDat,
             // a pilot: met where one ward has formed the model
             (Some(_), Some(Target::Milestone { .. })) if met > 0 => Status::Dat,

@@ -52,3 +52,48 @@ fn the_lake_and_the_figures_do_not_build_the_connectors() {
         }
     }
 }
+
+/// Ballista, its scheduler and executor come into the build only with the `cluster` feature.
+#[test]
+fn ballista_is_built_only_for_the_cluster() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let crates = |features: &[&str]| {
+        let out = Command::new(&cargo)
+            .args([
+                "tree",
+                "--offline",
+                "--locked",
+                "--workspace",
+                "-e",
+                "normal",
+            ])
+            .args(["--prefix", "none", "--format", "{p}"])
+            .args(features)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .lines()
+            .filter(|l| l.starts_with("ballista"))
+            .map(|l| l.split(' ').next().unwrap_or_default().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(crates(&[]).is_empty(), "{:?}", crates(&[]));
+    assert_eq!(
+        crates(&["--features", "chiso/cluster"]),
+        [
+            "ballista",
+            "ballista-core",
+            "ballista-executor",
+            "ballista-scheduler"
+        ]
+        .map(String::from)
+        .into()
+    );
+}

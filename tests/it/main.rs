@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod demo;
 mod documents;
+mod engines;
 mod helpers;
 mod hostile;
 mod http;

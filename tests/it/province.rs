@@ -212,9 +212,11 @@ async fn a_sampled_province_on_s3_is_ingested_ward_by_ward_and_read_whole() {
     let (dir, cfg) = crate::helpers::sample_deployment(0.02, (2026, 3));
     let cfg = s3.deploy_to(&cfg, "tinh");
     let out = dir.path().join("tinh");
+    // each command run from the deployment file's directory, naming it by a relative path
     let chiso = |config: &std::path::Path, args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_chiso"));
-        c.args(["--config", config.to_str().unwrap()])
+        c.current_dir(config.parent().unwrap())
+            .args(["--config", "pipelines.toml"])
             .args(args)
             .env("CHISO_PSEUDONYM_KEY", "province-test-key-0123456789");
         let out = c.output().unwrap();
@@ -246,6 +248,13 @@ async fn a_sampled_province_on_s3_is_ingested_ward_by_ward_and_read_whole() {
         assert_eq!(w.lake, format!("s3://tinh/phuong/{}", w.code));
         let file = out.join(&w.code).join("pipelines.toml");
         let ward = chiso::Config::load(&file).unwrap();
+        // the catalogue and the plans are where the base deployment keeps them
+        for p in [&ward.ward.catalogue, &ward.ward.plans] {
+            assert!(
+                std::path::Path::new(p).is_absolute() && std::path::Path::new(p).exists(),
+                "{p}"
+            );
+        }
         assert_eq!(
             (ward.ward.code.as_str(), ward.lake.location.as_str()),
             (w.code.as_str(), w.lake.as_str())

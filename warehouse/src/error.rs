@@ -34,6 +34,9 @@ pub enum WarehouseError {
         source_name: String,
         holder: Option<crate::lock::Holder>,
     },
+    /// The cluster named for queries cannot be used.
+    #[error("cluster {url}: {message}")]
+    Cluster { url: String, message: String },
     /// Building book-keeping rows failed.
     #[error(transparent)]
     Build(#[from] tables::BuildError),

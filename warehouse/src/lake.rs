@@ -33,8 +33,13 @@ pub struct Lake {
     options: Arc<HashMap<String, String>>,
     /// The store, rooted at the lake's root: paths under it are relative to the lake.
     store: ObjectStoreRef,
+    /// On object storage, the bucket's store, shared by every table opened: one client and
+    /// its connections, not one per table.
+    bucket_store: Option<ObjectStoreRef>,
     /// How long a run's lease on its source lasts without renewal (object storage only).
     pub(crate) lease: Duration,
+    /// Where the queries of its snapshots run.
+    engine: crate::Engine,
 }
 
 /// URL schemes a lake can live under.
@@ -132,12 +137,32 @@ impl Lake {
         }
         let store = deltalake::logstore::store_for(&root, &options)
             .map_err(|e| err(format!("cannot reach the store: {e}")))?;
+        let bucket_store = match root.scheme() {
+            "file" => None,
+            _ => Some(
+                deltalake::logstore::store_for(&bucket_of(&root), &options)
+                    .map_err(|e| err(format!("cannot reach the store: {e}")))?,
+            ),
+        };
         Ok(Lake {
             root,
             options: Arc::new(options),
             store,
+            bucket_store,
             lease: crate::lock::LEASE,
+            engine: crate::Engine::local(),
         })
+    }
+
+    /// The same lake, its snapshots queried on `engine` (a cluster's, say).
+    pub fn with_engine(mut self, engine: crate::Engine) -> Lake {
+        self.engine = engine;
+        self
+    }
+
+    /// Where the queries of its snapshots run.
+    pub fn engine(&self) -> &crate::Engine {
+        &self.engine
     }
 
     /// The store, rooted at the lake's root.
@@ -152,7 +177,12 @@ impl Lake {
 
     /// A builder for the table at `url`, with the lake's storage options.
     pub(crate) fn builder(&self, url: Url) -> Result<DeltaTableBuilder> {
-        Ok(DeltaTableBuilder::from_url(url)?.with_storage_options((*self.options).clone()))
+        let builder =
+            DeltaTableBuilder::from_url(url.clone())?.with_storage_options((*self.options).clone());
+        Ok(match &self.bucket_store {
+            Some(store) => builder.with_storage_backend(store.clone(), url),
+            None => builder,
+        })
     }
 
     /// True when the table has a Delta log: one listing call, no commit read.
@@ -185,6 +215,12 @@ impl Lake {
         if !self.exists(name).await? {
             return Ok(None);
         }
+        self.load_listed(name).await
+    }
+
+    /// A table [`Lake::table_names`] has just listed: its log is known to exist, and is not
+    /// listed a second time.
+    async fn load_listed(&self, name: &str) -> Result<Option<DeltaTable>> {
         let table = self.builder(self.table_url(name)?)?.load().await?;
         Ok(table.version().is_some().then_some(table))
     }
@@ -275,7 +311,7 @@ impl Lake {
     pub async fn tables(&self) -> Result<Vec<TableInfo>> {
         let mut out = Vec::new();
         for name in self.table_names().await? {
-            if let Some(t) = self.table(&name).await? {
+            if let Some(t) = self.load_listed(&name).await? {
                 out.push(TableInfo::of(name, &t)?);
             }
         }
@@ -292,17 +328,32 @@ impl Lake {
 
     /// The lake as it stood at `at`: the run log at that version (or holding the runs finished
     /// by that time) and each data table at the highest version those runs recorded. A report
-    /// made in July is made again in December with the same numbers.
+    /// made in July is made again in December with the same numbers. The session runs in this
+    /// process, whatever the lake's engine: book-keeping reads stay here.
     pub async fn session_as_of(&self, at: AsOf) -> Result<Snapshot> {
+        self.snapshot_on(at, &crate::Engine::local()).await
+    }
+
+    /// The same snapshot as [`Lake::session_as_of`], in a session on the lake's engine (this
+    /// process, or a cluster): what figures are computed from.
+    pub async fn figures_as_of(&self, at: AsOf) -> Result<Snapshot> {
+        self.snapshot_on(at, &self.engine).await
+    }
+
+    async fn snapshot_on(&self, at: AsOf, engine: &crate::Engine) -> Result<Snapshot> {
         let (runs, pinned) = self.pinned(at).await?;
-        let ctx = SessionContext::new();
+        let ctx = engine.session().await?;
+        if engine.reads_files() {
+            self.register_store(&ctx);
+        }
         let mut tables = Vec::new();
         for (name, t) in pinned {
-            register(&ctx, &name, &t).await?;
+            self.register_in(&ctx, engine, &name, &t).await?;
             tables.push(TableInfo::of(name, &t)?);
         }
         if let Some(r) = &runs {
-            register(&ctx, crate::runs::TABLE, r).await?;
+            self.register_in(&ctx, engine, crate::runs::TABLE, r)
+                .await?;
         }
         Ok(Snapshot {
             ctx,
@@ -323,6 +374,83 @@ impl Lake {
             out.insert(name, t.get_file_uris()?.collect());
         }
         Ok(out)
+    }
+
+    /// Registers a table of a snapshot the way the engine reads it.
+    async fn register_in(
+        &self,
+        ctx: &SessionContext,
+        engine: &crate::Engine,
+        name: &str,
+        t: &DeltaTable,
+    ) -> Result<()> {
+        if engine.reads_files() {
+            self.register_files(ctx, name, t).await
+        } else {
+            register(ctx, name, t).await
+        }
+    }
+
+    /// Registers a table as the Parquet files of its loaded version, with the version's
+    /// schema: what another process can be sent and read exactly. A file the version holds
+    /// but the store lacks (removed by hand, say) is refused here: read as a listing, it would
+    /// silently be nothing.
+    async fn register_files(&self, ctx: &SessionContext, name: &str, t: &DeltaTable) -> Result<()> {
+        use datafusion::datasource::file_format::parquet::ParquetFormat;
+        use datafusion::datasource::listing::{
+            ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+        };
+        // a local table names its files by path, one on object storage by URL
+        let uris: Vec<String> = t
+            .get_file_uris()?
+            .map(|u| match Url::from_file_path(&u) {
+                Ok(url) if !u.contains("://") => url.to_string(),
+                _ => u,
+            })
+            .collect();
+        let prefix = object_store::path::Path::from(name);
+        let mut stored = std::collections::HashSet::new();
+        let mut listing = self.store.list(Some(&prefix));
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(deltalake::DeltaTableError::from)?;
+            stored.insert(meta.location.to_string());
+        }
+        let root = self.root.as_str();
+        if let Some(missing) = uris.iter().find(|u| {
+            let key = u.strip_prefix(root).unwrap_or(u);
+            !stored.contains(key)
+        }) {
+            return Err(WarehouseError::Location {
+                location: self.root.to_string(),
+                message: format!("table {name}: its file {missing} is not in the store"),
+            });
+        }
+        let mut paths = uris
+            .iter()
+            .map(ListingTableUrl::parse)
+            .collect::<datafusion::error::Result<Vec<_>>>()?;
+        if paths.is_empty() {
+            // a path under which nothing is stored: an empty listing, the version's schema
+            paths.push(ListingTableUrl::parse(format!(
+                "{}{NO_FILES}",
+                self.table_url(name)?
+            ))?);
+        }
+        let options =
+            ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(paths)
+            .with_listing_options(options)
+            .with_schema(t.snapshot()?.snapshot().arrow_schema());
+        ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
+        Ok(())
+    }
+
+    /// Makes the lake's object store known to a session that reads files by their URLs.
+    fn register_store(&self, ctx: &SessionContext) {
+        if let Some(store) = &self.bucket_store {
+            ctx.runtime_env()
+                .register_object_store(&bucket_of(&self.root), store.clone());
+        }
     }
 
     /// The run log at `at` and every other table at the version the runs logged by then
@@ -361,7 +489,7 @@ impl Lake {
             if name == crate::runs::TABLE {
                 continue;
             }
-            let Some(mut t) = self.table(&name).await? else {
+            let Some(mut t) = self.load_listed(&name).await? else {
                 continue;
             };
             if !name.starts_with("ingest_") {
@@ -419,6 +547,16 @@ impl Lake {
         Ok(ctx)
     }
 }
+
+/// The root of the bucket a lake on object storage lives in.
+fn bucket_of(root: &Url) -> Url {
+    let mut bucket = root.clone();
+    bucket.set_path("/");
+    bucket
+}
+
+/// Where an empty table's listing looks: no file is ever written there.
+const NO_FILES: &str = "_no_files/none.parquet";
 
 /// Memory the queries of [`Lake::session_at`] may hold before they spill.
 pub const DERIVING_MEMORY: usize = 256 * 1024 * 1024;

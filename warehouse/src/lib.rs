@@ -8,6 +8,7 @@ pub mod audit;
 pub mod columns;
 pub mod commit;
 pub mod derived;
+pub mod engine;
 pub mod error;
 pub mod files;
 pub mod freshness;
@@ -21,6 +22,7 @@ mod whole;
 
 pub use audit::AuditEvent;
 pub use commit::{Changed, CommitReport, TableCommit};
+pub use engine::Engine;
 pub use error::{Result, WarehouseError};
 pub use freshness::{SourceFreshness, TableArrival, UnitFreshness, last_run_end, table_arrivals};
 pub use health::{Quarantine, QuarantinedRow, RunSummary, RunTotals};

@@ -181,6 +181,7 @@ footer { padding: 12px 24px; font-size: 12px; color: #7b8794; max-width: 1400px;
   table.cards-small tr { border: 1px solid #cbd2d9; margin: 0 0 10px; background: #fff; }
   table.cards-small td { border: none; border-bottom: 1px solid #eef1f4; text-align: left; white-space: normal; }
   table.cards-small td[data-label]::before { content: attr(data-label) ": "; color: #52606d; font-size: 12px; }
+  table.cards-small td:empty { display: none; }
   table.cards-small tr.group td { background: #f0f4f8; }
   table.cards-small colgroup { display: none; }
   table.fixed { table-layout: auto; }
