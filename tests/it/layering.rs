@@ -61,7 +61,6 @@ fn ballista_is_built_only_for_the_cluster() {
         let out = Command::new(&cargo)
             .args([
                 "tree",
-                "--offline",
                 "--locked",
                 "--workspace",
                 "-e",
