@@ -59,13 +59,7 @@ fn ballista_is_built_only_for_the_cluster() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let crates = |features: &[&str]| {
         let out = Command::new(&cargo)
-            .args([
-                "tree",
-                "--locked",
-                "--workspace",
-                "-e",
-                "normal",
-            ])
+            .args(["tree", "--locked", "--workspace", "-e", "normal"])
             .args(["--prefix", "none", "--format", "{p}"])
             .args(features)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
