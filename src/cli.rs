@@ -181,6 +181,10 @@ pub enum Command {
         /// Also write the evidence annex of every figure in the report.
         #[arg(long)]
         evidence: bool,
+        /// The [province]'s report: every ward's figures side by side and the province's
+        /// (the wards' numerators and denominators summed), signed as [province.reports] says.
+        #[arg(long, conflicts_with_all = ["unit", "rule"])]
+        province: bool,
     },
     /// The evidence annex of figures: their records, SQL and source batches, with hashes.
     Evidence {
@@ -201,6 +205,9 @@ pub enum Command {
         /// The ZIP file to write.
         #[arg(long)]
         out: PathBuf,
+        /// The [province]'s annex: every ward's annex whole, and the sums of their figures.
+        #[arg(long, conflicts_with_all = ["indicator", "unit"])]
+        province: bool,
     },
     /// Checks an evidence annex offline: every hash, every record, every count.
     Verify {
@@ -256,6 +263,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             date,
             rule,
             evidence,
+            province,
         } => {
             use dashboards::documents::report::{Format as F, ReportKind};
             let kind = match kind {
@@ -270,6 +278,22 @@ pub async fn run(cli: Cli) -> Result<()> {
                     DocFormat::Xlsx => F::Xlsx,
                 })
                 .collect();
+            if province {
+                crate::documents::province_report(
+                    &cfg,
+                    crate::documents::ProvinceArgs {
+                        kind,
+                        period: period.as_deref(),
+                        formats,
+                        out: &out,
+                        as_of: as_of.as_deref(),
+                        date: date.as_deref(),
+                        evidence,
+                    },
+                )
+                .await?;
+                return Ok(());
+            }
             crate::documents::report(
                 &cfg,
                 crate::documents::ReportArgs {
@@ -293,7 +317,19 @@ pub async fn run(cli: Cli) -> Result<()> {
             as_of,
             date,
             out,
+            province,
         } => {
+            if province {
+                crate::documents::province_annex(
+                    &cfg,
+                    period.as_deref(),
+                    as_of.as_deref(),
+                    date.as_deref(),
+                    &out,
+                )
+                .await?;
+                return Ok(());
+            }
             crate::documents::annex(
                 &cfg,
                 &indicator,

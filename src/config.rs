@@ -73,6 +73,10 @@ pub struct ClusterConfig {
 pub struct ProvinceConfig {
     pub name: String,
     pub wards: Vec<ProvinceWard>,
+    /// The province's own reports (`[province.reports]`): its letterhead, recipients and
+    /// signatures, laid out as a ward's are.
+    #[serde(default)]
+    pub reports: Option<dashboards::documents::report::ReportsConfig>,
 }
 
 /// One ward of a province.

@@ -93,13 +93,8 @@ pub async fn report(cfg: &Config, a: ReportArgs<'_>) -> Result<()> {
         period.label_vi(),
         version_text(ev.lake_version())
     );
-    for f in files {
-        println!(
-            "  {}  {} byte  sha256 {}",
-            f.path.display(),
-            format::integer(f.bytes),
-            f.sha256
-        );
+    for f in &files {
+        print_produced(f);
     }
     Ok(())
 }
@@ -175,6 +170,168 @@ pub fn verify(path: &Path) -> Result<()> {
         }
         Err(e) => bail!("phụ lục không hợp lệ: {e}"),
     }
+}
+
+/// What `chiso report --province` and `chiso evidence --province` are asked.
+pub struct ProvinceArgs<'a> {
+    pub kind: ReportKind,
+    pub period: Option<&'a str>,
+    pub formats: Vec<Format>,
+    pub out: &'a Path,
+    pub as_of: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub evidence: bool,
+}
+
+/// The province's report from every ward's lake, with the province's annex on request.
+pub async fn province_report(cfg: &Config, a: ProvinceArgs<'_>) -> Result<()> {
+    use dashboards::documents::report::{self, province};
+    let Some(p) = &cfg.province else {
+        bail!("no [province] in the deployment file: list the wards and their lakes there");
+    };
+    let reports = p.reports.as_ref().context(
+        "[province] has no reports: add [province.reports.monthly] and \
+         [province.reports.quarterly] with the province's issuer, number line, recipients and \
+         signature, as [reports] has them for a ward",
+    )?;
+    let period = match a.period {
+        Some(p) => p.parse::<Period>()?,
+        None => default_period(cfg, a.kind),
+    };
+    let (at, as_of) = province_moment(cfg, a.as_of)?;
+    let date = report_date(cfg, a.date)?;
+    let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
+    let rows = crate::province::table(cfg, period, at).await?;
+    let doc = province::build(
+        &rows,
+        &province::ProvinceReportRequest {
+            kind: a.kind,
+            period,
+            date,
+            province: &p.name,
+            place: &reports.place,
+            setup: reports.setup(a.kind),
+            source_document: &catalogue.source_document,
+            as_of: &as_of,
+        },
+    )?;
+    std::fs::create_dir_all(a.out)?;
+    let stem = report::file_stem(a.kind, period, Some("tinh"));
+    let formats = if a.formats.is_empty() {
+        Format::ALL.to_vec()
+    } else {
+        a.formats
+    };
+    println!("Báo cáo {} — {} — {as_of}", period.label_vi(), p.name);
+    for format in formats {
+        let bytes = report::render(&doc, format)?;
+        let path = a.out.join(format!("{stem}.{}", format.extension()));
+        let f = produce::write_whole(&path, &bytes)?;
+        print_produced(&f);
+    }
+    if a.evidence {
+        let path = a.out.join(format!("{stem}-minh-chung.zip"));
+        let f = province_annex_into(cfg, &catalogue, period, at, Some(date), &path).await?;
+        print_produced(&f);
+    }
+    Ok(())
+}
+
+/// The province's evidence annex: every ward's annex and the sums.
+pub async fn province_annex(
+    cfg: &Config,
+    period: Option<&str>,
+    as_of: Option<&str>,
+    date: Option<&str>,
+    out: &Path,
+) -> Result<()> {
+    let period = match period {
+        Some(p) => p.parse::<Period>()?,
+        None => site::last_complete_month(cfg),
+    };
+    let (at, _) = province_moment(cfg, as_of)?;
+    let date = date.map(|d| report_date(cfg, Some(d))).transpose()?;
+    let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
+    let f = province_annex_into(cfg, &catalogue, period, at, date, out).await?;
+    println!("Phụ lục minh chứng toàn tỉnh {}:", period.label_vi());
+    print_produced(&f);
+    Ok(())
+}
+
+async fn province_annex_into(
+    cfg: &Config,
+    catalogue: &metrics::Catalogue,
+    period: Period,
+    at: metrics::AsOf,
+    date: Option<NaiveDate>,
+    path: &Path,
+) -> Result<produce::Produced> {
+    use dashboards::documents::evidence::province::{ProvinceAnnex, ProvinceAnnexSpec};
+    let Some(p) = &cfg.province else {
+        bail!("no [province] in the deployment file: list the wards and their lakes there");
+    };
+    let spec = ProvinceAnnexSpec {
+        province: p.name.clone(),
+        indicators: catalogue
+            .indicators
+            .iter()
+            .chain(&catalogue.operations)
+            .map(|i| i.id.clone())
+            .collect(),
+        period,
+        date,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut annex = ProvinceAnnex::new(std::io::BufWriter::new(tmp.reopen()?), spec);
+    // one ward at a time: each ward's snapshot is let go before the next is opened
+    for w in crate::province::ward_lakes(cfg)? {
+        let ev = metrics::Evaluator::open(
+            &w.lake,
+            catalogue.clone(),
+            cfg.timezone(),
+            at,
+            &cfg.max_ages(),
+        )
+        .await
+        .with_context(|| format!("ward {} ({})", w.code, w.lake.root()))?;
+        annex
+            .add_ward(&w.code, &w.name, &ev)
+            .await
+            .with_context(|| format!("the annex of ward {}", w.code))?;
+    }
+    let (file, _) = annex.finish()?;
+    file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(produce::persist(tmp, path)?)
+}
+
+/// When a province is read: a time or the latest (a version is one lake's), and the words
+/// its report says it with.
+fn province_moment(cfg: &Config, as_of: Option<&str>) -> Result<(metrics::AsOf, String)> {
+    let at = metrics::parse_as_of(as_of.unwrap_or(""), cfg.timezone())?;
+    let text = match at {
+        metrics::AsOf::Latest => format!(
+            "dữ liệu mới nhất lúc {}",
+            chrono::Utc::now()
+                .with_timezone(&cfg.timezone())
+                .format("%H:%M ngày %d/%m/%Y")
+        ),
+        metrics::AsOf::Version(_) => {
+            bail!("--as-of: a province is read as of a date or a time, not one lake's version")
+        }
+        _ => format!("dữ liệu tính đến {}", as_of.unwrap_or_default()),
+    };
+    Ok((at, text))
+}
+
+fn print_produced(f: &produce::Produced) {
+    println!(
+        "  {}  {} byte  sha256 {}",
+        f.path.display(),
+        format::integer(f.bytes),
+        f.sha256
+    );
 }
 
 async fn evaluator(

@@ -241,9 +241,81 @@ pub fn write_wards(
             ("wards".to_string(), toml::Value::Array(listed)),
         ])),
     );
+    if let Some(reports) = province_reports(&base, &cfg.ward.province)
+        && let Some(p) = province
+            .get_mut("province")
+            .and_then(toml::Value::as_table_mut)
+    {
+        p.insert("reports".into(), reports);
+    }
     let file = out.join("pipelines.toml");
     std::fs::write(&file, toml::to_string(&province)?)?;
     Ok(files)
+}
+
+/// The province's own reports, made over from the base's `[reports]`: the province's People's
+/// Committee signs the monthly report, its party committee the quarterly review.
+fn province_reports(base: &toml::Table, province: &str) -> Option<toml::Value> {
+    let mut r = base.get("reports")?.as_table()?.clone();
+    r.remove("outbox");
+    let bare = province
+        .strip_prefix("Tỉnh ")
+        .or_else(|| province.strip_prefix("Thành phố "))
+        .unwrap_or(province);
+    r.insert("place".into(), toml::Value::String(bare.into()));
+    let strings = |v: &[&str]| {
+        toml::Value::Array(
+            v.iter()
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        )
+    };
+    let upper = province.to_uppercase();
+    let party = if province.starts_with("Thành phố") {
+        format!("THÀNH ỦY {}", bare.to_uppercase())
+    } else {
+        format!("TỈNH ỦY {}", bare.to_uppercase())
+    };
+    let kinds: [(&str, Vec<&str>, &str, Vec<&str>, Vec<&str>); 2] = [
+        (
+            "monthly",
+            vec!["ỦY BAN NHÂN DÂN", upper.as_str()],
+            "Số:        /BC-UBND",
+            vec![
+                "Bộ Khoa học và Công nghệ (để báo cáo);",
+                "Thường trực Tỉnh ủy (để báo cáo);",
+                "Ủy ban nhân dân các phường;",
+                "Lưu: VT, KGVX.",
+            ],
+            vec!["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+        ),
+        (
+            "quarterly",
+            vec![party.as_str()],
+            "Số      -BC/TU",
+            vec![
+                "Văn phòng Trung ương Đảng (để báo cáo);",
+                "Các đồng chí Tỉnh ủy viên;",
+                "Các đảng ủy phường;",
+                "Lưu Văn phòng Tỉnh ủy.",
+            ],
+            vec!["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"],
+        ),
+    ];
+    for (kind, issuer, number, recipients, signature) in kinds {
+        let Some(k) = r.get_mut(kind).and_then(toml::Value::as_table_mut) else {
+            continue;
+        };
+        k.insert("issuer".into(), strings(&issuer));
+        k.insert("number".into(), toml::Value::String(number.into()));
+        k.insert("recipients".into(), strings(&recipients));
+        k.insert("signature".into(), strings(&signature));
+        k.insert("signer".into(), toml::Value::String(String::new()));
+        // the province's reports are asked for, not scheduled by a ward's service
+        k.remove("schedule");
+        k.remove("addressee");
+    }
+    Some(toml::Value::Table(r))
 }
 
 struct WardSketch<'a> {

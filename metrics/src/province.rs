@@ -56,6 +56,7 @@ pub async fn evaluate(
                 Ok::<_, MetricsError>(WardTable {
                     code: w.code,
                     name: w.name,
+                    lake_version: ev.lake_version(),
                     rows: report
                         .indicators
                         .into_iter()
@@ -75,6 +76,8 @@ pub async fn evaluate(
 pub struct WardTable {
     pub code: String,
     pub name: String,
+    /// The version of the ward's lake the table was read from.
+    pub lake_version: Option<u64>,
     pub rows: Vec<IndicatorRow>,
 }
 
@@ -85,6 +88,8 @@ pub struct WardFigure {
     pub name: String,
     /// 1 for the highest value; `None` for a ward with no value to rank.
     pub rank: Option<usize>,
+    /// The version of the ward's lake its figure was read from.
+    pub lake_version: Option<u64>,
     pub numerator: Option<u64>,
     pub denominator: Option<u64>,
     pub value: Option<f64>,
@@ -200,6 +205,7 @@ fn row(template: &IndicatorRow, figures: &[(&WardTable, &IndicatorValue)]) -> Pr
             code: w.code.clone(),
             name: w.name.clone(),
             rank: None,
+            lake_version: w.lake_version,
             numerator: f.numerator,
             denominator: f.denominator,
             value: f.value,

@@ -77,7 +77,7 @@ fn run_ok(fx: &Fixture, args: &[&str]) -> String {
 }
 
 /// Reads one file of a ZIP.
-fn entry(zip: &Path, name: &str) -> Vec<u8> {
+pub(crate) fn entry(zip: &Path, name: &str) -> Vec<u8> {
     let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
     let mut f = z.by_name(name).unwrap();
     let mut out = Vec::new();
@@ -86,7 +86,7 @@ fn entry(zip: &Path, name: &str) -> Vec<u8> {
 }
 
 /// A copy of the archive with one entry's bytes replaced.
-fn with_entry(zip: &Path, name: &str, bytes: &[u8], out: &Path) {
+pub(crate) fn with_entry(zip: &Path, name: &str, bytes: &[u8], out: &Path) {
     let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
     let mut w = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
     for i in 0..z.len() {
@@ -330,7 +330,7 @@ async fn an_annex_lists_the_records_by_hand_and_names_the_row_edited() {
 }
 
 /// Text of a PDF as poppler extracts it, whitespace runs made one space.
-fn pdf_text(pdf: &Path, pages: Option<(u32, u32)>) -> String {
+pub(crate) fn pdf_text(pdf: &Path, pages: Option<(u32, u32)>) -> String {
     let mut cmd = Command::new("pdftotext");
     cmd.arg("-raw");
     if let Some((f, l)) = pages {
@@ -359,7 +359,7 @@ fn pdf_pages(pdf: &Path) -> u32 {
 }
 
 /// LibreOffice converts `file` into `to` in `out`; returns the converted file.
-fn soffice(file: &Path, to: &str, out: &Path) -> PathBuf {
+pub(crate) fn soffice(file: &Path, to: &str, out: &Path) -> PathBuf {
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new("soffice")
         .arg(format!(
@@ -662,6 +662,7 @@ fn a_long_table_repeats_its_header_row_on_every_page() {
         rows: Vec::new(),
         months: Vec::new(),
         series: Vec::new(),
+        province: Vec::new(),
     };
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("bang.pdf");

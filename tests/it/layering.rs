@@ -53,33 +53,54 @@ fn the_lake_and_the_figures_do_not_build_the_connectors() {
     }
 }
 
+/// Every package of the workspace's build, with the features it is compiled with.
+fn built(
+    features: &[&str],
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = Command::new(&cargo)
+        .args(["tree", "--locked", "--workspace", "-e", "normal,build"])
+        .args(["--prefix", "none", "--format", "{p}|{f}"])
+        .args(features)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut packages = std::collections::BTreeMap::<_, std::collections::BTreeSet<_>>::new();
+    for line in String::from_utf8(out.stdout).expect("UTF-8").lines() {
+        let Some((package, features)) = line.split_once('|') else {
+            continue;
+        };
+        // "name v1.2.3 (path)": name and version
+        let package: Vec<&str> = package.split(' ').take(2).collect();
+        packages.entry(package.join(" ")).or_default().extend(
+            features
+                .split(',')
+                .map(|f| f.trim_end_matches(" (*)"))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string),
+        );
+    }
+    packages
+}
+
 /// Ballista, its scheduler and executor come into the build only with the `cluster` feature.
 #[test]
 fn ballista_is_built_only_for_the_cluster() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let crates = |features: &[&str]| {
-        let out = Command::new(&cargo)
-            .args(["tree", "--locked", "--workspace", "-e", "normal"])
-            .args(["--prefix", "none", "--format", "{p}"])
-            .args(features)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("cargo tree runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .expect("UTF-8")
-            .lines()
-            .filter(|l| l.starts_with("ballista"))
-            .map(|l| l.split(' ').next().unwrap_or_default().to_string())
+    let ballista = |features: &[&str]| {
+        built(features)
+            .into_keys()
+            .filter(|p| p.starts_with("ballista"))
+            .map(|p| p.split(' ').next().unwrap_or_default().to_string())
             .collect::<std::collections::BTreeSet<_>>()
     };
-    assert!(crates(&[]).is_empty(), "{:?}", crates(&[]));
+    assert!(ballista(&[]).is_empty(), "{:?}", ballista(&[]));
     assert_eq!(
-        crates(&["--features", "chiso/cluster"]),
+        ballista(&["--features", "chiso/cluster"]),
         [
             "ballista",
             "ballista-core",
@@ -89,4 +110,32 @@ fn ballista_is_built_only_for_the_cluster() {
         .map(String::from)
         .into()
     );
+}
+
+/// The cluster build compiles every dependency the default build has with the same features,
+/// so that building both (as CI does) compiles the DataFusion and Delta stack once: the root
+/// crate turns on what Ballista would. Only the web layer (axum, tower), compiled in seconds,
+/// and the workspace's own crates differ.
+#[test]
+fn the_cluster_build_shares_the_default_build_s_dependencies() {
+    let default = built(&[]);
+    let cluster = built(&["--features", "chiso/cluster"]);
+    let differ: Vec<String> = default
+        .iter()
+        .filter(|(p, _)| {
+            !["chiso ", "warehouse ", "axum", "tower "]
+                .iter()
+                .any(|skip| p.starts_with(skip))
+        })
+        .filter_map(|(p, features)| {
+            let other = cluster.get(p)?;
+            (other != features).then(|| {
+                format!(
+                    "{p}: the cluster build adds {:?}",
+                    other.difference(features).collect::<Vec<_>>()
+                )
+            })
+        })
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
 }

@@ -18,8 +18,8 @@ fn row<'a>(rows: &'a [ProvinceRow], id: &str) -> &'a ProvinceRow {
 /// is no longer open and past due: VH.1 2 / 8), and a ward with the one-stop extract alone
 /// (June as the first; in August nothing finished, HS03, HS09 and HS10 open and past due:
 /// VH.1 0 / 3).
-#[tokio::test]
-async fn the_province_sums_its_wards_numerators_and_denominators() {
+/// The three wards, ingested, and a home deployment whose `[province]` lists them.
+async fn three_wards() -> (Vec<Fixture>, Fixture) {
     let mut wards = Vec::new();
     for kind in ["whole", "later", "one_stop"] {
         let fx = match kind {
@@ -53,7 +53,29 @@ async fn the_province_sums_its_wards_numerators_and_denominators() {
                 lake: fx.lake_dir().display().to_string(),
             })
             .collect(),
+        reports: None,
     });
+    (wards, home)
+}
+
+/// The home deployment's file with the three wards as its `[province]`, for the CLI.
+fn province_file(home: &Fixture, wards: &[Fixture]) -> std::path::PathBuf {
+    let path = home.dir.path().join("pipelines.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("\n[province]\nname = \"Tỉnh Thử Nghiệm\"\n");
+    for (code, fx) in ["25216", "25219", "25222"].iter().zip(wards) {
+        text.push_str(&format!(
+            "[[province.wards]]\ncode = \"{code}\"\nname = \"Phường {code}\"\nlake = \"{}\"\n",
+            fx.lake_dir().display()
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn the_province_sums_its_wards_numerators_and_denominators() {
+    let (wards, home) = three_wards().await;
     let june: Period = "2026-06".parse().unwrap();
     let rows = chiso::province::table(&home.cfg, june, AsOf::Latest)
         .await
@@ -154,16 +176,7 @@ async fn the_province_sums_its_wards_numerators_and_denominators() {
     );
 
     // the CLI prints the same, as JSON and as CSV
-    let path = home.dir.path().join("pipelines.toml");
-    let mut text = std::fs::read_to_string(&path).unwrap();
-    text.push_str("\n[province]\nname = \"Tỉnh Thử Nghiệm\"\n");
-    for (code, fx) in ["25216", "25219", "25222"].iter().zip(&wards) {
-        text.push_str(&format!(
-            "[[province.wards]]\ncode = \"{code}\"\nname = \"Phường {code}\"\nlake = \"{}\"\n",
-            fx.lake_dir().display()
-        ));
-    }
-    std::fs::write(&path, text).unwrap();
+    let path = province_file(&home, &wards);
     let cli = |format: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
             .args([
@@ -305,4 +318,179 @@ async fn a_sampled_province_on_s3_is_ingested_ward_by_ward_and_read_whole() {
     }
     // the wards are not three copies of one
     assert!(distinct.len() > 4, "{distinct:?}");
+}
+
+/// The province's own reports, as `[province.reports]` sets them.
+const PROVINCE_REPORTS: &str = r#"
+[province.reports]
+place = "Thử Nghiệm"
+
+[province.reports.monthly]
+style = "hanh_chinh"
+issuer = ["ỦY BAN NHÂN DÂN", "TỈNH THỬ NGHIỆM"]
+number = "Số:        /BC-UBND"
+motto = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+subject = "Kết quả thực hiện các chỉ tiêu chuyển đổi số của các phường"
+recipients = ["Bộ Khoa học và Công nghệ (để báo cáo);", "Lưu: VT."]
+signature = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+
+[province.reports.quarterly]
+style = "dang"
+issuer = ["TỈNH ỦY THỬ NGHIỆM"]
+number = "Số      -BC/TU"
+motto = ["ĐẢNG CỘNG SẢN VIỆT NAM"]
+subject = "Sơ kết thực hiện các chỉ tiêu chuyển đổi số của các phường"
+recipients = ["Các đảng ủy phường;", "Lưu Văn phòng Tỉnh ủy."]
+signature = ["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"]
+"#;
+
+/// The province's report and annex come from the same machinery as a ward's: the report
+/// holds the summed figure and every ward's standing in three formats; the annex holds every
+/// ward's own annex whole and a summary that `chiso verify` adds up again, and a summary that
+/// does not add up, or that misquotes a ward, is named.
+#[tokio::test]
+async fn the_province_s_report_and_annex_prove_its_sums() {
+    use crate::documents::{entry, pdf_text, soffice, with_entry};
+    let (wards, home) = three_wards().await;
+    let path = province_file(&home, &wards);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(PROVINCE_REPORTS);
+    std::fs::write(&path, text).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_chiso"))
+            .arg("--config")
+            .arg(&path)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let out_dir = home.dir.path().join("tinh");
+    let (ok, said) = run(&[
+        "report",
+        "monthly",
+        "--province",
+        "--period",
+        "2026-06",
+        "--date",
+        "2026-07-03",
+        "--evidence",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{said}");
+    let stem = out_dir.join("bao-cao-thang-2026-06-tinh");
+    let pdf = stem.with_extension("pdf");
+    let annex = out_dir.join("bao-cao-thang-2026-06-tinh-minh-chung.zip");
+    for f in [
+        &pdf,
+        &stem.with_extension("docx"),
+        &stem.with_extension("xlsx"),
+        &annex,
+    ] {
+        assert!(f.exists(), "{} missing: {said}", f.display());
+    }
+
+    // the report: the province's letterhead, the summed figure, the wards' standing
+    let text = pdf_text(&pdf, None);
+    for want in [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH THỬ NGHIỆM",
+        "Thử Nghiệm, ngày 03 tháng 7 năm 2026",
+        "59,3 %",
+        "16 / 27",
+        "Phường 25219",
+        "Phường 25222",
+        "KẾT QUẢ CỦA CÁC PHƯỜNG",
+        "[Cán bộ điền:",
+    ] {
+        assert!(text.contains(want), "the PDF lacks “{want}”: {text}");
+    }
+    assert!(!text.contains('\u{FFFD}'), "{text}");
+    let docx_pdf = soffice(&stem.with_extension("docx"), "pdf", &out_dir.join("docx"));
+    let docx_text = pdf_text(&docx_pdf, None);
+    assert!(
+        docx_text.contains("16 / 27") && docx_text.contains("Phường 25219"),
+        "{docx_text}"
+    );
+    // the spreadsheet: the province's sheet as shown, and every ward's figure on the next
+    let xlsx = stem.with_extension("xlsx");
+    let csv = soffice(
+        &xlsx,
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        &out_dir.join("xlsx"),
+    );
+    let sheet = std::fs::read_to_string(&csv).unwrap();
+    let i3: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(sheet.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r.get(0) == Some("I.3"))
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!((i3[5].as_str(), i3[6].as_str()), ("16", "27"), "{sheet}");
+    let workbook = String::from_utf8(entry(&xlsx, "xl/workbook.xml")).unwrap();
+    assert!(workbook.contains(r#"name="Các phường""#), "{workbook}");
+    let strings = String::from_utf8(entry(&xlsx, "xl/sharedStrings.xml")).unwrap();
+    assert!(strings.contains("Phường 25219"), "{strings}");
+
+    // the annex: three ward annexes and the summary, added up again offline
+    let (ok, said) = run(&["verify", annex.to_str().unwrap()]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("I.3") && said.contains("tử số 16, mẫu số 27"),
+        "{said}"
+    );
+    let summary = String::from_utf8(entry(&annex, "tong-hop.csv")).unwrap();
+    assert!(
+        summary.contains("I.3,") && summary.contains(",,Tỉnh Thử Nghiệm,,"),
+        "{summary}"
+    );
+    for code in ["25216", "25219", "25222"] {
+        let ward = out_dir.join(format!("{code}.zip"));
+        std::fs::write(&ward, entry(&annex, &format!("phuong-{code}.zip"))).unwrap();
+        dashboards::documents::evidence::verify(&ward).unwrap();
+    }
+
+    // a summary that does not add up, with its hash made to match, is named
+    let forge = |from: &str, to: &str, name: &str| {
+        assert!(summary.contains(from), "{from} not in {summary}");
+        let edited = summary.replacen(from, to, 1);
+        let sums = String::from_utf8(entry(&annex, "SHA256SUMS")).unwrap();
+        let old = dashboards::documents::archive::sha256_hex(summary.as_bytes());
+        let new = dashboards::documents::archive::sha256_hex(edited.as_bytes());
+        let half = out_dir.join(format!("{name}-half.zip"));
+        let forged = out_dir.join(format!("{name}.zip"));
+        with_entry(&annex, "tong-hop.csv", edited.as_bytes(), &half);
+        with_entry(
+            &half,
+            "SHA256SUMS",
+            sums.replace(&old, &new).as_bytes(),
+            &forged,
+        );
+        dashboards::documents::evidence::verify(&forged).unwrap_err()
+    };
+    let i3_total = summary
+        .lines()
+        .find(|l| l.starts_with("I.3,") && l.contains(",,Tỉnh Thử Nghiệm,,"))
+        .unwrap()
+        .to_string();
+    let err = forge(&i3_total, &i3_total.replace(",16,27,", ",17,27,"), "sum");
+    assert_eq!(err.file, "tong-hop.csv", "{err}");
+    assert!(err.reason.contains("không bằng tổng"), "{err}");
+    let i3_ward = summary
+        .lines()
+        .find(|l| l.starts_with("I.3,") && l.contains(",25219,"))
+        .unwrap()
+        .to_string();
+    let err = forge(&i3_ward, &i3_ward.replace(",6,9,", ",5,9,"), "ward");
+    assert!(err.reason.contains("25219"), "{err}");
 }

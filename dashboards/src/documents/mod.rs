@@ -11,6 +11,15 @@ pub mod report;
 
 use chrono::{Datelike, NaiveDate};
 
+/// What a province's documents call it in a sentence: "tỉnh", or "thành phố" for a city.
+pub fn province_scope(name: &str) -> &'static str {
+    if name.to_lowercase().starts_with("thành phố") {
+        "thành phố"
+    } else {
+        "tỉnh"
+    }
+}
+
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {

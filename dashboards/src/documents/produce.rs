@@ -119,6 +119,11 @@ pub async fn write_annex(
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     let (file, _) = evidence::write(ev, spec, std::io::BufWriter::new(tmp.reopen()?)).await?;
     file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    persist(tmp, path)
+}
+
+/// Renames a written, synced temporary file into place, readable by all.
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<Produced, DocError> {
     readable(tmp.as_file())?;
     tmp.persist(path).map_err(|e| e.error)?;
     let bytes = std::fs::metadata(path)?.len();
@@ -129,7 +134,8 @@ pub async fn write_annex(
     })
 }
 
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<Produced, DocError> {
+/// Writes a file whole or not at all, through a temporary file beside it.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<Produced, DocError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;

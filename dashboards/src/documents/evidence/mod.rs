@@ -3,6 +3,7 @@
 //! those records came from, plus `SHA256SUMS` and `manifest.json` over every file. Anyone can
 //! check an annex offline (`chiso verify`, or `sha256sum -c` and a spreadsheet).
 
+pub mod province;
 mod readme;
 mod records;
 pub mod recount;

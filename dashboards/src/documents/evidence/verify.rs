@@ -41,7 +41,7 @@ pub struct VerifyFailure {
     pub reason: String,
 }
 
-fn fail(file: &str, reason: impl Into<String>) -> VerifyFailure {
+pub(super) fn fail(file: &str, reason: impl Into<String>) -> VerifyFailure {
     VerifyFailure {
         file: file.to_string(),
         record: None,
@@ -49,16 +49,16 @@ fn fail(file: &str, reason: impl Into<String>) -> VerifyFailure {
     }
 }
 
-type Zip = ZipArchive<File>;
+pub(super) type Zip = ZipArchive<File>;
 
-fn open(path: &Path) -> Result<Zip, VerifyFailure> {
+pub(super) fn open(path: &Path) -> Result<Zip, VerifyFailure> {
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| fail(&name, format!("không mở được: {e}")))?;
     ZipArchive::new(f).map_err(|e| fail(&name, format!("không phải tệp ZIP đọc được: {e}")))
 }
 
 /// Reads a whole entry.
-fn read(zip: &mut Zip, name: &str) -> Result<Vec<u8>, VerifyFailure> {
+pub(super) fn read(zip: &mut Zip, name: &str) -> Result<Vec<u8>, VerifyFailure> {
     let mut f = zip
         .by_name(name)
         .map_err(|_| fail(name, "thiếu trong phụ lục"))?;
@@ -139,6 +139,10 @@ pub fn verify(path: &Path) -> Result<VerifyReport, VerifyFailure> {
         if hex::encode(h.hasher.finalize()) != *hash {
             return Err(fail(name, "mã SHA-256 không khớp: tệp đã bị sửa"));
         }
+    }
+    // a province's annex: its wards' annexes, and the sums of their figures
+    if in_sums.contains(super::province::SUMMARY) {
+        figures = super::province::verify(path)?;
     }
     Ok(VerifyReport {
         files: listed.len(),

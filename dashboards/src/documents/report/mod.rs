@@ -4,6 +4,7 @@
 pub mod docx;
 pub mod model;
 pub mod pdf;
+pub mod province;
 pub mod setup;
 pub mod tables;
 pub mod xlsx;

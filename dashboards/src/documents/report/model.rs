@@ -60,6 +60,9 @@ pub struct ReportDoc {
     pub months: Vec<Period>,
     #[serde(skip)]
     pub series: Vec<(IndicatorRow, Vec<IndicatorValue>)>,
+    /// A province's report: every indicator with each ward's figure, for the spreadsheet.
+    #[serde(skip)]
+    pub province: Vec<metrics::province::ProvinceRow>,
 }
 
 /// One piece of the body.
@@ -124,22 +127,23 @@ fn task_line(t: &TaskState) -> String {
     )
 }
 
+/// A monthly report covers a month, a quarterly one a quarter.
+pub(super) fn check_period(kind: ReportKind, period: Period) -> Result<(), DocError> {
+    match (kind, period) {
+        (ReportKind::Monthly, Period::Month { .. })
+        | (ReportKind::Quarterly, Period::Quarter { .. }) => Ok(()),
+        (ReportKind::Monthly, _) => Err(DocError::Request(
+            "báo cáo tháng cần một tháng, ví dụ 2026-10".to_string(),
+        )),
+        (ReportKind::Quarterly, _) => Err(DocError::Request(
+            "báo cáo quý cần một quý, ví dụ 2026-Q3".to_string(),
+        )),
+    }
+}
+
 /// Builds the report from the evaluator's snapshot.
 pub async fn build(ev: &Evaluator, req: &ReportRequest<'_>) -> Result<ReportDoc, DocError> {
-    match (req.kind, req.period) {
-        (ReportKind::Monthly, Period::Month { .. })
-        | (ReportKind::Quarterly, Period::Quarter { .. }) => {}
-        (ReportKind::Monthly, _) => {
-            return Err(DocError::Request(
-                "báo cáo tháng cần một tháng, ví dụ 2026-10".to_string(),
-            ));
-        }
-        (ReportKind::Quarterly, _) => {
-            return Err(DocError::Request(
-                "báo cáo quý cần một quý, ví dụ 2026-Q3".to_string(),
-            ));
-        }
-    }
+    check_period(req.kind, req.period)?;
     let unit = req.unit.as_ref().map(|(c, _)| c.as_str());
     let place = match &req.unit {
         Some((_, name)) => format!("{name}, {}", req.ward),
@@ -448,6 +452,7 @@ pub async fn build(ev: &Evaluator, req: &ReportRequest<'_>) -> Result<ReportDoc,
         rows: all.into_iter().cloned().collect(),
         months,
         series,
+        province: Vec::new(),
     })
 }
 
@@ -460,7 +465,7 @@ fn bracket(s: &str) -> String {
 }
 
 /// "PHƯỜNG BÌNH PHƯỚC" → "Phường Bình Phước", for a body that names its issuer.
-fn title_case(s: &str) -> String {
+pub(super) fn title_case(s: &str) -> String {
     s.split_whitespace()
         .map(|w| {
             let lower = w.to_lowercase();

@@ -68,6 +68,15 @@ pub fn xlsx(doc: &ReportDoc) -> Result<Vec<u8>, DocError> {
     let f = Formats::new();
     let mut book = Workbook::new();
     book.set_properties(&xlsx_properties(&doc.document_title, Some(doc.date)));
+    if !doc.province.is_empty() {
+        let ws = book.add_worksheet();
+        ws.set_name("Toàn tỉnh")?;
+        province_sheet(ws, doc, &f)?;
+        let ws = book.add_worksheet();
+        ws.set_name("Các phường")?;
+        wards_sheet(ws, doc, &f)?;
+        return Ok(book.save_to_buffer()?);
+    }
     let ws = book.add_worksheet();
     ws.set_name("Chỉ tiêu")?;
     indicator_sheet(ws, doc, &f)?;
@@ -85,6 +94,157 @@ pub fn xlsx(doc: &ReportDoc) -> Result<Vec<u8>, DocError> {
         series_sheet(ws, doc, &rows, &f)?;
     }
     Ok(book.save_to_buffer()?)
+}
+
+/// A count, or an empty cell when there is none.
+fn count_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<u64>,
+    f: &Format,
+) -> Result<(), DocError> {
+    match v {
+        Some(n) => ws.write_number_with_format(row, col, n as f64, f)?,
+        None => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+fn percent_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: Option<f64>,
+    f: &Format,
+) -> Result<(), DocError> {
+    match v {
+        Some(x) => ws.write_number_with_format(row, col, x, f)?,
+        None => ws.write_blank(row, col, f)?,
+    };
+    Ok(())
+}
+
+fn heads(
+    ws: &mut Worksheet,
+    top: u32,
+    heads: &[&str],
+    widths: &[f64],
+    f: &Formats,
+) -> Result<(), DocError> {
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(top, c as u16, *h, &f.head)?;
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, *w)?;
+    }
+    Ok(())
+}
+
+/// The province's figure of every indicator: the wards' numerators and denominators summed.
+fn province_sheet(ws: &mut Worksheet, doc: &ReportDoc, f: &Formats) -> Result<(), DocError> {
+    ws.write_string_with_format(0, 0, &doc.document_title, &f.title)?;
+    ws.write_string(1, 0, doc.issuer.join(" — "))?;
+    ws.write_string(
+        2,
+        0,
+        "Tử số, mẫu số là tổng của các phường; phiên bản dữ liệu từng phường ở trang “Các phường”.",
+    )?;
+    let top = 4;
+    heads(
+        ws,
+        top,
+        &[
+            "Mã",
+            "Nhóm",
+            "STT",
+            "Chỉ tiêu",
+            "ĐVT",
+            "Tử số",
+            "Mẫu số",
+            "Kết quả",
+            "Kết quả (chữ)",
+            "Mục tiêu",
+            "Đánh giá",
+            "Phường đạt",
+            "Phường được đánh giá",
+        ],
+        &[
+            8.0, 6.0, 5.0, 60.0, 8.0, 12.0, 12.0, 10.0, 22.0, 14.0, 18.0, 10.0, 12.0,
+        ],
+        f,
+    )?;
+    for (i, r) in doc.province.iter().enumerate() {
+        let row = top + 1 + i as u32;
+        let v = &r.figure;
+        ws.write_string_with_format(row, 0, &r.id, &f.text)?;
+        ws.write_string_with_format(row, 1, &r.group, &f.text)?;
+        ws.write_number_with_format(row, 2, f64::from(r.stt), &f.count)?;
+        ws.write_string_with_format(row, 3, &r.name, &f.text)?;
+        ws.write_string_with_format(row, 4, &r.unit, &f.text)?;
+        count_cell(ws, row, 5, v.numerator, &f.count)?;
+        count_cell(ws, row, 6, v.denominator, &f.count)?;
+        percent_cell(ws, row, 7, v.value, &f.percent)?;
+        ws.write_string_with_format(row, 8, &v.value_text, &f.text)?;
+        ws.write_string_with_format(row, 9, v.target_text.as_deref().unwrap_or(""), &f.text)?;
+        ws.write_string_with_format(row, 10, &v.status_text, &f.text)?;
+        ws.write_number_with_format(row, 11, r.wards_met as f64, &f.count)?;
+        ws.write_number_with_format(row, 12, r.wards_judged as f64, &f.count)?;
+    }
+    ws.set_freeze_panes(top + 1, 4)?;
+    print_setup(ws, top)
+}
+
+/// Every ward's figure of every indicator, ranked within the indicator.
+fn wards_sheet(ws: &mut Worksheet, doc: &ReportDoc, f: &Formats) -> Result<(), DocError> {
+    ws.write_string_with_format(0, 0, &doc.document_title, &f.title)?;
+    ws.write_string(
+        1,
+        0,
+        "Mỗi chỉ tiêu, các phường xếp theo kết quả từ cao xuống thấp.",
+    )?;
+    let top = 3;
+    heads(
+        ws,
+        top,
+        &[
+            "Mã",
+            "Chỉ tiêu",
+            "Mã phường",
+            "Phường",
+            "Phiên bản dữ liệu",
+            "Hạng",
+            "Tử số",
+            "Mẫu số",
+            "Kết quả",
+            "Kết quả (chữ)",
+            "Đánh giá",
+        ],
+        &[
+            8.0, 50.0, 10.0, 26.0, 10.0, 7.0, 12.0, 12.0, 10.0, 22.0, 18.0,
+        ],
+        f,
+    )?;
+    let mut row = top;
+    for r in &doc.province {
+        for w in &r.wards {
+            row += 1;
+            ws.write_string_with_format(row, 0, &r.id, &f.text)?;
+            ws.write_string_with_format(row, 1, &r.name, &f.text)?;
+            ws.write_string_with_format(row, 2, &w.code, &f.text)?;
+            ws.write_string_with_format(row, 3, &w.name, &f.text)?;
+            count_cell(ws, row, 4, w.lake_version, &f.count)?;
+            count_cell(ws, row, 5, w.rank.map(|r| r as u64), &f.count)?;
+            count_cell(ws, row, 6, w.numerator, &f.count)?;
+            count_cell(ws, row, 7, w.denominator, &f.count)?;
+            percent_cell(ws, row, 8, w.value, &f.percent)?;
+            ws.write_string_with_format(row, 9, &w.value_text, &f.text)?;
+            ws.write_string_with_format(row, 10, &w.status_text, &f.text)?;
+        }
+    }
+    ws.set_freeze_panes(top + 1, 2)?;
+    ws.autofilter(top, 0, row.max(top + 1), 10)?;
+    print_setup(ws, top)
 }
 
 fn indicator_sheet(ws: &mut Worksheet, doc: &ReportDoc, f: &Formats) -> Result<(), DocError> {
@@ -132,18 +292,9 @@ fn indicator_sheet(ws: &mut Worksheet, doc: &ReportDoc, f: &Formats) -> Result<(
         ws.write_string_with_format(row, 4, &r.unit, &f.text)?;
         ws.write_datetime_with_format(row, 5, &excel_date(v.window.from)?, &f.date)?;
         ws.write_datetime_with_format(row, 6, &excel_date(v.window.to)?, &f.date)?;
-        match v.numerator {
-            Some(n) => ws.write_number_with_format(row, 7, n as f64, &f.count)?,
-            None => ws.write_blank(row, 7, &f.count)?,
-        };
-        match v.denominator {
-            Some(d) => ws.write_number_with_format(row, 8, d as f64, &f.count)?,
-            None => ws.write_blank(row, 8, &f.count)?,
-        };
-        match v.value {
-            Some(x) => ws.write_number_with_format(row, 9, x, &f.percent)?,
-            None => ws.write_blank(row, 9, &f.percent)?,
-        };
+        count_cell(ws, row, 7, v.numerator, &f.count)?;
+        count_cell(ws, row, 8, v.denominator, &f.count)?;
+        percent_cell(ws, row, 9, v.value, &f.percent)?;
         ws.write_string_with_format(row, 10, &v.value_text, &f.text)?;
         match v.milestone {
             Some(y) => ws.write_number_with_format(row, 11, f64::from(y), &f.text)?,
