@@ -253,6 +253,15 @@ pub fn write_wards(
     Ok(files)
 }
 
+/// Who issues, receives and signs one kind of the province's reports.
+struct Letterhead<'a> {
+    kind: &'a str,
+    issuer: Vec<&'a str>,
+    number: &'a str,
+    recipients: Vec<&'a str>,
+    signature: Vec<&'a str>,
+}
+
 /// The province's own reports, made over from the base's `[reports]`: the province's People's
 /// Committee signs the monthly report, its party committee the quarterly review.
 fn province_reports(base: &toml::Table, province: &str) -> Option<toml::Value> {
@@ -276,40 +285,40 @@ fn province_reports(base: &toml::Table, province: &str) -> Option<toml::Value> {
     } else {
         format!("TỈNH ỦY {}", bare.to_uppercase())
     };
-    let kinds: [(&str, Vec<&str>, &str, Vec<&str>, Vec<&str>); 2] = [
-        (
-            "monthly",
-            vec!["ỦY BAN NHÂN DÂN", upper.as_str()],
-            "Số:        /BC-UBND",
-            vec![
+    let kinds = [
+        Letterhead {
+            kind: "monthly",
+            issuer: vec!["ỦY BAN NHÂN DÂN", upper.as_str()],
+            number: "Số:        /BC-UBND",
+            recipients: vec![
                 "Bộ Khoa học và Công nghệ (để báo cáo);",
                 "Thường trực Tỉnh ủy (để báo cáo);",
                 "Ủy ban nhân dân các phường;",
                 "Lưu: VT, KGVX.",
             ],
-            vec!["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
-        ),
-        (
-            "quarterly",
-            vec![party.as_str()],
-            "Số      -BC/TU",
-            vec![
+            signature: vec!["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+        },
+        Letterhead {
+            kind: "quarterly",
+            issuer: vec![party.as_str()],
+            number: "Số      -BC/TU",
+            recipients: vec![
                 "Văn phòng Trung ương Đảng (để báo cáo);",
                 "Các đồng chí Tỉnh ủy viên;",
                 "Các đảng ủy phường;",
                 "Lưu Văn phòng Tỉnh ủy.",
             ],
-            vec!["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"],
-        ),
+            signature: vec!["T/M BAN THƯỜNG VỤ", "PHÓ BÍ THƯ"],
+        },
     ];
-    for (kind, issuer, number, recipients, signature) in kinds {
-        let Some(k) = r.get_mut(kind).and_then(toml::Value::as_table_mut) else {
+    for l in kinds {
+        let Some(k) = r.get_mut(l.kind).and_then(toml::Value::as_table_mut) else {
             continue;
         };
-        k.insert("issuer".into(), strings(&issuer));
-        k.insert("number".into(), toml::Value::String(number.into()));
-        k.insert("recipients".into(), strings(&recipients));
-        k.insert("signature".into(), strings(&signature));
+        k.insert("issuer".into(), strings(&l.issuer));
+        k.insert("number".into(), toml::Value::String(l.number.into()));
+        k.insert("recipients".into(), strings(&l.recipients));
+        k.insert("signature".into(), strings(&l.signature));
         k.insert("signer".into(), toml::Value::String(String::new()));
         // the province's reports are asked for, not scheduled by a ward's service
         k.remove("schedule");

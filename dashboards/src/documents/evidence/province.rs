@@ -274,6 +274,27 @@ fn readme(spec: &ProvinceAnnexSpec, wards: &[(WardAnnex, Manifest)]) -> String {
     out
 }
 
+/// A figure as a line of the summary or a ward's annex states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Figure {
+    records: Option<u64>,
+    numerator: Option<u64>,
+    denominator: Option<u64>,
+}
+
+/// The province's line of an indicator, and what its wards' lines add up to.
+struct Total {
+    id: String,
+    stated: Figure,
+    records: u64,
+    /// Numerators and denominators summed over the wards that have both.
+    sums: Option<(u64, u64)>,
+}
+
+fn text(v: Option<u64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
 /// Checks what only a province's annex holds, once every file has matched its hash: each
 /// ward's annex as a ward's is checked, the summary against the wards' annexes, and the
 /// province's figures against the sums. Returns the province's figures counted again.
@@ -282,9 +303,8 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
     let mut zip = open(path)?;
     let manifest: ProvinceManifest = serde_json::from_slice(&read(&mut zip, MANIFEST)?)
         .map_err(|e| fail(MANIFEST, format!("không đọc được: {e}")))?;
-    // (indicator, ward code) → numerator and denominator, as each ward's own annex has them
-    let mut wards: std::collections::BTreeMap<(String, String), (u64, Option<u64>, Option<u64>)> =
-        Default::default();
+    // (indicator, ward code) → the figure as the ward's own annex has it
+    let mut wards: std::collections::BTreeMap<(String, String), Figure> = Default::default();
     for w in &manifest.wards {
         let mut tmp = tempfile::NamedTempFile::new()
             .map_err(|e| fail(&w.file, format!("không tạo được tệp tạm: {e}")))?;
@@ -310,14 +330,16 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
         let m: Manifest = serde_json::from_slice(&bytes)
             .map_err(|e| inner(fail(MANIFEST, format!("không đọc được: {e}"))))?;
         for i in m.indicators {
-            wards.insert(
-                (i.id, w.code.clone()),
-                (i.records, i.numerator, i.denominator),
-            );
+            let figure = Figure {
+                records: Some(i.records),
+                numerator: i.numerator,
+                denominator: i.denominator,
+            };
+            wards.insert((i.id, w.code.clone()), figure);
         }
     }
-    let text = read(&mut zip, SUMMARY)?;
-    let mut csv = csv::Reader::from_reader(text.as_slice());
+    let summary = read(&mut zip, SUMMARY)?;
+    let mut csv = csv::Reader::from_reader(summary.as_slice());
     let header: Vec<String> = csv
         .headers()
         .map_err(|e| fail(SUMMARY, format!("không đọc được dòng tiêu đề: {e}")))?
@@ -337,8 +359,7 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
             reason: format!("“{s}” không phải số"),
         })
     };
-    // indicator → (the province's row, the sums of the wards' rows)
-    let mut totals: Vec<(String, [Option<u64>; 3], [u64; 3], bool)> = Vec::new();
+    let mut totals: Vec<Total> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, rec) in csv.records().enumerate() {
         let line = i as u64 + 1;
@@ -349,65 +370,76 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
         };
         let rec = rec.map_err(|e| at(format!("không đọc được: {e}")))?;
         let (id, code) = (rec[0].to_string(), rec[2].to_string());
-        let records = number(&rec[5], line)?;
-        let (n, d) = (number(&rec[6], line)?, number(&rec[7], line)?);
+        let stated = Figure {
+            records: number(&rec[5], line)?,
+            numerator: number(&rec[6], line)?,
+            denominator: number(&rec[7], line)?,
+        };
         if code.is_empty() {
-            totals.push((id, [records, n, d], [0, 0, 0], false));
+            totals.push(Total {
+                id,
+                stated,
+                records: 0,
+                sums: None,
+            });
             continue;
         }
-        let Some(total) = totals.last_mut().filter(|t| t.0 == id) else {
+        let Some(total) = totals.last_mut().filter(|t| t.id == id) else {
             return Err(at(format!(
                 "dòng của phường {code} không theo sau dòng toàn tỉnh của {id}"
             )));
         };
-        let Some(&(want_records, want_n, want_d)) = wards.get(&(id.clone(), code.clone())) else {
+        let Some(want) = wards.get(&(id.clone(), code.clone())) else {
             return Err(at(format!(
                 "phường {code} không có phụ lục, hoặc phụ lục không có {id}"
             )));
         };
-        if (records, n, d) != (Some(want_records), want_n, want_d) {
+        if stated != *want {
             return Err(at(format!(
                 "{id} của phường {code} ghi {}/{}, phụ lục của phường có {}/{}",
                 &rec[6],
                 &rec[7],
-                want_n.map(|v| v.to_string()).unwrap_or_default(),
-                want_d.map(|v| v.to_string()).unwrap_or_default()
+                text(want.numerator),
+                text(want.denominator)
             )));
         }
         seen.insert((id, code));
-        total.2[0] += want_records;
-        if let (Some(n), Some(d)) = (want_n, want_d) {
-            total.2[1] += n;
-            total.2[2] += d;
-            total.3 = true;
+        total.records += want.records.unwrap_or(0);
+        if let (Some(n), Some(d)) = (want.numerator, want.denominator) {
+            let (sn, sd) = total.sums.unwrap_or((0, 0));
+            total.sums = Some((sn + n, sd + d));
         }
     }
     if let Some((id, code)) = wards.keys().find(|k| !seen.contains(*k)) {
         return Err(fail(SUMMARY, format!("thiếu dòng {id} của phường {code}")));
     }
     let mut out = Vec::new();
-    for (id, [records, n, d], sums, any) in totals {
-        let want = if any {
-            (Some(sums[1]), Some(sums[2]))
-        } else {
-            (None, None)
+    for t in totals {
+        let summed = Figure {
+            records: Some(t.records),
+            numerator: t.sums.map(|(n, _)| n),
+            denominator: t.sums.map(|(_, d)| d),
         };
-        if records != Some(sums[0]) || (n, d) != want {
+        if t.stated != summed {
             return Err(fail(
                 SUMMARY,
                 format!(
-                    "số liệu toàn tỉnh của {id} ({}/{}) không bằng tổng của các phường ({}/{})",
-                    n.map(|v| v.to_string()).unwrap_or_default(),
-                    d.map(|v| v.to_string()).unwrap_or_default(),
-                    sums[1],
-                    sums[2]
+                    "số liệu toàn tỉnh của {} ({}/{}, {} bản ghi) không bằng tổng của các \
+                     phường ({}/{}, {} bản ghi)",
+                    t.id,
+                    text(t.stated.numerator),
+                    text(t.stated.denominator),
+                    text(t.stated.records),
+                    text(summed.numerator),
+                    text(summed.denominator),
+                    t.records
                 ),
             ));
         }
         out.push(Recounted {
-            id,
-            records: sums[0],
-            totals: any.then(|| (i128::from(sums[1]), i128::from(sums[2]))),
+            id: t.id,
+            records: t.records,
+            totals: t.sums.map(|(n, d)| (i128::from(n), i128::from(d))),
         });
     }
     Ok(out)
