@@ -18,7 +18,18 @@ use serde::{Deserialize, Serialize};
 use super::DocError;
 use super::archive::{Archive, Entry, sha256sums};
 
-pub use verify::{Recounted, VerifyFailure, VerifyReport, verify};
+pub use verify::{Recounted, VerifyFailure, VerifyReport};
+
+/// Checks the annex at `path`, a ward's or a province's: every file against `SHA256SUMS`,
+/// every record against its check code, every figure counted again; in a province's annex
+/// also every ward's annex, and the province's figures added up from them.
+pub fn verify(path: &std::path::Path) -> Result<VerifyReport, VerifyFailure> {
+    let mut report = verify::files(path)?;
+    if let Some(figures) = province::verify(path)? {
+        report.figures = figures;
+    }
+    Ok(report)
+}
 
 /// Names of the files an annex holds.
 pub const SUMS: &str = "SHA256SUMS";

@@ -298,9 +298,13 @@ fn text(v: Option<u64>) -> String {
 /// Checks what only a province's annex holds, once every file has matched its hash: each
 /// ward's annex as a ward's is checked, the summary against the wards' annexes, and the
 /// province's figures against the sums. Returns the province's figures counted again.
-pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFailure> {
+/// `None` for an annex without a summary: a ward's.
+pub(super) fn verify(path: &std::path::Path) -> Result<Option<Vec<Recounted>>, VerifyFailure> {
     use std::io::Read;
     let mut zip = open(path)?;
+    if zip.by_name(SUMMARY).is_err() {
+        return Ok(None);
+    }
     let manifest: ProvinceManifest = serde_json::from_slice(&read(&mut zip, MANIFEST)?)
         .map_err(|e| fail(MANIFEST, format!("không đọc được: {e}")))?;
     // (indicator, ward code) → the figure as the ward's own annex has it
@@ -319,7 +323,7 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
             file: format!("{}/{}", w.file, e.file),
             ..e
         };
-        super::verify::verify(tmp.path()).map_err(inner)?;
+        super::verify::files(tmp.path()).map_err(inner)?;
         let mut ward_zip = open(tmp.path()).map_err(inner)?;
         let mut bytes = Vec::new();
         ward_zip
@@ -442,5 +446,5 @@ pub(super) fn verify(path: &std::path::Path) -> Result<Vec<Recounted>, VerifyFai
             totals: t.sums.map(|(n, d)| (i128::from(n), i128::from(d))),
         });
     }
-    Ok(out)
+    Ok(Some(out))
 }
