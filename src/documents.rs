@@ -41,6 +41,14 @@ pub fn default_period(cfg: &Config, kind: ReportKind) -> Period {
     }
 }
 
+/// The period asked for, or the default when none is.
+fn period_or(asked: Option<&str>, default: impl FnOnce() -> Period) -> Result<Period> {
+    Ok(match asked {
+        Some(p) => p.parse::<Period>()?,
+        None => default(),
+    })
+}
+
 fn reports_config(cfg: &Config) -> Result<&ReportsConfig> {
     cfg.reports.as_ref().context(
         "pipelines.toml has no [reports]: add [reports.monthly] and [reports.quarterly] with the \
@@ -64,10 +72,7 @@ pub struct ReportArgs<'a> {
 /// Produces a report into a folder and says what was written.
 pub async fn report(cfg: &Config, a: ReportArgs<'_>) -> Result<()> {
     let reports = reports_config(cfg)?;
-    let period = match a.period {
-        Some(p) => p.parse::<Period>()?,
-        None => default_period(cfg, a.kind),
-    };
+    let period = period_or(a.period, || default_period(cfg, a.kind))?;
     let ev = evaluator(cfg, a.as_of, a.rule).await?;
     let req = ProduceRequest {
         kind: a.kind,
@@ -109,10 +114,7 @@ pub async fn annex(
     date: Option<&str>,
     out: &Path,
 ) -> Result<()> {
-    let period = match period {
-        Some(p) => p.parse::<Period>()?,
-        None => site::last_complete_month(cfg),
-    };
+    let period = period_or(period, || site::last_complete_month(cfg))?;
     let ev = evaluator(cfg, as_of, None).await?;
     let ids: Vec<String> = if indicators.is_empty() {
         let cat = ev.catalogue();
@@ -194,10 +196,7 @@ pub async fn province_report(cfg: &Config, a: ProvinceArgs<'_>) -> Result<()> {
          [province.reports.quarterly] with the province's issuer, number line, recipients and \
          signature, as [reports] has them for a ward",
     )?;
-    let period = match a.period {
-        Some(p) => p.parse::<Period>()?,
-        None => default_period(cfg, a.kind),
-    };
+    let period = period_or(a.period, || default_period(cfg, a.kind))?;
     let (at, as_of) = province_moment(cfg, a.as_of)?;
     let date = report_date(cfg, a.date)?;
     let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
@@ -245,10 +244,7 @@ pub async fn province_annex(
     date: Option<&str>,
     out: &Path,
 ) -> Result<()> {
-    let period = match period {
-        Some(p) => p.parse::<Period>()?,
-        None => site::last_complete_month(cfg),
-    };
+    let period = period_or(period, || site::last_complete_month(cfg))?;
     let (at, _) = province_moment(cfg, as_of)?;
     let date = date.map(|d| report_date(cfg, Some(d))).transpose()?;
     let catalogue = metrics::Catalogue::load(&cfg.path(&cfg.ward.catalogue))?;
