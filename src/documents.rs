@@ -117,12 +117,7 @@ pub async fn annex(
     let period = period_or(period, || site::last_complete_month(cfg))?;
     let ev = evaluator(cfg, as_of, None).await?;
     let ids: Vec<String> = if indicators.is_empty() {
-        let cat = ev.catalogue();
-        cat.indicators
-            .iter()
-            .chain(&cat.operations)
-            .map(|i| i.id.clone())
-            .collect()
+        ev.catalogue().ids()
     } else {
         for id in indicators {
             ev.catalogue().indicator(id)?;
@@ -268,12 +263,7 @@ async fn province_annex_into(
     };
     let spec = ProvinceAnnexSpec {
         province: p.name.clone(),
-        indicators: catalogue
-            .indicators
-            .iter()
-            .chain(&catalogue.operations)
-            .map(|i| i.id.clone())
-            .collect(),
+        indicators: catalogue.ids(),
         period,
         date,
     };

@@ -185,6 +185,16 @@ impl Measure {
 }
 
 impl Catalogue {
+    /// Every id, Phụ lục 1's indicators then the operations figures: what a whole report's
+    /// annex proves.
+    pub fn ids(&self) -> Vec<String> {
+        self.indicators
+            .iter()
+            .chain(&self.operations)
+            .map(|i| i.id.clone())
+            .collect()
+    }
+
     /// Creates the catalogue's views in a session; a view over a table the session lacks is
     /// left out (its measures have no data).
     pub async fn register_views(&self, ctx: &datafusion::prelude::SessionContext) {

@@ -89,15 +89,9 @@ pub async fn produce(
         out.push(write_whole(&path, &bytes)?);
     }
     if req.evidence {
-        let cat = ev.catalogue();
         let spec = AnnexSpec {
             ward: site.ward_name.clone(),
-            indicators: cat
-                .indicators
-                .iter()
-                .chain(&cat.operations)
-                .map(|i| i.id.clone())
-                .collect(),
+            indicators: ev.catalogue().ids(),
             period: req.period,
             unit,
             date: Some(req.date),
