@@ -151,12 +151,7 @@ pub async fn build(ev: &Evaluator, req: &ReportRequest<'_>) -> Result<ReportDoc,
     };
     let table = ev.report(req.period, unit).await?;
     let tasks = ev.tasks(req.plans, req.date, None).await?;
-    let issuer_name = req
-        .setup
-        .issuer
-        .last()
-        .cloned()
-        .unwrap_or_else(|| req.ward.to_string());
+    let issuer_name = issuer_in_text(&req.setup.issuer, req.ward);
     let period_label = req.period.label_vi();
     let subject = format!("{} {period_label}", req.setup.subject);
     let mut blocks = Vec::new();
@@ -164,7 +159,7 @@ pub async fn build(ev: &Evaluator, req: &ReportRequest<'_>) -> Result<ReportDoc,
     blocks.push(p(format!(
         "Thực hiện {}, {} báo cáo kết quả thực hiện các chỉ tiêu {period_label}{} như sau:",
         ev.catalogue().source_document,
-        title_case(&issuer_name),
+        issuer_name,
         match &req.unit {
             Some((code, name)) => format!(" tại {name} ({code})"),
             None => String::new(),
@@ -427,7 +422,7 @@ pub async fn build(ev: &Evaluator, req: &ReportRequest<'_>) -> Result<ReportDoc,
     });
     blocks.push(p(format!(
         "Trên đây là báo cáo kết quả thực hiện các chỉ tiêu {period_label} của {}./.",
-        title_case(&issuer_name)
+        issuer_name
     )));
 
     let document_title = format!("Báo cáo {period_label} — {place}");
@@ -464,15 +459,87 @@ fn bracket(s: &str) -> String {
     }
 }
 
-/// "PHƯỜNG BÌNH PHƯỚC" → "Phường Bình Phước", for a body that names its issuer.
-pub(super) fn title_case(s: &str) -> String {
-    s.split_whitespace()
-        .map(|w| {
-            let lower = w.to_lowercase();
-            let mut c = lower.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect(),
-                None => String::new(),
+/// The issuing body as a sentence names it: "ỦY BAN NHÂN DÂN" over "PHƯỜNG BÌNH PHƯỚC" is
+/// "Ủy ban nhân dân phường Bình Phước", "TỈNH ỦY ĐỒNG NAI" is "Tỉnh ủy Đồng Nai". The
+/// letterhead's last line is the issuer; when it starts with an administrative unit it
+/// only finishes the line above ("ỦY BAN NHÂN DÂN" / "PHƯỜNG …"), so the two are one name.
+/// The body's own words take a capital only on the first, the place's name on every word
+/// (the style of Nghị định 30/2020/NĐ-CP); "UBND" and other initials stay as written.
+pub(super) fn issuer_in_text(issuer: &[String], fallback: &str) -> String {
+    let mut lines: Vec<&str> = issuer.iter().map(|l| l.trim()).collect();
+    lines.retain(|l| !l.is_empty());
+    let name = match lines.as_slice() {
+        [] => fallback.to_string(),
+        [.., above, last] if starts_with_unit(&lower_words(last)) => format!("{above} {last}"),
+        [.., last] => last.to_string(),
+    };
+    organ_case(&name)
+}
+
+/// Words that name a kind of administrative unit, longest first: the place's own name
+/// follows them.
+const UNITS: [&[&str]; 7] = [
+    &["thành", "phố"],
+    &["thị", "trấn"],
+    &["đặc", "khu"],
+    &["phường"],
+    &["xã"],
+    &["tỉnh"],
+    &["huyện"],
+];
+
+/// Bodies whose name ends in a unit word ("tỉnh ủy", "thành ủy"): the place follows them
+/// without a unit word of its own.
+const UNIT_BODIES: [&[&str]; 3] = [&["tỉnh", "ủy"], &["thành", "ủy"], &["huyện", "ủy"]];
+
+/// Initials written in capitals wherever they stand.
+const INITIALS: [&str; 5] = ["UBND", "HĐND", "MTTQ", "TP", "TW"];
+
+fn lower_words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_lowercase).collect()
+}
+
+fn starts_with_unit(words: &[String]) -> bool {
+    UNITS.iter().any(|u| starts_with(words, u))
+}
+
+fn starts_with(words: &[String], prefix: &[&str]) -> bool {
+    words.len() >= prefix.len() && words.iter().zip(prefix).all(|(w, p)| w == p)
+}
+
+fn organ_case(s: &str) -> String {
+    let raw: Vec<&str> = s.split_whitespace().collect();
+    let words = lower_words(s);
+    // where the place's name starts: after the first unit word, or after a body named for
+    // its unit ("Tỉnh ủy Đồng Nai")
+    let mut place = words.len();
+    for i in 0..words.len() {
+        let rest = &words[i..];
+        if let Some(b) = UNIT_BODIES.iter().find(|b| starts_with(rest, b)) {
+            place = i + b.len();
+            break;
+        }
+        if let Some(u) = UNITS.iter().find(|u| starts_with(rest, u)) {
+            place = i + u.len();
+            break;
+        }
+    }
+    let capital = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    raw.iter()
+        .zip(&words)
+        .enumerate()
+        .map(|(i, (raw, lower))| {
+            if INITIALS.contains(&raw.trim_end_matches('.')) {
+                raw.to_string()
+            } else if i == 0 || i >= place {
+                capital(lower)
+            } else {
+                lower.clone()
             }
         })
         .collect::<Vec<_>>()
@@ -558,6 +625,33 @@ mod tests {
         assert_eq!(p("2026-H2").next(), p("2027-H1"));
         assert_eq!(twelve_months(p("2026-Q3"))[0], p("2025-10"));
         assert_eq!(twelve_months(p("2026-Q3"))[11], p("2026-09"));
-        assert_eq!(title_case("PHƯỜNG BÌNH PHƯỚC"), "Phường Bình Phước");
+    }
+
+    #[test]
+    fn issuers_named_in_a_sentence() {
+        let named = |lines: &[&str]| {
+            let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            issuer_in_text(&lines, "Phường 26734")
+        };
+        assert_eq!(
+            named(&["ỦY BAN NHÂN DÂN", "PHƯỜNG BÌNH PHƯỚC"]),
+            "Ủy ban nhân dân phường Bình Phước"
+        );
+        assert_eq!(
+            named(&["ĐẢNG BỘ TỈNH ĐỒNG NAI", "ĐẢNG ỦY PHƯỜNG BÌNH PHƯỚC"]),
+            "Đảng ủy phường Bình Phước"
+        );
+        assert_eq!(named(&["TỈNH ỦY ĐỒNG NAI"]), "Tỉnh ủy Đồng Nai");
+        assert_eq!(
+            named(&["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH"]),
+            "Ủy ban nhân dân thành phố Hồ Chí Minh"
+        );
+        assert_eq!(named(&["UBND PHƯỜNG TÂN ĐỊNH"]), "UBND phường Tân Định");
+        assert_eq!(named(&["PHƯỜNG BÌNH PHƯỚC"]), "Phường Bình Phước");
+        assert_eq!(
+            named(&["Ủy ban nhân dân phường Bình Phước"]),
+            "Ủy ban nhân dân phường Bình Phước"
+        );
+        assert_eq!(named(&[]), "Phường 26734");
     }
 }

@@ -6,7 +6,7 @@
 use metrics::province::ProvinceRow;
 use metrics::{Period, Status, format};
 
-use super::model::{BLANK, Block, ReportDoc, place_date, title_case};
+use super::model::{BLANK, Block, ReportDoc, issuer_in_text, place_date};
 use super::setup::{ReportKind, ReportSetup};
 use super::tables::{Row, Table, col};
 use crate::documents::{DocError, province_scope};
@@ -31,19 +31,14 @@ pub fn build(rows: &[ProvinceRow], req: &ProvinceReportRequest<'_>) -> Result<Re
     super::model::check_period(req.kind, req.period)?;
     let wards = ward_standing(rows);
     let period_label = req.period.label_vi();
-    let issuer_name = req
-        .setup
-        .issuer
-        .last()
-        .cloned()
-        .unwrap_or_else(|| req.province.to_string());
+    let issuer_name = issuer_in_text(&req.setup.issuer, req.province);
     let p = |text: String| Block::Paragraph { text };
     let mut blocks = vec![
         p(format!(
             "Thực hiện {}, {} tổng hợp kết quả thực hiện các chỉ tiêu {period_label} của {} \
              phường trên địa bàn như sau:",
             req.source_document,
-            title_case(&issuer_name),
+            issuer_name,
             wards.len()
         )),
         p(format!(
